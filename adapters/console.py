@@ -1,0 +1,141 @@
+"""The terminal adapter: plain-text rendering and a help channel you can type into."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import textwrap
+from typing import TextIO
+
+from bot.engine import Engine
+from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, SupportBotError
+
+PLACE = Place(platform="console", scope="local", channel="help")
+ACTOR = "console"
+HELP = """Type a message as if in a help channel; the bot replies only when it is confident.
+  /ask TEXT             ask explicitly (always answers, or says nothing matched)
+  /kb why TEXT          the ranking and the reasons behind it
+  /kb show ID           one entry          /kb history ID      its revisions
+  /kb revert ID REV     restore a revision /kb delete ID       delete an entry
+  /kb gaps              unanswered codes   /kb stats           counts
+  /feedback QUERY yes|no                   /quit
+"""
+
+
+def render_match(m: Match, full: bool) -> list[str]:
+    e = m.entry
+    lines = [f"{e.title}  [{e.id}, confidence {m.confidence:.2f}]"]
+    lines += textwrap.wrap(e.summary, 100, initial_indent="  ", subsequent_indent="  ")
+    if full and e.body:
+        lines += ["", *("  " + line for line in e.body.splitlines()), ""]
+    if full and e.known_issue is not None:
+        ki = e.known_issue
+        lines.append(f"  Known issue ({ki.status}): affects {ki.affects or '?'}; fixed in {ki.fixed_in or 'not yet'}")
+        if ki.workaround:
+            lines += textwrap.wrap("Workaround: " + ki.workaround, 100, initial_indent="  ", subsequent_indent="  ")
+        if ki.verified:
+            lines.append(f"  Last verified {ki.verified}")
+    for link in e.links[: 5 if full else 1]:
+        lines.append(f"  -> {link.title}: {link.url}")
+    return lines
+
+
+def render_text(answer: Answer) -> str:
+    """An answer as plain text for a terminal."""
+    lines: list[str] = []
+    if answer.outcome is Outcome.ANSWER and answer.matches:
+        lines += render_match(answer.matches[0], full=True)
+        others = answer.matches[1:]
+        if others:
+            lines.append("Other matches:")
+            for m in others:
+                lines.append(f"  - {m.entry.title} [{m.entry.id}, {m.confidence:.2f}]")
+    elif answer.outcome is Outcome.SUGGEST:
+        lines.append("Not sure; these may help:")
+        for m in answer.matches:
+            lines += render_match(m, full=False)
+    elif answer.outcome is Outcome.UNKNOWN_CODE:
+        lines.append("That code is not one this bot can identify.")
+        for m in answer.matches:
+            lines += render_match(m, full=False)
+    else:
+        lines.append("Nothing in the knowledge base matches that. Try the full error text, with its domain and code.")
+    for note in answer.notes:
+        lines.append(f"note: {note}")
+    if answer.query_id is not None:
+        lines.append(f"(query {answer.query_id}: '/feedback {answer.query_id} yes' or 'no')")
+    return "\n".join(lines)
+
+
+async def handle_line(engine: Engine, line: str) -> str | None:
+    """What the bot would post for one typed line (None: it stays silent)."""
+    line = line.strip()
+    if not line:
+        return None
+    try:
+        if line.startswith("/ask"):
+            answer = await engine.answer(Incoming(line[4:].strip(), Mode.SLASH, PLACE, ACTOR))
+            return render_text(answer) if answer else None
+        if line.startswith("/feedback"):
+            parts = line.split()
+            if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("yes", "no"):
+                return "usage: /feedback QUERY yes|no"
+            await engine.feedback(int(parts[1]), ACTOR, parts[2] == "yes")
+            return "thanks, recorded"
+        if line.startswith("/kb"):
+            return await _kb(engine, line[3:].strip())
+        if line.startswith("/help"):
+            return HELP
+        answer = await engine.answer(Incoming(line, Mode.AUTO, PLACE, ACTOR))
+        return render_text(answer) if answer else None
+    except SupportBotError as exc:
+        return f"error: {exc}"
+
+
+async def _kb(engine: Engine, rest: str) -> str:
+    try:
+        words = shlex.split(rest)
+    except ValueError as exc:
+        return f"error: {exc}"
+    if not words:
+        return HELP
+    cmd, args = words[0], words[1:]
+    if cmd == "why":
+        text = rest[len("why") :].strip()
+        out = []
+        for m in await engine.why(text):
+            out.append(f"{m.confidence:.2f} {m.entry.id}")
+            out += [f"   - {w}" for w in m.why]
+        return "\n".join(out) or "nothing matched"
+    if cmd == "show" and len(args) == 1:
+        e = await engine.get_entry(args[0])
+        return "\n".join(render_match(Match(e, 1.0, 1.0, ()), full=True))
+    if cmd == "history" and len(args) == 1:
+        return "\n".join(f"{r.rev} {r.at} {r.op} by {r.actor}: {r.reason}" for r in await engine.history(args[0]))
+    if cmd == "revert" and len(args) == 2 and args[1].isdigit():
+        r = await engine.revert(args[0], int(args[1]), ACTOR)
+        return f"reverted {args[0]} to revision {args[1]} (now revision {r.rev})"
+    if cmd == "delete" and len(args) == 1:
+        r = await engine.delete_entry(args[0], ACTOR)
+        return f"deleted {args[0]} (revision {r.rev}; '/kb revert {args[0]} {r.rev - 1}' undoes it)"
+    if cmd == "gaps":
+        gaps = await engine.gaps()
+        return "\n".join(f"{g.count}x {g.domain or '?'} {g.code}: {g.text[:60]!r}" for g in gaps) or "no gaps"
+    if cmd == "stats":
+        s = await engine.stats()
+        return f"{s.entries} entries ({s.curated} curated), {s.queries} queries, {s.gaps} gaps"
+    return HELP
+
+
+async def run_console(engine: Engine, stdin: TextIO, stdout: TextIO) -> None:
+    """Read lines until EOF or /quit, printing what the bot would post."""
+    stdout.write("supportbot console. /help for commands.\n")
+    loop = asyncio.get_running_loop()
+    while True:
+        stdout.write("> ")
+        stdout.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line or line.strip() in ("/quit", "/exit"):
+            break
+        reply = await handle_line(engine, line)
+        stdout.write((reply if reply is not None else "(the bot stays silent)") + "\n")

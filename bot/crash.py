@@ -1,0 +1,150 @@
+"""Reading Apple crash reports: the JSON ``.ips`` format and the classic ``.crash`` text.
+
+Only what identifies a crash is kept: exception type and codes, signal, the crashed thread's
+queue and its top frames. Those become signatures the knowledge base's patterns match.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+TOP_FRAMES = 6
+_EXC_TYPE_RE = re.compile(r"^Exception Type:\s+(\S+)(?:\s+\((\w+)\))?", re.MULTILINE)
+_EXC_CODES_RE = re.compile(r"^Exception Codes:\s+(.{1,200})$", re.MULTILINE)
+_TRIGGERED_RE = re.compile(r"^Triggered by Thread:\s+(\d+)", re.MULTILINE)
+_CRASHED_RE = re.compile(r"^Thread (\d+) Crashed:", re.MULTILINE)
+_FRAME_RE = re.compile(r"^\d+\s+(\S+)\s+0x[0-9a-fA-F]+\s+(.{1,300})$")
+_ASI_RE = re.compile(r"^Application Specific Information:\n(.{1,400})$", re.MULTILINE)
+_TERMINATION_RE = re.compile(r"^Termination Reason:\s+(.{1,200})$", re.MULTILINE)
+
+
+@dataclass
+class CrashInfo:
+    exception_type: str = ""
+    signal: str = ""
+    codes: str = ""
+    queue: str = ""
+    frames: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)  # application-specific info, termination
+
+    def signatures(self) -> list[str]:
+        """The identifying strings, most specific first."""
+        out = [s for s in (self.exception_type, self.signal, self.queue) if s]
+        out += self.frames
+        out += self.extra
+        return out
+
+    def summary_line(self) -> str:
+        """One line appended to the analysed text so patterns see parsed crash facts."""
+        parts = [self.exception_type, f"({self.signal})" if self.signal else "", self.codes]
+        if self.queue:
+            parts.append(f"crashed queue: {self.queue}")
+        if self.frames:
+            parts.append("top frames: " + " | ".join(self.frames))
+        parts += self.extra
+        return "crash: " + " ".join(p for p in parts if p)
+
+
+def parse_crash(text: str) -> CrashInfo | None:
+    """Parse a crash report pasted or attached; None when the text is not one."""
+    head = text.lstrip()[:4096]
+    if head.startswith("{") and ("bug_type" in head or "incident" in head or '"exception"' in text[:200_000]):
+        info = _parse_ips(text)
+        if info is not None:
+            return info
+    if "Exception Type:" in text:
+        return _parse_classic(text)
+    return None
+
+
+def _frame_name(frame: dict[str, Any], images: list[dict[str, Any]]) -> str:
+    symbol = frame.get("symbol")
+    if isinstance(symbol, str) and symbol:
+        return symbol
+    index = frame.get("imageIndex")
+    if isinstance(index, int) and 0 <= index < len(images):
+        return str(images[index].get("name", "?"))
+    return "?"
+
+
+def _parse_ips(text: str) -> CrashInfo | None:
+    stripped = text.strip()
+    first, _, rest = stripped.partition("\n")
+    body: Any = None
+    try:
+        header = json.loads(first)
+        body = json.loads(rest) if rest.strip() else header
+    except ValueError:
+        try:
+            body = json.loads(stripped)
+        except ValueError:
+            return None
+    if not isinstance(body, dict):
+        return None
+    info = CrashInfo()
+    exc = body.get("exception") or {}
+    if isinstance(exc, dict):
+        info.exception_type = str(exc.get("type", ""))
+        info.signal = str(exc.get("signal", ""))
+        info.codes = str(exc.get("codes", ""))
+        if exc.get("subtype"):
+            info.codes = f"{info.codes} {exc['subtype']}".strip()
+    asi = body.get("asi")
+    if isinstance(asi, dict):
+        for lines in asi.values():
+            if isinstance(lines, list):
+                info.extra += [str(x)[:300] for x in lines[:3]]
+    term = body.get("termination")
+    if isinstance(term, dict) and term.get("indicator"):
+        info.extra.append(str(term["indicator"])[:200])
+    threads = body.get("threads")
+    images = body.get("usedImages") if isinstance(body.get("usedImages"), list) else []
+    if isinstance(threads, list) and threads:
+        index = body.get("faultingThread")
+        crashed = next((t for t in threads if isinstance(t, dict) and t.get("triggered")), None)
+        if crashed is None and isinstance(index, int) and 0 <= index < len(threads):
+            crashed = threads[index]
+        if isinstance(crashed, dict):
+            info.queue = str(crashed.get("queue", "") or crashed.get("name", ""))
+            frames = crashed.get("frames")
+            if isinstance(frames, list):
+                info.frames = [_frame_name(f, images) for f in frames[:TOP_FRAMES] if isinstance(f, dict)]
+    if not (info.exception_type or info.frames):
+        return None
+    return info
+
+
+def _parse_classic(text: str) -> CrashInfo:
+    info = CrashInfo()
+    m = _EXC_TYPE_RE.search(text)
+    if m:
+        info.exception_type = m.group(1)
+        info.signal = m.group(2) or ""
+    m = _EXC_CODES_RE.search(text)
+    if m:
+        info.codes = m.group(1).strip()
+    m = _ASI_RE.search(text)
+    if m:
+        info.extra.append(m.group(1).strip())
+    m = _TERMINATION_RE.search(text)
+    if m:
+        info.extra.append(m.group(1).strip())
+    m = _TRIGGERED_RE.search(text) or _CRASHED_RE.search(text)
+    if m:
+        thread = m.group(1)
+        name = re.search(rf"^Thread {thread} name:\s+(.{{1,200}})$", text, re.MULTILINE)
+        if name:
+            info.queue = name.group(1).removeprefix("Dispatch queue:").strip()
+        block = re.search(rf"^Thread {thread} Crashed:.*$", text, re.MULTILINE)
+        if block:
+            lines = text[block.end() :].lstrip("\n").split("\n", TOP_FRAMES + 1)[:TOP_FRAMES]
+            for line in lines:
+                fm = _FRAME_RE.match(line.strip())
+                if not fm:
+                    break
+                symbol = re.sub(r"\s+\+\s+\d+$", "", fm.group(2)).strip()
+                info.frames.append(symbol if not symbol.startswith("0x") else fm.group(1))
+    return info

@@ -1,0 +1,181 @@
+"""The immutable in-memory index, built from every entry in the store.
+
+A search only reads it; an admin edit builds a new one and swaps it in with one assignment,
+so a search never sees half an edit. Nothing here is global: benchmarks build their own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from bot.domains import DomainTable
+from bot.models import Entry
+from bot.text import STOPWORDS, term_counts
+
+# Field weights for the word index: a word in a title or alias says more than one in a body.
+FIELD_WEIGHTS = {"title": 3.0, "aliases": 2.0, "tags": 2.0, "summary": 1.5, "symbols": 2.0, "body": 1.0}
+K1 = 1.2
+B = 0.75
+# Very common terms keep only their strongest postings, so a query costs the same at 100k entries.
+MAX_POSTINGS = 400
+_IDENT_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*[a-z][A-Z][A-Za-z0-9_]*\b")
+_WORD_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    entry: int
+    text: str  # as written, for the "why"
+    groups: tuple[tuple[str, ...], ...]  # && -separated groups, each split on *
+    anchor: str  # a lowercase token that must be in the message for the pattern to match
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    entry: int
+    text: str  # lowercase, single spaces
+    words: int
+    anchor: str
+
+
+class Index:
+    """Exact maps, pattern and phrase tables, BM25 postings and a fuzzy identifier vocabulary."""
+
+    def __init__(self, entries: list[Entry], domains: DomainTable) -> None:
+        self.entries: tuple[Entry, ...] = tuple(sorted(entries, key=lambda e: e.id))
+        self.domains = domains
+        self.by_id = {e.id: i for i, e in enumerate(self.entries)}
+        self.domain_info = domains.by_name()
+        self._build_keys()
+        self._build_patterns()
+        self._build_words()
+
+    # ------------------------------------------------------------ error keys and symbols
+
+    def canonical_key(self, domain: str, code: int) -> tuple[str, int]:
+        same = self.domains.equivalent(domain, code)
+        if same is not None and (same, code) in self.key_entries:
+            return (same, code)
+        return (domain, code)
+
+    def _build_keys(self) -> None:
+        claims: dict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
+        symbols: dict[str, set[tuple[str, int]]] = defaultdict(set)
+        for i, e in enumerate(self.entries):
+            for err in e.errors:
+                claims[err.key].append((i, err.role))
+                if err.symbol:
+                    symbols[err.symbol.lower()].add(err.key)
+        self.key_entries: dict[tuple[str, int], tuple[tuple[int, str], ...]] = {}
+        # Equivalent keys (kCFURLError* = NSURLError*) share one list under the canonical key.
+        merged: dict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
+        for (domain, code), items in claims.items():
+            same = self.domains.equivalent(domain, code)
+            target = (same, code) if same is not None and (same, code) in claims else (domain, code)
+            merged[target].extend(items)
+        for key, items in merged.items():
+            curated_primary = any(self.entries[i].curated and role == "primary" for i, role in items)
+            kept = [(i, role) for i, role in items if not (curated_primary and not self.entries[i].curated)]
+            self.key_entries[key] = tuple(dict.fromkeys(kept))
+        self.symbols = {s: tuple(sorted(keys)) for s, keys in symbols.items()}
+        by_code: dict[int, set[str]] = defaultdict(set)
+        for domain, code in self.key_entries:
+            by_code[code].add(domain)
+        self.domains_by_code = {c: tuple(sorted(d)) for c, d in by_code.items()}
+
+    # ------------------------------------------------------------ patterns and phrases
+
+    def _build_patterns(self) -> None:
+        patterns: dict[str, list[Pattern]] = defaultdict(list)
+        phrases: dict[str, list[Phrase]] = defaultdict(list)
+        single: dict[str, list[int]] = defaultdict(list)
+        idents: dict[str, set[int]] = defaultdict(set)
+        for i, e in enumerate(self.entries):
+            for raw in e.patterns:
+                groups = tuple(
+                    tuple(p.strip().lower() for p in g.split("*") if p.strip()) for g in raw.split("&&") if g.strip()
+                )
+                if not groups or not all(groups):
+                    continue
+                anchor = _anchor(" ".join(p for g in groups for p in g))
+                if anchor:
+                    patterns[anchor].append(Pattern(i, raw, groups, anchor))
+            for alias in e.aliases:
+                norm = " ".join(alias.lower().split())
+                words = _WORD_RE.findall(norm)
+                if len(words) == 1 and len(norm) == len(words[0]):
+                    if len(norm) >= 3 and norm not in STOPWORDS:
+                        single[norm].append(i)
+                elif len(norm) >= 6:
+                    anchor = _anchor(norm)
+                    if anchor:
+                        phrases[anchor].append(Phrase(i, norm, len(words), anchor))
+            if e.curated:
+                text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
+                for ident in _IDENT_RE.findall(text):
+                    if len(ident) >= 8:
+                        idents[ident.lower()].add(i)
+                for err in e.errors:
+                    if err.symbol and len(err.symbol) >= 8 and err.role == "primary":
+                        idents[err.symbol.lower()].add(i)
+        self.patterns = {k: tuple(v) for k, v in patterns.items()}
+        self.phrases = {k: tuple(v) for k, v in phrases.items()}
+        self.single_aliases = {k: tuple(dict.fromkeys(v)) for k, v in single.items()}
+        self.identifiers = {k: tuple(sorted(v)) for k, v in idents.items()}
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for ident in self.identifiers:
+            buckets[ident[:2]].append(ident)
+        self.ident_buckets = {k: tuple(v) for k, v in buckets.items()}
+
+    # ------------------------------------------------------------ words (BM25F-style)
+
+    def _build_words(self) -> None:
+        n = len(self.entries)
+        doc_terms: list[Counter[str]] = []
+        lengths: list[float] = []
+        df: Counter[str] = Counter()
+        for e in self.entries:
+            counts: Counter[str] = Counter()
+            fields = {
+                "title": e.title,
+                "aliases": " ".join(e.aliases),
+                "tags": " ".join(e.tags),
+                "summary": e.summary,
+                "symbols": " ".join(err.symbol for err in e.errors),
+                "body": e.body,
+            }
+            for name, text in fields.items():
+                if text:
+                    weight = FIELD_WEIGHTS[name]
+                    for term, c in term_counts(text).items():
+                        counts[term] += c * weight
+            doc_terms.append(counts)
+            lengths.append(sum(counts.values()))
+            df.update(counts.keys())
+        avg = (sum(lengths) / n) if n else 1.0
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for i, counts in enumerate(doc_terms):
+            norm = K1 * (1 - B + B * lengths[i] / avg) if avg else K1
+            damp = 0.5 if not self.entries[i].curated else 1.0  # catalog rows are one-liners
+            for term, tf in counts.items():
+                impact = damp * self.idf[term] * tf * (K1 + 1) / (tf + norm)
+                postings[term].append((impact, i))
+        self.postings: dict[str, tuple[array[int], array[float]]] = {}
+        for term, items in postings.items():
+            items.sort(reverse=True)
+            items = items[:MAX_POSTINGS]
+            self.postings[term] = (array("i", (i for _, i in items)), array("f", (s for s, _ in items)))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _anchor(text: str) -> str:
+    """The longest word of a pattern or phrase: the cheapest reliable pre-filter."""
+    words = [w for w in _WORD_RE.findall(text.lower()) if not w.isdigit() or len(w) >= 3]
+    return max(words, key=len) if words else ""

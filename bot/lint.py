@@ -1,0 +1,82 @@
+"""Checks on the knowledge base beyond the file schema: links, claims, domains, form."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.domains import DomainTable
+from bot.kbfiles import KnowledgeError, read_knowledge, render_tree
+from bot.models import Entry
+
+
+def check_entries(
+    entries: Iterable[Entry], domains: DomainTable, hosts: frozenset[str], where: dict[str, Path] | None = None
+) -> list[str]:
+    """Problems across a set of entries, each as ``location: message``."""
+    where = where or {}
+    entries = list(entries)
+    ids = {e.id for e in entries}
+    known_domains = {d.name for d in domains.domains}
+    problems: list[str] = []
+    claims: dict[tuple[str, int], list[str]] = defaultdict(list)
+
+    for e in entries:
+        loc = str(where.get(e.id, e.id))
+        if not e.summary.strip():
+            problems.append(f"{loc}: {e.id}: summary is empty")
+        for link in e.links:
+            problem = check_url(link.url, hosts)
+            if problem:
+                problems.append(f"{loc}: {e.id}: link '{link.title}': {problem}")
+        for err in e.errors:
+            if known_domains and err.domain not in known_domains:
+                problems.append(f"{loc}: {e.id}: error domain '{err.domain}' is not in domains.toml")
+            if e.curated and err.role == "primary":
+                claims[err.key].append(e.id)
+        for other in e.related:
+            if other not in ids:
+                problems.append(f"{loc}: {e.id}: related entry '{other}' does not exist")
+        for pattern in e.patterns:
+            pieces = [p.strip() for g in pattern.split("&&") for p in g.split("*")]
+            if any(len(p) < 3 for p in pieces if p) or not any(pieces):
+                problems.append(f"{loc}: {e.id}: pattern '{pattern}' has a piece shorter than 3 characters")
+    for (domain, code), owners in sorted(claims.items()):
+        if len(owners) > 1:
+            problems.append(
+                f"{domain} {code} is claimed by {', '.join(sorted(owners))}: "
+                "mark all but one of them role = \"related\""
+            )
+    return problems
+
+
+def check_url(url: str, hosts: frozenset[str]) -> str | None:
+    """Why a link URL is not acceptable, or None."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"malformed URL '{url}' ({exc})"
+    if parts.scheme != "https":
+        return f"URL '{url}' must use https"
+    host = (parts.hostname or "").lower()
+    if not host or " " in url:
+        return f"malformed URL '{url}'"
+    if hosts and host not in hosts:
+        return f"host '{host}' is not on the allow-list (knowledge/hosts.txt)"
+    return None
+
+
+def lint_tree(root: Path) -> list[str]:
+    """Every problem in a knowledge directory: schema, links, claims, canonical form."""
+    try:
+        ks = read_knowledge(root)
+    except KnowledgeError as exc:
+        return exc.problems
+    problems = check_entries(ks.entries, ks.domains, ks.hosts, ks.files)
+    for rel, text in render_tree(ks.entries).items():
+        path = root / rel
+        if path.read_bytes() != text.encode("utf-8"):
+            problems.append(f"{path}:1: not in canonical form; run 'supportbot kb fmt' to rewrite it")
+    return problems

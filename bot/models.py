@@ -1,0 +1,179 @@
+"""Data classes the core owns: knowledge entries, incoming messages, answers."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+KINDS = ("error", "known-issue", "howto", "reference")
+ISSUE_STATUSES = ("open", "workaround", "fixed", "wontfix")
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRef:
+    """One error key an entry answers. ``role`` is "primary" or "related"."""
+
+    domain: str
+    code: int
+    symbol: str = ""
+    role: str = "primary"
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.domain, self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class KnownIssue:
+    status: str
+    affects: str = ""
+    fixed_in: str = ""
+    workaround: str = ""
+    verified: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One curated answer, or one catalog row (``kind == "reference"`` with ``catalog`` set)."""
+
+    id: str
+    kind: str
+    title: str
+    summary: str
+    body: str = ""
+    errors: tuple[ErrorRef, ...] = ()
+    patterns: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    known_issue: KnownIssue | None = None
+    related: tuple[str, ...] = ()
+    catalog: str = ""  # name of the catalog table a reference row came from
+    source: str = ""  # where a catalog row's value was read
+
+    @property
+    def curated(self) -> bool:
+        return not self.catalog
+
+
+class Mode(enum.StrEnum):
+    """How the bot was asked. Auto-replies are held to a higher bar than explicit asks."""
+
+    SLASH = "slash"
+    CONTEXT = "context"
+    MENTION = "mention"
+    AUTO = "auto"
+    CLI = "cli"
+
+    @property
+    def explicit(self) -> bool:
+        return self is not Mode.AUTO
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a message was posted. ``scope`` is the guild or workspace id."""
+
+    platform: str = "cli"
+    scope: str = ""
+    channel: str = ""
+    thread: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A message the core is asked to answer, already stripped of platform details."""
+
+    text: str
+    mode: Mode = Mode.CLI
+    place: Place = field(default_factory=Place)
+    author: str = ""
+    attachments: tuple[Attachment, ...] = ()
+
+
+class Outcome(enum.StrEnum):
+    ANSWER = "answer"  # one entry, confidently
+    SUGGEST = "suggestions"  # a few plausible entries
+    UNKNOWN_CODE = "unknown-code"  # an error code no table or entry knows
+    NOTHING = "nothing"  # nothing matched; said honestly on explicit asks
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entry: Entry
+    score: float
+    confidence: float
+    why: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    outcome: Outcome
+    matches: tuple[Match, ...]
+    auto_reply: bool
+    query_id: int | None = None
+    notes: tuple[str, ...] = ()
+    unknown_codes: tuple[tuple[str | None, int], ...] = ()
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    entry_id: str
+    rev: int
+    entry: Entry | None  # None when this revision deleted the entry
+    actor: str
+    at: str
+    reason: str
+    op: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    auto_reply: bool = False
+    threshold: float | None = None  # None: the engine's default
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    domain: str | None
+    code: int | None
+    text: str
+    count: int
+    last_seen: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    entries: int
+    curated: int
+    reference: int
+    queries: int
+    answered: int
+    feedback_helpful: int
+    feedback_unhelpful: int
+    gaps: int
+    top_entries: tuple[tuple[str, int], ...] = ()
+
+
+class SupportBotError(Exception):
+    """An error whose message is meant for the person who caused it."""
+
+
+class NotFound(SupportBotError):
+    pass

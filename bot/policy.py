@@ -1,0 +1,59 @@
+"""Deciding what to do with a ranking: answer, suggest, or stay silent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.models import ChannelSettings, Match, Mode, Outcome
+from bot.rank import SearchResult
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Thresholds on the calibrated confidence. Auto-replies need a high bar and a clear lead."""
+
+    auto_threshold: float = 0.8
+    auto_margin: float = 0.15
+    answer_threshold: float = 0.55
+    answer_margin: float = 0.1
+    suggest_threshold: float = 0.15
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    matches: tuple[Match, ...]
+    auto_reply: bool
+
+
+def would_auto_reply(result: SearchResult, policy: Policy, threshold: float | None = None) -> bool:
+    """True when the top match is confident, clearly ahead, and backed by more than words."""
+    if not result.matches:
+        return False
+    top = result.matches[0]
+    second = result.matches[1].confidence if len(result.matches) > 1 else 0.0
+    bar = policy.auto_threshold if threshold is None else threshold
+    return top.confidence >= bar and top.confidence - second >= policy.auto_margin and top.entry.id in result.strong
+
+
+def decide(result: SearchResult, mode: Mode, policy: Policy, channel: ChannelSettings | None = None) -> Decision:
+    """Apply the policy for one request. ``channel`` carries a per-channel threshold, if any."""
+    threshold = channel.threshold if channel is not None else None
+    auto = would_auto_reply(result, policy, threshold)
+    matches = tuple(m for m in result.matches if m.confidence >= policy.suggest_threshold)
+    if mode is Mode.AUTO:
+        if auto:
+            return Decision(Outcome.ANSWER, matches[:1], True)
+        return Decision(Outcome.NOTHING, (), False)
+    if matches:
+        top = matches[0]
+        second = matches[1].confidence if len(matches) > 1 else 0.0
+        if auto or (top.confidence >= policy.answer_threshold and top.confidence - second >= policy.answer_margin):
+            return Decision(Outcome.ANSWER, matches[: policy.max_suggestions + 1], auto)
+        if result.unknown_codes and not result.known_codes and top.entry.id not in result.strong:
+            return Decision(Outcome.UNKNOWN_CODE, matches[: policy.max_suggestions], False)
+        return Decision(Outcome.SUGGEST, matches[: policy.max_suggestions], False)
+    if result.unknown_codes:
+        return Decision(Outcome.UNKNOWN_CODE, (), False)
+    return Decision(Outcome.NOTHING, (), False)

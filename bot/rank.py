@@ -1,0 +1,230 @@
+"""Searching the index: candidates from every signal, one score, a confidence and the reasons.
+
+Evidence is combined as a noisy-OR: each signal has a strength in [0, 1] and the confidence
+is the chance that at least one of them is right. Word overlap alone is capped below the
+auto-reply bar, so prose matches are offered on request but never posted unasked.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extraction, FoundCode
+from bot.index import Index
+from bot.models import Match
+from bot.text import term_counts
+
+# Strength of each kind of evidence (the noisy-OR inputs).
+KEY_STRENGTH = {EXPLICIT: 0.97, STREAM: 0.93, MARKED: 0.85, BARE: 0.9}
+UNDERLYING_FACTOR = 0.93
+RELATED_FACTOR = 0.3
+SYMBOL_STRENGTH = 0.9
+PATTERN_STRENGTH = 0.9
+PHRASE_STRENGTH = 0.72
+SINGLE_ALIAS_STRENGTH = 0.3
+IDENT_STRENGTH = 0.45
+WORDS_CAP = 0.72
+WORDS_HALF = 9.0  # BM25 score at which word evidence reaches half of its cap
+MAX_QUERY_TERMS = 48
+MAX_FUZZY = 6
+
+
+@dataclass
+class Evidence:
+    strengths: list[float] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+    strong: bool = False  # a key, symbol, pattern or phrase matched (not only words)
+
+    def add(self, strength: float, reason: str, strong: bool = True) -> None:
+        self.strengths.append(min(max(strength, 0.0), 0.995))
+        self.why.append(reason)
+        self.strong = self.strong or strong
+
+    def confidence(self) -> float:
+        miss = 1.0
+        for s in self.strengths:
+            miss *= 1.0 - s
+        return 1.0 - miss
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    matches: tuple[Match, ...]
+    strong: frozenset[str]  # ids of matches backed by more than word overlap
+    unknown_codes: tuple[FoundCode, ...]
+    known_codes: int
+
+
+def resolve(index: Index, found: FoundCode, ex: Extraction) -> list[tuple[tuple[str, int], float]]:
+    """The keys a found code may mean, with weights; ambiguity is kept, not guessed away."""
+    if found.domain is not None:
+        key = index.canonical_key(found.domain, found.code)
+        return [(key, 1.0)] if key in index.key_entries else []
+    candidates: dict[tuple[str, int], float] = {}
+    for domain in index.domains_by_code.get(found.code, ()):
+        info = index.domain_info.get(domain)
+        if info is None:
+            continue
+        hinted = _has_context(info.context, ex)
+        if found.form == BARE and not info.bare and not hinted:
+            continue
+        key = index.canonical_key(domain, found.code)
+        weight = info.prior * (3.0 if hinted else 1.0)
+        candidates[key] = max(candidates.get(key, 0.0), weight)
+    total = sum(candidates.values())
+    if not total:
+        return []
+    ranked = sorted(((k, w / total) for k, w in candidates.items()), key=lambda kw: -kw[1])
+    return [(k, w) for k, w in ranked if w >= 0.15][:4]
+
+
+def _has_context(words: tuple[str, ...], ex: Extraction) -> bool:
+    head = ex.lowered[:20_000]
+    lowered_tokens = {t.lower() for t in ex.tokens} if len(ex.tokens) < 50_000 else set()
+    for w in words:
+        if (" " in w or "-" in w) and w in head:
+            return True
+        if w in lowered_tokens:
+            return True
+    return False
+
+
+def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
+    """Rank every entry with evidence in the message; best first, at most ``limit``."""
+    evidence: dict[int, Evidence] = defaultdict(Evidence)
+    unknown: list[FoundCode] = []
+    known = 0
+
+    for found in ex.codes:
+        keys = resolve(index, found, ex)
+        if not keys:
+            if found.form != MARKED or found.domain is not None:
+                unknown.append(found)
+            continue
+        known += 1
+        ambiguous = len(keys) > 1
+        for key, weight in keys:
+            base = KEY_STRENGTH[found.form] * (UNDERLYING_FACTOR if found.underlying else 1.0)
+            for i, role in index.key_entries[key]:
+                strength = base * weight * (RELATED_FACTOR if role == "related" else 1.0)
+                label = "underlying error" if found.underlying else "error"
+                how = f", one of {len(keys)} readings" if ambiguous else ""
+                evidence[i].add(strength, f"{label} {key[0]} {key[1]} from '{found.text}'{how}", role != "related")
+
+    lowered_tokens = {t.lower() for t in ex.tokens}
+    for token in lowered_tokens:
+        keys_for_symbol = index.symbols.get(token)
+        if keys_for_symbol:
+            for key in keys_for_symbol:
+                for i, role in index.key_entries.get(index.canonical_key(*key), ()):
+                    strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
+                    evidence[i].add(strength, f"symbol {token}", role != "related")
+        for i in index.single_aliases.get(token, ()):
+            evidence[i].add(SINGLE_ALIAS_STRENGTH, f"word '{token}' is an alias", False)
+
+    normalized = " ".join(ex.lowered.split()) if len(ex.lowered) < 300_000 else ex.lowered
+    for token in lowered_tokens:
+        for pat in index.patterns.get(token, ()):
+            if _pattern_matches(pat.groups, ex.lowered):
+                evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
+        for ph in index.phrases.get(token, ()):
+            if ph.text in normalized:
+                strength = min(PHRASE_STRENGTH + 0.04 * ph.words, 0.9)
+                evidence[ph.entry].add(strength, f"phrase '{ph.text}'")
+
+    _identifier_evidence(index, lowered_tokens, evidence)
+    _word_evidence(index, ex, evidence)
+
+    scored = []
+    for i, ev in evidence.items():
+        # One entry may collect the same reason many times from a long log; count it once.
+        pairs = dict(zip(ev.why, ev.strengths, strict=True))
+        ev.why, ev.strengths = list(pairs), list(pairs.values())
+        scored.append((ev.confidence(), i, ev))
+    top = heapq.nlargest(limit, scored, key=lambda t: (t[0], -t[1]))
+    matches = tuple(
+        Match(index.entries[i], round(conf, 4), round(conf, 4), tuple(_best_reasons(ev))) for conf, i, ev in top
+    )
+    strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
+    return SearchResult(matches, strong, tuple(unknown), known)
+
+
+def _best_reasons(ev: Evidence) -> list[str]:
+    order = sorted(range(len(ev.why)), key=lambda k: -ev.strengths[k])
+    return [ev.why[k] for k in order[:6]]
+
+
+def _pattern_matches(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
+    """Every && group must match; within a group the * pieces appear in order on one line."""
+    for pieces in groups:
+        if len(pieces) == 1:
+            if pieces[0] not in text:
+                return False
+            continue
+        pos = text.find(pieces[0])
+        matched = False
+        while pos != -1:
+            line_end = text.find("\n", pos)
+            line_end = len(text) if line_end == -1 else line_end
+            cursor = pos + len(pieces[0])
+            for piece in pieces[1:]:
+                cursor = text.find(piece, cursor, line_end)
+                if cursor == -1:
+                    break
+                cursor += len(piece)
+            else:
+                matched = True
+                break
+            pos = text.find(pieces[0], line_end)
+        if not matched:
+            return False
+    return True
+
+
+def _identifier_evidence(index: Index, tokens: set[str], evidence: dict[int, Evidence]) -> None:
+    fuzzy_budget = MAX_FUZZY
+    for token in sorted(tokens, key=len, reverse=True):
+        if len(token) < 8 or not any(c.isalpha() for c in token):
+            continue
+        exact = index.identifiers.get(token)
+        if exact:
+            for i in exact:
+                evidence[i].add(IDENT_STRENGTH, f"identifier {token}", False)
+            continue
+        if fuzzy_budget <= 0 or len(token) < 12 or token in index.symbols or "_" in token or token.isupper():
+            continue
+        bucket = index.ident_buckets.get(token[:2])
+        if not bucket:
+            continue
+        fuzzy_budget -= 1
+        best = process.extractOne(token, bucket, scorer=fuzz.ratio, score_cutoff=88)
+        if best is not None:
+            for i in index.identifiers[best[0]]:
+                evidence[i].add(IDENT_STRENGTH * 0.85, f"identifier {best[0]} (close to '{token}')", False)
+
+
+def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
+    counts = term_counts(ex.text if len(ex.text) < 200_000 else ex.text[:200_000])
+    known_terms = [(t, c) for t, c in counts.items() if t in index.postings]
+    # Keep the most distinctive terms so a pasted log costs no more than a question.
+    known_terms.sort(key=lambda tc: -index.idf[tc[0]])
+    known_terms = known_terms[:MAX_QUERY_TERMS]
+    scores: dict[int, float] = defaultdict(float)
+    contrib: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for term, qtf in known_terms:
+        weight = 1.0 + 0.3 * min(qtf - 1, 3)
+        ids, impacts = index.postings[term]
+        for i, s in zip(ids, impacts, strict=True):
+            scores[i] += s * weight
+            contrib[i].append((s * weight, term))
+    if not scores:
+        return
+    best = heapq.nlargest(50, scores.items(), key=lambda kv: kv[1])
+    for i, score in best:
+        strength = WORDS_CAP * score / (score + WORDS_HALF)
+        words = ", ".join(t for _, t in sorted(contrib[i], reverse=True)[:5])
+        evidence[i].add(strength, f"words {words} (score {score:.1f})", False)

@@ -1,0 +1,162 @@
+"""Settings: a TOML file plus ``SUPPORTBOT_*`` environment variables (secrets only from there).
+
+Nothing is read at import time; the composition root calls :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.models import SupportBotError
+
+ENV_PREFIX = "SUPPORTBOT_"
+SECRET_KEYS = {("discord", "token"), ("slack", "bot_token"), ("slack", "app_token"), ("slack", "signing_secret")}
+
+
+def default_knowledge_dir() -> Path:
+    """``knowledge/`` beside the ``bot`` package (a checkout), else in the working directory."""
+    beside = Path(__file__).resolve().parent.parent / "knowledge"
+    return beside if beside.is_dir() else Path("knowledge")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreSettings(_Section):
+    backend: Literal["sqlite"] = "sqlite"
+    path: str = "supportbot.db"
+    busy_timeout: float = Field(5.0, gt=0)
+
+
+class KnowledgeSettings(_Section):
+    path: Path = Field(default_factory=default_knowledge_dir)
+    import_on_start: bool = True
+
+
+class EngineSettings(_Section):
+    max_input_chars: int = Field(2_000_000, gt=0)
+    max_matches: int = Field(5, ge=1, le=25)
+    auto_threshold: float = Field(0.8, ge=0, le=1)
+    auto_margin: float = Field(0.15, ge=0, le=1)
+    answer_threshold: float = Field(0.55, ge=0, le=1)
+    suggest_threshold: float = Field(0.15, ge=0, le=1)
+
+
+class DiscordSettings(_Section):
+    token: SecretStr | None = None
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg"
+    help_channels: list[int] = []
+    admin_roles: list[int] = []
+    excluded_roles: list[int] = []
+    cooldown_seconds: float = Field(60.0, ge=0)
+    max_attachment_bytes: int = Field(1_000_000, gt=0)
+    shard_count: int | None = Field(None, ge=1)
+    shard_ids: list[int] | None = None
+
+
+class SlackSettings(_Section):
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    api_base_url: str = "https://slack.com/api/"
+    mode: Literal["socket", "http"] = "socket"
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(3000, ge=1, le=65535)
+    help_channels: list[str] = []
+    admin_users: list[str] = []
+    cooldown_seconds: float = Field(60.0, ge=0)
+    max_file_bytes: int = Field(1_000_000, gt=0)
+
+
+class Settings(BaseSettings):
+    """All settings. Build with :func:`load_settings`, not directly, to get file errors right."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
+
+    log_level: str = "INFO"
+    store: StoreSettings = StoreSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    engine: EngineSettings = EngineSettings()
+    discord: DiscordSettings = DiscordSettings()
+    slack: SlackSettings = SlackSettings()
+
+
+class _DictSource(PydanticBaseSettingsSource):
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self.data = data
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return self.data
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SupportBotError(f"config file not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SupportBotError(f"{path}: invalid TOML: {exc}") from None
+    for section, key in SECRET_KEYS:
+        if isinstance(data.get(section), dict) and key in data[section]:
+            env = f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
+            raise SupportBotError(f"{path}: [{section}] {key}: secrets are read only from the environment; set {env}")
+    return data
+
+
+def load_settings(config: Path | None = None) -> Settings:
+    """Settings from ``config`` (or ``$SUPPORTBOT_CONFIG``) and the environment.
+
+    Environment variables win over the file. A wrong value raises :class:`SupportBotError`
+    naming the key and where it came from.
+    """
+    env_path = os.environ.get("SUPPORTBOT_CONFIG")
+    path = config or (Path(env_path) if env_path else None)
+    data = _read_toml(path) if path is not None else {}
+
+    class _Loaded(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, _DictSource(settings_cls, data))
+
+    try:
+        return _Loaded()
+    except ValidationError as exc:
+        raise SupportBotError(_describe(exc, data, path)) from None
+
+
+def _describe(exc: ValidationError, data: dict[str, Any], path: Path | None) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        key = ".".join(loc)
+        node: Any = data
+        in_file = True
+        for part in loc:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                in_file = False
+                break
+        where = str(path) if in_file and path is not None else f"environment {ENV_PREFIX}{'__'.join(p.upper() for p in loc)}"
+        lines.append(f"{where}: {key}: {err['msg']}")
+    return "invalid settings:\n" + "\n".join(lines)

@@ -1,0 +1,90 @@
+"""Tokenizing text for the word index: one function serves entries and queries alike."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+# \w covers Latin, Cyrillic and CJK letters alike; CJK runs are split into bigrams below.
+_TOKEN_RE = re.compile(r"\w+")
+_CAMEL_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+
+STOPWORDS = frozenset(
+    """a an and are as at be been but by can could did do does doing for from had has have
+    having he her here hers him his how i if in into is it its itself just me my no nor not of
+    off on once only or other our out over own same she should so some such than that the their
+    them then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours also any all am because
+    before after again get got getting im ive dont doesnt cant use using used one two
+    hi hello thanks thank please help anyone someone know like want need trying tried seems
+    seem way still even much many really something anything thing""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A deliberately light stemmer: plural and a few verb endings, nothing clever."""
+    if len(word) <= 4 or not word.isascii():
+        return word
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _expand(token: str, out: list[str]) -> None:
+    """Append the index terms for one raw token (keeps whole identifiers and their parts)."""
+    if _CJK_RE.search(token):
+        for run in _CJK_RE.findall(token):
+            if len(run) == 1:
+                out.append(run)
+            else:
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        rest = _CJK_RE.sub(" ", token).split()
+        for part in rest:
+            _expand(part, out)
+        return
+    if token.isdigit():
+        return
+    low = token.lower()
+    parts: list[str] = []
+    if "_" in token:
+        parts = [p for p in token.split("_") if p]
+    elif not token.islower() and not token.isupper():
+        parts = _CAMEL_RE.findall(token)
+    if low not in STOPWORDS and len(low) > 1:
+        out.append(stem(low))
+    if len(parts) > 1:
+        for part in parts:
+            p = part.lower()
+            if len(p) > 1 and not p.isdigit() and p not in STOPWORDS:
+                out.append(stem(p))
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of ``text`` in order (with repeats)."""
+    out: list[str] = []
+    for token in _TOKEN_RE.findall(text):
+        _expand(token, out)
+    return out
+
+
+def term_counts(text: str) -> Counter[str]:
+    """Term frequencies of ``text``; raw tokens are counted first so huge inputs stay cheap."""
+    raw = Counter(_TOKEN_RE.findall(text))
+    counts: Counter[str] = Counter()
+    buf: list[str] = []
+    for token, n in raw.items():
+        buf.clear()
+        _expand(token, buf)
+        for t in buf:
+            counts[t] += n
+    return counts
+
+
+def raw_tokens(text: str) -> set[str]:
+    """The distinct raw tokens (case kept), for symbol and identifier look-ups."""
+    return set(_TOKEN_RE.findall(text))
