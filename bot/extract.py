@@ -45,9 +45,10 @@ class Extraction:
 
 _ERROR_DOMAIN_RE = re.compile(r"Error Domain=([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})")
 _UNDERLYING_RE = re.compile(r"NSUnderlyingError\S{0,4}\s{0,2}(?:0x[0-9a-fA-F]{1,16}\s{0,2})?[{(=\s\"]{0,4}$")
-_STREAM_DOMAIN_RE = re.compile(r"_kCFStreamErrorDomainKey\W{1,4}(-?\d{1,3})\b")
-_STREAM_CODE_RE = re.compile(r"_kCFStreamErrorCodeKey\W{1,4}(-?\d{1,7})\b")
-_SSL_ORIGINAL_RE = re.compile(r"_kCFNetworkCFStreamSSLErrorOriginalValue\W{1,4}(-?\d{1,7})\b")
+_KEY_SEP = r"[\"'=:\s]{1,4}"
+_STREAM_DOMAIN_RE = re.compile(r"_kCFStreamErrorDomainKey" + _KEY_SEP + r"(-?\d{1,3})\b")
+_STREAM_CODE_RE = re.compile(r"_kCFStreamErrorCodeKey" + _KEY_SEP + r"(-?\d{1,7})\b")
+_SSL_ORIGINAL_RE = re.compile(r"_kCFNetworkCFStreamSSLErrorOriginalValue" + _KEY_SEP + r"(-?\d{1,7})\b")
 _BRACKET_PAIR_RE = re.compile(r"\[(-?\d{1,3}):(-?\d{1,7})\]")
 _POSIX_BRACKET_RE = re.compile(r"\[(\d{1,3}): ?[A-Z][a-z]")
 _POSIX_WORD_RE = re.compile(r"\b(?:POSIX|errno|POSIXErrorCode|posix error)[ :=(#]{0,3}(\d{1,3})\b", re.IGNORECASE)
@@ -56,7 +57,9 @@ _POSIX_STRERR_RE = re.compile(r": \[(\d{1,3})\] [A-Z][a-z]")
 _OSSTATUS_RE = re.compile(r"\b(?:OSStatus|status)(?: error)?[ :=]{0,3}(-\d{1,7})\b", re.IGNORECASE)
 _HEX_RE = re.compile(r"\b0x([0-9A-Fa-f]{8})\b")
 _NW_ENUM_RE = re.compile(r"\b(posix|dns|tls)\((-?\d{1,7})\)")
-_MARKED_RE = re.compile(r"\b(?:[Cc]ode ?[=:] ?|error code:? ?|[Ee]rror:? |err ?= ?|error\s#)(-?\d{1,7})\b")
+# Lower-case "code=1" is too common outside error reports (Mach exception codes) to trust
+# unless the number is negative.
+_MARKED_RE = re.compile(r"\b(?:Code ?[=:] ?|error code:? ?|[Ee]rror:? |err ?= ?|error\s#|code ?[=:] ?(?=-))(-?\d{1,7})\b")
 _BARE_NEG_RE = re.compile(r"(?<![\w.:/\-])-(\d{3,7})(?![\w.])")
 _SEPARATOR_RE = re.compile(
     r"[\"']?[^\S\n]{0,3}[:,=(\[]?[^\S\n]{0,3}"

@@ -80,8 +80,17 @@ class Index:
         for key, items in merged.items():
             curated_primary = any(self.entries[i].curated and role == "primary" for i, role in items)
             kept = [(i, role) for i, role in items if not (curated_primary and not self.entries[i].curated)]
+            if not curated_primary:
+                # kCFURLErrorTimedOut and NSURLErrorTimedOut rows say the same: show one.
+                own = [(i, r) for i, r in kept if self.entries[i].curated or self.entries[i].errors[0].domain == key[0]]
+                kept = own or kept
             self.key_entries[key] = tuple(dict.fromkeys(kept))
         self.symbols = {s: tuple(sorted(keys)) for s, keys in symbols.items()}
+        # Catalog rows whose key a curated entry answers add nothing but noise.
+        answered = {i for items in self.key_entries.values() for i, _ in items}
+        self.shadowed = frozenset(
+            i for i, e in enumerate(self.entries) if not e.curated and i not in answered
+        )
         by_code: dict[int, set[str]] = defaultdict(set)
         for domain, code in self.key_entries:
             by_code[code].add(domain)
@@ -160,6 +169,8 @@ class Index:
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
         for i, counts in enumerate(doc_terms):
+            if i in self.shadowed:
+                continue
             norm = K1 * (1 - B + B * lengths[i] / avg) if avg else K1
             damp = 0.5 if not self.entries[i].curated else 1.0  # catalog rows are one-liners
             for term, tf in counts.items():

@@ -121,7 +121,7 @@ def parse_entry_text(text: str, where: str, expected_id: str | None = None) -> E
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         m = _LINE_RE.search(str(exc))
-        line = int(m.group(1)) + 1 if m else 1
+        line = int(m.group(1)) + 1 if m else (end if "end of document" in str(exc) else 1)
         raise KnowledgeError([f"{where}:{line}: invalid TOML: {exc}"]) from None
     return entry_from_front_matter(data, body, where, front, expected_id)
 

@@ -87,6 +87,9 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise StoreError(self._explain(exc)) from exc
+        except StoreError:
+            await self.close()
+            raise
 
     def _explain(self, exc: sqlite3.Error) -> str:
         text = str(exc)

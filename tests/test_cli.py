@@ -1,0 +1,160 @@
+"""The command line end to end, as a user runs it (a real subprocess where it matters)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+from .conftest import FIXTURE_KB
+
+ROOT = Path(__file__).parent.parent
+
+
+def run(args: list[str], stdin: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTBOT_")} | (env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120
+    )
+
+
+@pytest.fixture
+def fixture_env(tmp_path: Path) -> dict[str, str]:
+    return {"SUPPORTBOT_KNOWLEDGE__PATH": str(FIXTURE_KB), "SUPPORTBOT_STORE__PATH": str(tmp_path / "cli.db")}
+
+
+def test_ask_json_puts_the_curated_entry_first() -> None:
+    proc = run(["ask", "--json", "Error Domain=NSURLErrorDomain Code=-1009"])
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    top = data["matches"][0]
+    assert "NSURLErrorNotConnectedToInternet" in {e["symbol"] for e in top["errors"]}
+    assert data["auto_reply"] is True
+    assert set(top) >= {"id", "kind", "title", "confidence", "errors", "links", "why"}
+
+
+def test_ask_text_output(fixture_env: dict[str, str]) -> None:
+    proc = run(["ask", "my app says The Internet connection appears to be offline."], env=fixture_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "NSURLErrorNotConnectedToInternet" in proc.stdout
+
+
+def test_ask_with_crash_file(tmp_path: Path, fixture_env: dict[str, str]) -> None:
+    crash = tmp_path / "x.crash"
+    crash.write_text(
+        "Exception Type:  EXC_BAD_ACCESS (SIGSEGV)\nTriggered by Thread:  2\n\n"
+        "Thread 2 name:  Dispatch queue: NEFlow queue\nThread 2 Crashed:\n0   libswiftCore.dylib  0x1 swift_release + 8\n",
+        encoding="utf-8",
+    )
+    proc = run(["ask", "--json", "--file", str(crash), "crash in my extension"], env=fixture_env)
+    assert json.loads(proc.stdout)["matches"][0]["id"] == "flow-crash"
+
+
+def test_ask_batch(fixture_env: dict[str, str]) -> None:
+    lines = '{"id": "a", "text": "Code=-1009 offline"}\nnot json\n{"id": "b", "text": "hello there"}\n'
+    proc = run(["ask", "--batch"], stdin=lines, env=fixture_env)
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert rows[0]["id"] == "a" and rows[0]["matches"][0]["id"] == "offline" and "elapsed_ms" in rows[0]
+    assert rows[1]["line"] == 2 and "error" in rows[1]
+    assert rows[2]["id"] == "b" and rows[2]["auto_reply"] is False
+
+
+def test_ask_rejects_empty_and_binary(tmp_path: Path, fixture_env: dict[str, str]) -> None:
+    proc = run(["ask", "   "], env=fixture_env)
+    assert proc.returncode == 2 and "nothing to ask" in proc.stderr
+    blob = tmp_path / "blob.log"
+    blob.write_bytes(b"\x00\x01\x02" * 100)
+    proc = run(["ask", "--file", str(blob), "what is this"], env=fixture_env)
+    assert proc.returncode == 2 and "binary" in proc.stderr
+
+
+def test_unknown_code_asks_for_the_full_error(fixture_env: dict[str, str]) -> None:
+    proc = run(["ask", "--json", "--store", "db", "URLSession fails with -10987 sometimes"], env=fixture_env)
+    data = json.loads(proc.stdout)
+    assert data["outcome"] == "unknown-code"
+    assert any("NSUnderlyingError" in n for n in data["notes"])
+    gaps = run(["kb", "gaps"], env=fixture_env)
+    assert "-10987" in gaps.stdout
+
+
+def test_kb_admin_commands(fixture_env: dict[str, str], tmp_path: Path) -> None:
+    assert run(["kb", "import"], env=fixture_env).returncode == 0
+    listing = run(["kb", "list"], env=fixture_env).stdout
+    assert "offline\terror" in listing and "code:" not in listing
+    assert "+++" in run(["kb", "show", "offline"], env=fixture_env).stdout
+    assert run(["kb", "show", "nope"], env=fixture_env).returncode == 2
+    assert "\timport\t" in run(["kb", "history", "offline"], env=fixture_env).stdout
+    proc = run(["kb", "revert", "offline", "9"], env=fixture_env)
+    assert proc.returncode == 2 and "no revision 9" in proc.stderr
+    stats = run(["kb", "stats"], env=fixture_env).stdout
+    assert "entries" in stats
+    jsonl = run(["kb", "export", "--format", "jsonl"], env=fixture_env).stdout.splitlines()
+    assert {json.loads(line)["id"] for line in jsonl} >= {"offline", "refused"}
+    out = tmp_path / "exported"
+    assert run(["kb", "export", "--out", str(out)], env=fixture_env).returncode == 0
+    assert (out / "entries" / "offline.md").read_bytes() == (FIXTURE_KB / "entries" / "offline.md").read_bytes()
+    why = run(["kb", "why", "Error Domain=NSURLErrorDomain Code=-1009"], env=fixture_env).stdout
+    assert "offline" in why and "NSURLErrorDomain -1009" in why
+
+
+def test_kb_lint_fails_on_a_bad_tree(tmp_path: Path) -> None:
+    bad = tmp_path / "kb"
+    (bad / "entries").mkdir(parents=True)
+    (bad / "entries" / "x.md").write_text("+++\nid = 'y'\n+++\n", encoding="utf-8")
+    proc = run(["kb", "lint", str(bad)])
+    assert proc.returncode == 1
+    assert "x.md:2: id: 'y' does not match the file name" in proc.stdout
+
+
+def test_eval_command(tmp_path: Path, fixture_env: dict[str, str]) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"id": "1", "text": "Error Domain=NSURLErrorDomain Code=-1009", "expect": {"symbol": "NSURLErrorNotConnectedToInternet"}}\n'
+        '{"id": "2", "text": "good morning all", "expect": {"abstain": true}}\n',
+        encoding="utf-8",
+    )
+    proc = run(["eval", "--json", str(cases)], env=fixture_env)
+    data = json.loads(proc.stdout)
+    assert data["top1"] == 1.0 and data["offtopic_silence"] == 1.0 and data["auto_reply_precision"] == 1.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n', encoding="utf-8")
+    proc = run(["eval", str(bad)], env=fixture_env)
+    assert proc.returncode == 2 and "bad.jsonl:1" in proc.stderr
+
+
+def test_run_without_adapters_says_what_is_missing() -> None:
+    proc = run(["run"])
+    assert proc.returncode == 2
+    assert "SUPPORTBOT_DISCORD__TOKEN" in proc.stderr and "SUPPORTBOT_SLACK__BOT_TOKEN" in proc.stderr
+
+
+def test_bad_config_is_reported(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[engine]\nmax_matches = 0\n", encoding="utf-8")
+    proc = run(["--config", str(cfg), "ask", "x"])
+    assert proc.returncode == 2 and "engine.max_matches" in proc.stderr
+
+
+def test_console_session(fixture_env: dict[str, str]) -> None:
+    script = "Error Domain=NSURLErrorDomain Code=-1009\nhello everyone\n/kb why Connection refused\n/ask nothing here at all\n/quit\n"
+    proc = run(["console"], stdin=script, env=fixture_env)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "NSURLErrorNotConnectedToInternet" in out
+    assert "(the bot stays silent)" in out
+    assert "refused" in out
+
+
+def test_main_in_process(fixture_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in fixture_env.items():
+        monkeypatch.setenv(k, v)
+    buf = io.StringIO()
+    assert main(["ask", "--json", "Socket SO_ERROR [61: Connection refused]"], out=buf) == 0
+    assert json.loads(buf.getvalue())["matches"][0]["id"] == "refused"

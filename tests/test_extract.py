@@ -1,0 +1,158 @@
+"""Extraction of error keys in every form people paste (examples written for these tests)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.domains import load_domains
+from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extractor, clean_text, looks_binary
+from bot.models import Attachment
+
+DOMAINS = load_domains(Path(__file__).parent.parent / "knowledge" / "domains.toml")
+
+
+@pytest.fixture(scope="module")
+def ex() -> Extractor:
+    return Extractor(DOMAINS, max_chars=100_000)
+
+
+def keys(ex: Extractor, text: str) -> set[tuple[str | None, int]]:
+    return {(f.domain, f.code) for f in ex.extract(text).codes}
+
+
+def test_error_domain_code(ex: Extractor) -> None:
+    found = ex.extract('Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."').codes
+    assert [(f.domain, f.code, f.form, f.underlying) for f in found] == [("NSURLErrorDomain", -1009, EXPLICIT, False)]
+
+
+def test_domain_then_error_word(ex: Extractor) -> None:
+    assert ("NSURLErrorDomain", -1001) in keys(ex, "got NSURLErrorDomain error -1001 after 60s")
+
+
+def test_code_without_domain_is_marked(ex: Extractor) -> None:
+    found = ex.extract("request failed, Code=-1200").codes
+    assert [(f.domain, f.code, f.form) for f in found] == [(None, -1200, MARKED)]
+
+
+def test_bare_negative_number(ex: Extractor) -> None:
+    found = ex.extract("alamofire keeps giving me -1005 on cellular").codes
+    assert [(f.domain, f.code, f.form) for f in found] == [(None, -1005, BARE)]
+
+
+def test_osstatus(ex: Extractor) -> None:
+    assert ("NSOSStatusErrorDomain", -9806) in keys(ex, "SSLHandshake returned OSStatus -9806")
+
+
+def test_hex_is_signed_32_bit(ex: Extractor) -> None:
+    found = ex.extract("SecTrustEvaluate failed with 0xFFFFD9AB").codes
+    assert [(f.code, f.form) for f in found] == [(-9813, BARE)]
+
+
+def test_hex_pointer_is_not_a_code(ex: Extractor) -> None:
+    assert keys(ex, "EXC_BAD_ACCESS (code=1, address=0x28) at 0x000000010234abcd") == set()
+
+
+def test_cfstream_ssl_domain_and_code(ex: Extractor) -> None:
+    assert ("NSOSStatusErrorDomain", -9813) in keys(ex, "HTTP load failed (kCFStreamErrorDomainSSL, -9813)")
+
+
+def test_stream_keys_pair_up(ex: Extractor) -> None:
+    text = "UserInfo={_kCFStreamErrorCodeKey=-9816, NSErrorFailingURLKey=https://x.test/, _kCFStreamErrorDomainKey=3}"
+    found = [f for f in ex.extract(text).codes if f.code == -9816]
+    assert [(f.domain, f.form, f.underlying) for f in found] == [("NSOSStatusErrorDomain", STREAM, True)]
+
+
+def test_cfnetwork_task_bracket(ex: Extractor) -> None:
+    text = "Task <1A2B>.<3> HTTP load failed, 0/0 bytes (error code: -1200 [3:-9816])"
+    got = {(f.domain, f.code, f.underlying) for f in ex.extract(text).codes}
+    assert (None, -1200, False) in got
+    assert ("NSOSStatusErrorDomain", -9816, True) in got
+
+
+def test_posix_forms(ex: Extractor) -> None:
+    posix = "NSPOSIXErrorDomain"
+    assert (posix, 61) in keys(ex, "nw_socket_handle_socket_event [C3.1:2] Socket SO_ERROR [61: Connection refused]")
+    assert (posix, 54) in keys(ex, "read failed errno 54")
+    assert (posix, 50) in keys(ex, "nw_connection_copy_connected_path [C2] failed [POSIX 50]")
+    assert (posix, 1) in keys(ex, "connectx failed (fd 9, 10.0.0.1:443 stream): [1] Operation not permitted")
+    assert (posix, 61) in keys(ex, "TCP Conn 0x600 Failed : error 0:61 [61]")
+
+
+def test_nested_underlying_error_is_marked(ex: Extractor) -> None:
+    text = (
+        'Error Domain=NSURLErrorDomain Code=-1009 "offline" UserInfo={NSUnderlyingError=0x600001 '
+        '{Error Domain=kCFErrorDomainCFNetwork Code=-1009 "(null)" UserInfo={_kCFStreamErrorCodeKey=50, '
+        "_kCFStreamErrorDomainKey=1}}}"
+    )
+    found = {(f.domain, f.code, f.underlying) for f in ex.extract(text).codes}
+    assert ("NSURLErrorDomain", -1009, False) in found
+    assert ("kCFErrorDomainCFNetwork", -1009, True) in found
+    assert ("NSPOSIXErrorDomain", 50, True) in found
+
+
+def test_json_style_domain_key(ex: Extractor) -> None:
+    assert ("NSNetServicesErrorDomain", -72008) in keys(ex, '{"NSNetServicesErrorCode":-72008,"NSNetServicesErrorDomain":10}')
+
+
+def test_network_framework_enum(ex: Extractor) -> None:
+    assert ("kNWErrorDomainDNS", -65554) in keys(ex, "browser failed: dns(-65554)")
+
+
+def test_dates_and_versions_are_not_codes(ex: Extractor) -> None:
+    assert keys(ex, "since 2024-05-01 on iOS 17.4 (21E219), port 8080") == set()
+
+
+def test_symbols_and_identifiers_are_tokens(ex: Extractor) -> None:
+    tokens = ex.extract("NWError.posix(.ECONNREFUSED) in my NETransparentProxyProvider, errSSLPeerBadCert").tokens
+    assert {"ECONNREFUSED", "NETransparentProxyProvider", "errSSLPeerBadCert"} <= tokens
+
+
+def test_crash_attachment_adds_signatures(ex: Extractor) -> None:
+    crash = (
+        "Exception Type:  EXC_BAD_ACCESS (SIGSEGV)\nException Codes: KERN_INVALID_ADDRESS at 0x28\n"
+        "Triggered by Thread:  4\n\nThread 4 name:  Dispatch queue: NEFlow queue\nThread 4 Crashed:\n"
+        "0   libswiftCore.dylib  0x00000001a1b2c3d4 swift_release + 32\n"
+    )
+    result = ex.extract("my dns proxy crashes", (Attachment("x.crash", crash),))
+    assert result.crash is not None
+    assert result.crash.queue == "NEFlow queue"
+    assert "crashed queue: nefloW queue".lower() in result.lowered
+
+
+def test_input_over_the_limit_is_cut_with_a_note() -> None:
+    small = Extractor(DOMAINS, max_chars=1000)
+    result = small.extract("x" * 5000)
+    assert len(result.text) == 1000
+    assert any("cut" in n for n in result.notes)
+
+
+def test_control_characters_are_removed_with_a_note(ex: Extractor) -> None:
+    result = ex.extract("Code=-1009\x00\x07 offline\x1b[0m")
+    assert "\x00" not in result.text and "\x1b" not in result.text
+    assert any("control characters" in n for n in result.notes)
+    assert clean_text("a\tb\nc") == "a\tb\nc"
+
+
+def test_binary_detection() -> None:
+    assert looks_binary(b"\x00\x01\x02PK\x03\x04")
+    assert not looks_binary("Error Domain=NSURLErrorDomain Code=-1009 — ünïcode".encode())
+
+
+def test_no_catastrophic_backtracking(ex: Extractor) -> None:
+    # Inputs shaped to punish backtracking regexes: long runs that almost match.
+    nasty = [
+        "Error Domain=" + "A" * 50_000,
+        "NSURLErrorDomain" + " " * 50_000 + "x",
+        "[" + "1" * 50_000,
+        "_kCFStreamErrorCodeKey=" * 5_000,
+        "-" * 50_000 + "1",
+        "NSUnderlyingError" + "=" * 30_000,
+    ]
+    start = time.process_time()
+    for text in nasty:
+        ex.extract(text)
+    # Generous bound: a backtracking pattern takes minutes here, a linear one milliseconds.
+    assert time.process_time() - start < 5

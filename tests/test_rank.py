@@ -1,0 +1,122 @@
+"""Ranking and policy: confident, ambiguous, off-topic, unknown codes, typos, reasons."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.engine import Engine
+from bot.models import Attachment, Entry, ErrorRef, Incoming, Mode, Outcome, Place
+from bot.policy import Policy, decide
+
+AUTO = Place("test", "g", "help")
+
+
+async def test_confident_error_answer_auto_replies(engine: Engine) -> None:
+    answer = await engine.answer(Incoming('Error Domain=NSURLErrorDomain Code=-1009 "offline"', Mode.AUTO, AUTO))
+    assert answer is not None and answer.auto_reply
+    assert answer.outcome is Outcome.ANSWER
+    top = answer.matches[0]
+    assert top.entry.id == "offline" and top.confidence >= 0.9
+    assert any("NSURLErrorDomain -1009" in w for w in top.why)
+
+
+async def test_curated_entry_beats_catalog_row_for_the_same_key(engine: Engine) -> None:
+    _, result = engine.search("NSURLErrorDomain -1009")
+    assert [m.entry.id for m in result.matches].count("code:NSURLErrorDomain:-1009") == 0
+    assert result.matches[0].entry.id == "offline"
+
+
+async def test_catalog_row_answers_codes_without_a_curated_entry(engine: Engine) -> None:
+    answer = await engine.answer(Incoming("task failed: Error Domain=NSURLErrorDomain Code=-1001", Mode.SLASH))
+    assert answer is not None
+    assert answer.matches[0].entry.id == "code:NSURLErrorDomain:-1001"
+
+
+async def test_off_topic_stays_silent_in_auto_mode(engine: Engine) -> None:
+    for text in ["good morning all!", "We're hiring a senior SwiftUI engineer", "Xcode indexing is stuck again", ""]:
+        assert await engine.answer(Incoming(text, Mode.AUTO, AUTO)) is None
+
+
+async def test_nothing_found_is_said_honestly_on_slash(engine: Engine) -> None:
+    answer = await engine.answer(Incoming("how do I center a div", Mode.SLASH))
+    assert answer is not None and answer.outcome is Outcome.NOTHING and not answer.matches
+
+
+async def test_prose_match_is_offered_but_never_auto_posted(engine: Engine) -> None:
+    text = "my NETransparentProxyProvider stops getting handleNewFlow after the Mac wakes from sleep"
+    assert await engine.answer(Incoming(text, Mode.AUTO, AUTO)) is None
+    answer = await engine.answer(Incoming(text, Mode.SLASH))
+    assert answer is not None and answer.matches[0].entry.id == "transparent-proxy-wake"
+
+
+async def test_typo_in_identifier_still_matches(engine: Engine) -> None:
+    _, result = engine.search("NETransparantProxyProvidr never calls handleNewFlow")
+    top = result.matches[0]
+    assert top.entry.id == "transparent-proxy-wake"
+    assert any("close to" in w for w in top.why)
+
+
+async def test_unknown_code_asks_for_more_and_records_a_gap(engine: Engine) -> None:
+    answer = await engine.answer(Incoming("getting -10987 from URLSession", Mode.SLASH, author="u"))
+    assert answer is not None and answer.outcome is Outcome.UNKNOWN_CODE
+    assert any("_kCFStreamErrorDomainKey" in n for n in answer.notes)
+    assert await engine.answer(Incoming("getting -10987 again", Mode.AUTO, AUTO)) is None
+    gaps = await engine.gaps()
+    assert gaps[0].code == -10987 and gaps[0].count == 2
+
+
+async def test_pattern_across_a_crash_attachment(engine: Engine) -> None:
+    crash = (
+        '{"app_name":"Proxy","bug_type":"309"}\n'
+        '{"exception":{"type":"EXC_BAD_ACCESS","signal":"SIGSEGV","codes":"0x1, 0x28"},'
+        '"faultingThread":1,"threads":[{"id":1},{"triggered":true,"queue":"NEFlow queue",'
+        '"frames":[{"imageIndex":0,"symbol":"swift_release"}]}],"usedImages":[{"name":"libswiftCore.dylib"}]}'
+    )
+    answer = await engine.answer(Incoming("crash", Mode.AUTO, AUTO, attachments=(Attachment("a.ips", crash),)))
+    assert answer is not None and answer.matches[0].entry.id == "flow-crash"
+    assert any("pattern" in w for w in answer.matches[0].why)
+
+
+async def test_ambiguous_code_is_kept_ambiguous(engine: Engine, store: object) -> None:
+    # Two entries claim code 2 in different domains; "Code=2" alone must not be guessed.
+    a = Entry("vpn-two", "error", "NEVPN 2", "VPN config disabled.", errors=(ErrorRef("NEVPNErrorDomain", 2, "NEVPNErrorConfigurationDisabled"),))
+    b = Entry("filter-two", "error", "Filter 2", "Filter config disabled.", errors=(ErrorRef("NEFilterErrorDomain", 2, "NEFilterErrorConfigurationDisabled"),))
+    await engine.save_entry(a, "t", create=True)
+    await engine.save_entry(b, "t", create=True)
+    _, result = engine.search("failed with Code=2")
+    ids = [m.entry.id for m in result.matches[:2]]
+    assert set(ids) == {"vpn-two", "filter-two"}
+    assert all("one of 2 readings" in m.why[0] for m in result.matches[:2])
+    assert await engine.answer(Incoming("failed with Code=2", Mode.AUTO, AUTO)) is None
+    # A context word resolves it.
+    _, result = engine.search("NEVPNManager saveToPreferences failed with Code=2")
+    assert result.matches[0].entry.id == "vpn-two"
+
+
+async def test_channel_threshold_is_respected(engine: Engine) -> None:
+    await engine.set_channel("test", "g", "help", "admin", auto_reply=True, threshold=1.0)
+    assert await engine.answer(Incoming("Error Domain=NSURLErrorDomain Code=-1009", Mode.AUTO, AUTO)) is None
+
+
+async def test_policy_margin_blocks_auto_reply(engine: Engine) -> None:
+    _, result = engine.search("Error Domain=NSURLErrorDomain Code=-1009")
+    close = replace(result, matches=(result.matches[0], replace(result.matches[0], confidence=result.matches[0].confidence - 0.01)))
+    assert not decide(close, Mode.AUTO, Policy()).auto_reply
+    assert decide(close, Mode.SLASH, Policy()).outcome in (Outcome.SUGGEST, Outcome.ANSWER)
+
+
+async def test_huge_input_is_answered_and_noted(engine: Engine) -> None:
+    line = "2026-01-01 12:00:00 app[12:34] ordinary log line with nothing in it\n"
+    log = line * 10_000 + "Error Domain=NSURLErrorDomain Code=-1009\n" + line * 20_000
+    answer = await engine.answer(Incoming(log, Mode.SLASH))
+    assert answer is not None
+    assert answer.matches[0].entry.id == "offline"
+    cut = await engine.answer(Incoming(line * 40_000, Mode.SLASH))
+    assert cut is not None and any("cut to the first" in n for n in cut.notes)
+
+
+async def test_feedback_is_stored_with_the_query(engine: Engine) -> None:
+    answer = await engine.answer(Incoming("Code=-1009", Mode.SLASH, Place("test", "g", "c"), "u1"))
+    assert answer is not None and answer.query_id is not None
+    await engine.feedback(answer.query_id, "u1", True)
+    assert (await engine.stats()).feedback_helpful == 1

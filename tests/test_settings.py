@@ -1,0 +1,77 @@
+"""Settings: TOML plus environment, secrets only from the environment, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.models import SupportBotError
+from bot.settings import load_settings
+
+ROOT = Path(__file__).parent.parent
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file() -> None:
+    s = load_settings(None)
+    assert s.store.path == "supportbot.db"
+    assert s.discord.token is None
+    assert s.engine.auto_threshold == 0.8
+
+
+def test_example_config_is_valid() -> None:
+    s = load_settings(ROOT / "config.example.toml")
+    assert s.slack.mode == "socket"
+
+
+def test_file_values_and_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "[engine]\nauto_threshold = 0.9\n[discord]\nhelp_channels = [1, 2]\n")
+    monkeypatch.setenv("SUPPORTBOT_ENGINE__AUTO_THRESHOLD", "0.95")
+    monkeypatch.setenv("SUPPORTBOT_DISCORD__TOKEN", "secret-token")
+    s = load_settings(path)
+    assert s.engine.auto_threshold == 0.95
+    assert s.discord.help_channels == [1, 2]
+    assert s.discord.token is not None and s.discord.token.get_secret_value() == "secret-token"
+    assert "secret-token" not in repr(s)
+
+
+def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, '[store]\npath = "/tmp/x.db"\n')
+    monkeypatch.setenv("SUPPORTBOT_CONFIG", str(path))
+    assert load_settings(None).store.path == "/tmp/x.db"
+
+
+def test_wrong_value_names_key_and_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[engine]\nauto_threshold = 3\n")
+    with pytest.raises(SupportBotError, match=rf"{path}: engine.auto_threshold: .*less than or equal to 1"):
+        load_settings(path)
+
+
+def test_wrong_env_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPPORTBOT_SLACK__HTTP_PORT", "not-a-port")
+    with pytest.raises(SupportBotError, match="SUPPORTBOT_SLACK__HTTP_PORT: slack.http_port"):
+        load_settings(None)
+
+
+def test_unknown_key_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SupportBotError, match="engine.auto_treshold"):
+        load_settings(write(tmp_path, "[engine]\nauto_treshold = 0.5\n"))
+
+
+def test_secret_in_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[discord]\ntoken = "abc"\n')
+    with pytest.raises(SupportBotError, match="SUPPORTBOT_DISCORD__TOKEN"):
+        load_settings(path)
+
+
+def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SupportBotError, match="invalid TOML"):
+        load_settings(write(tmp_path, "[engine\n"))
+    with pytest.raises(SupportBotError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml")

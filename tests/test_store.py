@@ -1,0 +1,140 @@
+"""The SQLite store: revisions, revert, feedback, gaps, channels, bad databases."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.models import ChannelSettings, Entry, ErrorRef, NotFound, SupportBotError
+from bot.store.base import QueryRecord, StoreError
+from bot.store.sqlite import MIGRATIONS, SQLiteStore
+
+ENTRY = Entry(id="demo", kind="howto", title="Demo", summary="First version.", errors=(ErrorRef("NSURLErrorDomain", -1015, "x"),))
+
+
+async def test_every_change_is_a_revision_with_actor(store: SQLiteStore) -> None:
+    await store.put_entries([ENTRY], "alice", "create")
+    await store.put_entries([replace(ENTRY, summary="Second version.")], "bob", "fix")
+    history = await store.history("demo")
+    assert [(r.rev, r.actor, r.op) for r in history] == [(1, "alice", "create"), (2, "bob", "update")]
+    assert history[0].entry == ENTRY
+
+
+async def test_unchanged_entry_gets_no_revision(store: SQLiteStore) -> None:
+    await store.put_entries([ENTRY], "alice", "create")
+    assert await store.put_entries([ENTRY], "alice", "again") == []
+    assert len(await store.history("demo")) == 1
+
+
+async def test_delete_keeps_history(store: SQLiteStore) -> None:
+    await store.put_entries([ENTRY], "alice", "create")
+    rev = await store.delete_entry("demo", "carol", "obsolete")
+    assert rev.rev == 2 and rev.entry is None
+    assert await store.get_entry("demo") is None
+    assert [r.op for r in await store.history("demo")] == ["create", "delete"]
+    with pytest.raises(NotFound):
+        await store.delete_entry("demo", "carol", "again")
+
+
+async def test_missing_revision_is_a_clear_error(store: SQLiteStore) -> None:
+    await store.put_entries([ENTRY], "alice", "create")
+    with pytest.raises(NotFound, match="no revision 7 .*1 to 1"):
+        await store.get_revision("demo", 7)
+    with pytest.raises(NotFound, match="no entry 'nope'"):
+        await store.get_revision("nope", 1)
+
+
+async def test_multi_row_change_is_all_or_nothing(store: SQLiteStore) -> None:
+    good = replace(ENTRY, id="good")
+    bad = replace(ENTRY, id="bad", errors=(ErrorRef("D", 1, object()),))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        await store.put_entries([good, bad], "alice", "batch")
+    assert await store.list_entries() == []
+
+
+async def test_revert_via_engine(engine: Engine) -> None:
+    original = await engine.get_entry("offline")
+    await engine.save_entry(replace(original, summary="Edited summary."), "discord:1", "test", create=False)
+    history = await engine.history("offline")
+    rev = await engine.revert("offline", history[0].rev, "discord:2")
+    assert (await engine.get_entry("offline")).summary == original.summary
+    assert rev.op == "revert" and rev.actor == "discord:2"
+    with pytest.raises(SupportBotError, match="already has the content"):
+        await engine.revert("offline", history[0].rev, "discord:2")
+    with pytest.raises(NotFound):
+        await engine.revert("offline", 99, "discord:2")
+
+
+async def test_revert_to_a_deletion_is_refused(engine: Engine) -> None:
+    await engine.delete_entry("refused", "cli")
+    rev = (await engine.history("refused"))[-1].rev
+    with pytest.raises(SupportBotError, match="deleted it"):
+        await engine.revert("refused", rev, "cli")
+    await engine.revert("refused", rev - 1, "cli")
+    assert (await engine.get_entry("refused")).id == "refused"
+
+
+async def test_feedback_gaps_stats_channels(store: SQLiteStore) -> None:
+    qid = await store.log_query(QueryRecord("discord", "g1", "c1", "u1", "slash", "q", "answer", "demo", 0.9, ("demo",)))
+    await store.add_feedback(qid, "u1", True)
+    await store.add_feedback(qid, "u1", False)  # a second click replaces the first
+    with pytest.raises(NotFound):
+        await store.add_feedback(qid + 100, "u1", True)
+    await store.add_gap(None, -10985, "what is -10985", qid)
+    await store.add_gap(None, -10985, "again -10985", None)
+    gaps = await store.list_gaps()
+    assert [(g.code, g.count) for g in gaps] == [(-10985, 2)]
+    stats = await store.stats()
+    assert (stats.queries, stats.answered, stats.feedback_helpful, stats.feedback_unhelpful, stats.gaps) == (1, 1, 0, 1, 1)
+    await store.set_channel("discord", "g1", "c1", ChannelSettings(True, 0.9), "admin")
+    assert await store.get_channel("discord", "g1", "c1") == ChannelSettings(True, 0.9)
+    assert await store.list_channels("discord", "g1") == {"c1": ChannelSettings(True, 0.9)}
+
+
+async def test_schema_is_versioned(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "v.db")
+    await store.open()
+    await store.close()
+    with sqlite3.connect(tmp_path / "v.db") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 5}")
+    with pytest.raises(StoreError, match="newer than this program"):
+        await SQLiteStore(path).open()
+
+
+async def test_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="corrupt or not a SQLite file"):
+        await SQLiteStore(path).open()
+    assert path.read_bytes().startswith(b"this is not sqlite")  # nothing overwritten
+
+
+async def test_locked_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "locked.db"
+    first = SQLiteStore(path)
+    await first.open()
+    await first.put_entries([ENTRY], "alice", "create")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        second = SQLiteStore(path, timeout=0.2)
+        with pytest.raises(StoreError, match="locked"):
+            await second.open()
+            await second.put_entries([replace(ENTRY, summary="x")], "bob", "edit")
+        await second.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert (await first.get_entry("demo")) == ENTRY
+    await first.close()
