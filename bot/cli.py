@@ -12,10 +12,10 @@ import importlib
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, TextIO
+from typing import Any, TextIO
 
 from bot.engine import Engine
 from bot.evaluate import evaluate, format_report, load_cases
@@ -32,12 +32,17 @@ from bot.store.sqlite import SQLiteStore
 # Adapters by platform: module path and the settings that must be set to start it.
 ADAPTERS = {
     "discord": ("adapters.discord", ("SUPPORTBOT_DISCORD__TOKEN",)),
-    "slack": ("adapters.slack", ("SUPPORTBOT_SLACK__BOT_TOKEN", "SUPPORTBOT_SLACK__APP_TOKEN or SUPPORTBOT_SLACK__SIGNING_SECRET")),
+    "slack": (
+        "adapters.slack",
+        ("SUPPORTBOT_SLACK__BOT_TOKEN", "SUPPORTBOT_SLACK__APP_TOKEN or SUPPORTBOT_SLACK__SIGNING_SECRET"),
+    ),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="supportbot", description="Answers developer questions from a curated knowledge base.")
+    p = argparse.ArgumentParser(
+        prog="supportbot", description="Answers developer questions from a curated knowledge base."
+    )
     p.add_argument("--config", type=Path, help="TOML settings file (default: $SUPPORTBOT_CONFIG)")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -46,7 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (the design's interface)")
     ask.add_argument("--batch", action="store_true", help='read JSON lines {"id","text"} from stdin')
     ask.add_argument("--file", type=Path, action="append", default=[], help="attach a log or crash report")
-    ask.add_argument("--store", choices=("memory", "db"), default="memory", help="memory: fresh import of knowledge/ (default); db: the configured database")
+    ask.add_argument(
+        "--store",
+        choices=("memory", "db"),
+        default="memory",
+        help="memory: fresh import of knowledge/ (default); db: the configured database",
+    )
 
     ev = sub.add_parser("eval", help="measure the knowledge base on labelled questions")
     ev.add_argument("files", nargs="+", type=Path)
@@ -233,7 +243,11 @@ async def _kb_store_command(args: argparse.Namespace, engine: Engine, root: Path
                 out.write(f"{entry.id}\t{entry.kind}\t{entry.title}\n")
     elif cmd == "show":
         entry = await engine.get_entry(args.id)
-        out.write(render_tree([entry]).popitem()[1] if not entry.catalog else json.dumps(entry_to_dict(entry), indent=2) + "\n")
+        out.write(
+            render_tree([entry]).popitem()[1]
+            if not entry.catalog
+            else json.dumps(entry_to_dict(entry), indent=2) + "\n"
+        )
     elif cmd == "history":
         for r in await engine.history(args.id):
             out.write(f"{r.rev}\t{r.at}\t{r.op}\t{r.actor}\t{r.reason}\n")
@@ -300,7 +314,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
-        handlers: dict[str, Callable[[], Awaitable[int]]] = {
+        handlers: dict[str, Callable[[], Coroutine[Any, Any, int]]] = {
             "ask": lambda: cmd_ask(args, settings, out),
             "eval": lambda: cmd_eval(args, settings, out),
             "kb": lambda: cmd_kb(args, settings, out),

@@ -101,7 +101,8 @@ def _parse_ips(text: str) -> CrashInfo | None:
     if isinstance(term, dict) and term.get("indicator"):
         info.extra.append(str(term["indicator"])[:200])
     threads = body.get("threads")
-    images = body.get("usedImages") if isinstance(body.get("usedImages"), list) else []
+    used = body.get("usedImages")
+    images: list[dict[str, Any]] = [i for i in used if isinstance(i, dict)] if isinstance(used, list) else []
     if isinstance(threads, list) and threads:
         index = body.get("faultingThread")
         crashed = next((t for t in threads if isinstance(t, dict) and t.get("triggered")), None)

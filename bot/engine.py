@@ -238,10 +238,16 @@ class Engine:
             raise KnowledgeError(problems)
         async with self._write_lock:
             revs = await self.store.put_entries(ks.entries, actor, reason, op="import")
-            if self.knowledge_dir is not None and root.resolve() == self.knowledge_dir.resolve():
-                await self.store.set_meta(DIGEST_KEY, tree_digest(root))
+            digest = await asyncio.to_thread(self._digest_if_configured, root)
+            if digest is not None:
+                await self.store.set_meta(DIGEST_KEY, digest)
             await self.rebuild()
         return ImportReport(len(ks.entries), len(revs), tuple(revs))
+
+    def _digest_if_configured(self, root: Path) -> str | None:
+        if self.knowledge_dir is None or root.resolve() != self.knowledge_dir.resolve():
+            return None
+        return tree_digest(root)
 
     async def import_files(self, files: dict[str, bytes], actor: str) -> ImportReport:
         """Import knowledge files received in chat (relative path -> bytes), all or nothing.
@@ -251,20 +257,7 @@ class Engine:
         """
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
-            for rel, data in files.items():
-                parts = Path(rel).parts
-                ok = len(parts) == 2 and (
-                    (parts[0] == "entries" and rel.endswith(".md")) or (parts[0] == "catalog" and rel.endswith(".tsv"))
-                )
-                if not ok:
-                    raise SupportBotError(f"'{rel}': only entries/<id>.md and catalog/<name>.tsv files can be imported")
-                (root / parts[0]).mkdir(exist_ok=True)
-                (root / rel).write_bytes(data)
-            if self.knowledge_dir is not None:
-                for name in ("domains.toml", "hosts.txt"):
-                    src = self.knowledge_dir / name
-                    if src.exists():
-                        (root / name).write_bytes(src.read_bytes())
+            await asyncio.to_thread(_stage_files, root, files, self.knowledge_dir)
             return await self.import_tree(root, actor, reason="import from chat")
 
     # ------------------------------------------------------------ feedback and channels
@@ -298,6 +291,24 @@ class Engine:
         )
         await self.store.set_channel(platform, scope, channel, new, actor)
         return new
+
+
+def _stage_files(root: Path, files: dict[str, bytes], knowledge_dir: Path | None) -> None:
+    """Lay out chat-supplied files as a knowledge directory, refusing any other path."""
+    for rel, data in files.items():
+        parts = Path(rel).parts
+        ok = len(parts) == 2 and (
+            (parts[0] == "entries" and rel.endswith(".md")) or (parts[0] == "catalog" and rel.endswith(".tsv"))
+        )
+        if not ok:
+            raise SupportBotError(f"'{rel}': only entries/<id>.md and catalog/<name>.tsv files can be imported")
+        (root / parts[0]).mkdir(exist_ok=True)
+        (root / rel).write_bytes(data)
+    if knowledge_dir is not None:
+        for name in ("domains.toml", "hosts.txt"):
+            src = knowledge_dir / name
+            if src.exists():
+                (root / name).write_bytes(src.read_bytes())
 
 
 def unknown_code_note(unknown: tuple[tuple[str | None, int], ...]) -> str:

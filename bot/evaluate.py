@@ -50,7 +50,9 @@ class Report:
             "auto_reply_coverage": self.ratio(self.auto_correct, self.answerable),
             "offtopic": self.offtopic,
             "offtopic_silence": self.ratio(self.offtopic_silent, self.offtopic),
-            "calibration": {k: {"n": v[0], "accuracy": self.ratio(v[1], v[0])} for k, v in sorted(self.calibration.items())},
+            "calibration": {
+                k: {"n": v[0], "accuracy": self.ratio(v[1], v[0])} for k, v in sorted(self.calibration.items())
+            },
         }
 
 
@@ -88,7 +90,8 @@ def satisfies(entry: Entry, expect: dict[str, Any]) -> bool:
             if m and any(e.domain == m.group(1) and e.code == int(m.group(2)) for e in entry.errors):
                 return True
         if "domain" in exp and "code" in exp:
-            if any(e.domain == exp["domain"] and e.code == int(exp["code"]) for e in entry.errors):
+            domain, code = exp["domain"], int(exp["code"])
+            if any(e.domain == domain and e.code == code for e in entry.errors):
                 return True
     return False
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.domains import DomainTable
 from bot.models import Entry
-from bot.text import STOPWORDS, term_counts
+from bot.text import STOPWORDS, TOKEN_RE, expand
 
 # Field weights for the word index: a word in a title or alias says more than one in a body.
 FIELD_WEIGHTS = {"title": 3.0, "aliases": 2.0, "tags": 2.0, "summary": 1.5, "symbols": 2.0, "body": 1.0}
@@ -32,6 +32,7 @@ class Pattern:
     text: str  # as written, for the "why"
     groups: tuple[tuple[str, ...], ...]  # && -separated groups, each split on *
     anchor: str  # a lowercase token that must be in the message for the pattern to match
+    words: frozenset[str]  # every whole word of the pattern: all must be tokens of the message
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class Phrase:
     text: str  # lowercase, single spaces
     words: int
     anchor: str
+    vocabulary: frozenset[str]  # every word of the phrase: all must be tokens of the message
 
 
 class Index:
@@ -88,9 +90,7 @@ class Index:
         self.symbols = {s: tuple(sorted(keys)) for s, keys in symbols.items()}
         # Catalog rows whose key a curated entry answers add nothing but noise.
         answered = {i for items in self.key_entries.values() for i, _ in items}
-        self.shadowed = frozenset(
-            i for i, e in enumerate(self.entries) if not e.curated and i not in answered
-        )
+        self.shadowed = frozenset(i for i, e in enumerate(self.entries) if not e.curated and i not in answered)
         by_code: dict[int, set[str]] = defaultdict(set)
         for domain, code in self.key_entries:
             by_code[code].add(domain)
@@ -112,7 +112,7 @@ class Index:
                     continue
                 anchor = _anchor(" ".join(p for g in groups for p in g))
                 if anchor:
-                    patterns[anchor].append(Pattern(i, raw, groups, anchor))
+                    patterns[anchor].append(Pattern(i, raw, groups, anchor, _whole_words(groups)))
             for alias in e.aliases:
                 norm = " ".join(alias.lower().split())
                 words = _WORD_RE.findall(norm)
@@ -122,7 +122,7 @@ class Index:
                 elif len(norm) >= 6:
                     anchor = _anchor(norm)
                     if anchor:
-                        phrases[anchor].append(Phrase(i, norm, len(words), anchor))
+                        phrases[anchor].append(Phrase(i, norm, len(words), anchor, _whole_words(((norm,),))))
             if e.curated:
                 text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
                 for ident in _IDENT_RE.findall(text):
@@ -143,47 +143,79 @@ class Index:
     # ------------------------------------------------------------ words (BM25F-style)
 
     def _build_words(self) -> None:
+        # Two passes over compact per-term arrays (doc ids and weighted term frequencies), so
+        # peak memory stays near the size of the finished postings even at 100k entries.
         n = len(self.entries)
-        doc_terms: list[Counter[str]] = []
-        lengths: list[float] = []
-        df: Counter[str] = Counter()
-        for e in self.entries:
-            counts: Counter[str] = Counter()
-            fields = {
-                "title": e.title,
-                "aliases": " ".join(e.aliases),
-                "tags": " ".join(e.tags),
-                "summary": e.summary,
-                "symbols": " ".join(err.symbol for err in e.errors),
-                "body": e.body,
-            }
-            for name, text in fields.items():
-                if text:
-                    weight = FIELD_WEIGHTS[name]
-                    for term, c in term_counts(text).items():
-                        counts[term] += c * weight
-            doc_terms.append(counts)
+        post_docs: dict[str, array[int]] = {}
+        post_tfs: dict[str, array[float]] = {}
+        lengths = array("f")
+        memo: dict[str, tuple[str, ...]] = {}  # raw token -> index terms (vocabularies repeat)
+        findall = TOKEN_RE.findall
+        for i, e in enumerate(self.entries):
+            counts: dict[str, float] = {}
+            get = counts.get
+            fields = (
+                (e.title, FIELD_WEIGHTS["title"]),
+                (" ".join(e.aliases), FIELD_WEIGHTS["aliases"]),
+                (" ".join(e.tags), FIELD_WEIGHTS["tags"]),
+                (e.summary, FIELD_WEIGHTS["summary"]),
+                (" ".join(err.symbol for err in e.errors), FIELD_WEIGHTS["symbols"]),
+                (e.body, FIELD_WEIGHTS["body"]),
+            )
+            for text, weight in fields:
+                if not text:
+                    continue
+                for token, c in Counter(findall(text)).items():
+                    terms = memo.get(token)
+                    if terms is None:
+                        terms = memo[token] = expand(token)
+                    for term in terms:
+                        counts[term] = get(term, 0.0) + c * weight
             lengths.append(sum(counts.values()))
-            df.update(counts.keys())
-        avg = (sum(lengths) / n) if n else 1.0
-        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
-        for i, counts in enumerate(doc_terms):
             if i in self.shadowed:
                 continue
-            norm = K1 * (1 - B + B * lengths[i] / avg) if avg else K1
-            damp = 0.5 if not self.entries[i].curated else 1.0  # catalog rows are one-liners
             for term, tf in counts.items():
-                impact = damp * self.idf[term] * tf * (K1 + 1) / (tf + norm)
-                postings[term].append((impact, i))
+                docs = post_docs.get(term)
+                if docs is None:
+                    docs = post_docs[term] = array("i")
+                    post_tfs[term] = array("f")
+                docs.append(i)
+                post_tfs[term].append(tf)
+        self.surface = frozenset({t.lower() for t in memo})  # lowercase raw tokens seen in any entry
+        avg = (sum(lengths) / n) if n else 1.0
+        norms = [K1 * (1 - B + B * length / avg) for length in lengths]
+        damp = [1.0 if e.curated else 0.5 for e in self.entries]  # catalog rows are one-liners
+        self.idf = {}
         self.postings: dict[str, tuple[array[int], array[float]]] = {}
-        for term, items in postings.items():
-            items.sort(reverse=True)
-            items = items[:MAX_POSTINGS]
-            self.postings[term] = (array("i", (i for _, i in items)), array("f", (s for s, _ in items)))
+        k1p = K1 + 1
+        for term, docs in post_docs.items():
+            idf = self.idf[term] = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            tfs = post_tfs[term]
+            impacts = [damp[d] * idf * tf * k1p / (tf + norms[d]) for d, tf in zip(docs, tfs, strict=True)]
+            if len(impacts) > MAX_POSTINGS:
+                order = sorted(range(len(impacts)), key=impacts.__getitem__, reverse=True)[:MAX_POSTINGS]
+                docs = array("i", [docs[k] for k in order])
+                impacts = [impacts[k] for k in order]
+            self.postings[term] = (docs, array("f", impacts))
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+def _whole_words(groups: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    """Words of a pattern that stand whole (not cut by a * or the pattern's ends)."""
+    out: set[str] = set()
+    for pieces in groups:
+        for piece in pieces:
+            words = _WORD_RE.findall(piece)
+            # The first and last word of a piece may be partial ("...Provid*er"): skip them
+            # unless the piece starts or ends on a non-word character.
+            if words and piece[:1].isalnum():
+                words = words[1:]
+            if words and piece[-1:].isalnum():
+                words = words[:-1]
+            out.update(words)
+    return frozenset(out)
 
 
 def _anchor(text: str) -> str:

@@ -146,7 +146,19 @@ def entry_from_front_matter(
     def bad(key: str, message: str, needle: str | None = None, nth: int = 0) -> None:
         problems.append(f"{where}:{_line_of(front, needle or key, nth)}: {key}: {message}")
 
-    known = {"id", "kind", "title", "summary", "aliases", "tags", "patterns", "related", "errors", "links", "known_issue"}
+    known = {
+        "id",
+        "kind",
+        "title",
+        "summary",
+        "aliases",
+        "tags",
+        "patterns",
+        "related",
+        "errors",
+        "links",
+        "known_issue",
+    }
     for key in data:
         if key not in known:
             bad(key, f"unknown field (expected one of: {', '.join(sorted(known))})")

@@ -46,8 +46,7 @@ def check_entries(
     for (domain, code), owners in sorted(claims.items()):
         if len(owners) > 1:
             problems.append(
-                f"{domain} {code} is claimed by {', '.join(sorted(owners))}: "
-                "mark all but one of them role = \"related\""
+                f'{domain} {code} is claimed by {", ".join(sorted(owners))}: mark all but one of them role = "related"'
             )
     return problems
 

@@ -8,7 +8,8 @@ auto-reply bar, so prose matches are offered on request but never posted unasked
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz, process
 from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extraction, FoundCode
 from bot.index import Index
 from bot.models import Match
-from bot.text import term_counts
+from bot.text import counts_from_tokens
 
 # Strength of each kind of evidence (the noisy-OR inputs).
 KEY_STRENGTH = {EXPLICIT: 0.97, STREAM: 0.93, MARKED: 0.85, BARE: 0.9}
@@ -31,6 +32,7 @@ WORDS_CAP = 0.72
 WORDS_HALF = 9.0  # BM25 score at which word evidence reaches half of its cap
 MAX_QUERY_TERMS = 48
 MAX_FUZZY = 6
+FUZZY_MAX_TEXT = 20_000
 
 
 @dataclass
@@ -84,11 +86,10 @@ def resolve(index: Index, found: FoundCode, ex: Extraction) -> list[tuple[tuple[
 
 def _has_context(words: tuple[str, ...], ex: Extraction) -> bool:
     head = ex.lowered[:20_000]
-    lowered_tokens = {t.lower() for t in ex.tokens} if len(ex.tokens) < 50_000 else set()
     for w in words:
         if (" " in w or "-" in w) and w in head:
             return True
-        if w in lowered_tokens:
+        if w in ex.lowered_tokens:
             return True
     return False
 
@@ -115,28 +116,28 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
                 how = f", one of {len(keys)} readings" if ambiguous else ""
                 evidence[i].add(strength, f"{label} {key[0]} {key[1]} from '{found.text}'{how}", role != "related")
 
-    lowered_tokens = {t.lower() for t in ex.tokens}
-    for token in lowered_tokens:
-        keys_for_symbol = index.symbols.get(token)
-        if keys_for_symbol:
-            for key in keys_for_symbol:
-                for i, role in index.key_entries.get(index.canonical_key(*key), ()):
-                    strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
-                    evidence[i].add(strength, f"symbol {token}", role != "related")
-        for i in index.single_aliases.get(token, ()):
+    lowered_tokens = ex.lowered_tokens
+    for token in _present(index.symbols, lowered_tokens):
+        for key in index.symbols[token]:
+            for i, role in index.key_entries.get(index.canonical_key(*key), ()):
+                strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
+                evidence[i].add(strength, f"symbol {token}", role != "related")
+    for token in _present(index.single_aliases, lowered_tokens):
+        for i in index.single_aliases[token]:
             evidence[i].add(SINGLE_ALIAS_STRENGTH, f"word '{token}' is an alias", False)
 
     normalized = " ".join(ex.lowered.split()) if len(ex.lowered) < 300_000 else ex.lowered
-    for token in lowered_tokens:
-        for pat in index.patterns.get(token, ()):
-            if _pattern_matches(pat.groups, ex.lowered):
+    for token in _present(index.patterns, lowered_tokens):
+        for pat in index.patterns[token]:
+            if pat.words <= lowered_tokens and _pattern_matches(pat.groups, ex.lowered):
                 evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
-        for ph in index.phrases.get(token, ()):
-            if ph.text in normalized:
+    for token in _present(index.phrases, lowered_tokens):
+        for ph in index.phrases[token]:
+            if ph.vocabulary <= lowered_tokens and ph.text in normalized:
                 strength = min(PHRASE_STRENGTH + 0.04 * ph.words, 0.9)
                 evidence[ph.entry].add(strength, f"phrase '{ph.text}'")
 
-    _identifier_evidence(index, lowered_tokens, evidence)
+    _identifier_evidence(index, ex, evidence)
     _word_evidence(index, ex, evidence)
 
     scored = []
@@ -151,6 +152,13 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
     return SearchResult(matches, strong, tuple(unknown), known)
+
+
+def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:
+    """Keys of ``table`` among ``tokens``, iterating the smaller side (a log has 100k tokens)."""
+    if len(tokens) < len(table):
+        return [t for t in tokens if t in table]
+    return [k for k in table if k in tokens]
 
 
 def _best_reasons(ev: Evidence) -> list[str]:
@@ -185,22 +193,27 @@ def _pattern_matches(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
     return True
 
 
-def _identifier_evidence(index: Index, tokens: set[str], evidence: dict[int, Evidence]) -> None:
-    fuzzy_budget = MAX_FUZZY
-    for token in sorted(tokens, key=len, reverse=True):
-        if len(token) < 8 or not any(c.isalpha() for c in token):
-            continue
-        exact = index.identifiers.get(token)
-        if exact:
-            for i in exact:
-                evidence[i].add(IDENT_STRENGTH, f"identifier {token}", False)
-            continue
-        if fuzzy_budget <= 0 or len(token) < 12 or token in index.symbols or "_" in token or token.isupper():
+def _identifier_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
+    for token in _present(index.identifiers, ex.lowered_tokens):
+        for i in index.identifiers[token]:
+            evidence[i].add(IDENT_STRENGTH, f"identifier {token}", False)
+    if len(ex.text) > FUZZY_MAX_TEXT:
+        return  # typos are a property of typed questions, not of pasted logs
+    candidates = sorted(
+        (t.lower() for t in ex.tokens if len(t) >= 12 and not t.isupper() and "_" not in t and t.isalnum()),
+        key=len,
+        reverse=True,
+    )
+    budget = MAX_FUZZY
+    for token in candidates:
+        if budget <= 0:
+            break
+        if token in index.identifiers or token in index.symbols:
             continue
         bucket = index.ident_buckets.get(token[:2])
         if not bucket:
             continue
-        fuzzy_budget -= 1
+        budget -= 1
         best = process.extractOne(token, bucket, scorer=fuzz.ratio, score_cutoff=88)
         if best is not None:
             for i in index.identifiers[best[0]]:
@@ -208,7 +221,12 @@ def _identifier_evidence(index: Index, tokens: set[str], evidence: dict[int, Evi
 
 
 def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
-    counts = term_counts(ex.text if len(ex.text) < 200_000 else ex.text[:200_000])
+    raw = ex.token_counts
+    if len(raw) > 5_000:
+        # A pasted log: only tokens the index knows can score, so skip the rest cheaply.
+        surface = index.surface
+        raw = Counter({t: n for t, n in raw.items() if t.lower() in surface})
+    counts = counts_from_tokens(raw)
     known_terms = [(t, c) for t, c in counts.items() if t in index.postings]
     # Keep the most distinctive terms so a pasted log costs no more than a question.
     known_terms.sort(key=lambda tc: -index.idf[tc[0]])

@@ -16,8 +16,7 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
         "summary": entry.summary,
         "body": entry.body,
         "errors": [
-            {"domain": e.domain, "code": e.code, "symbol": e.symbol}
-            | ({"role": e.role} if e.role != "primary" else {})
+            {"domain": e.domain, "code": e.code, "symbol": e.symbol} | ({"role": e.role} if e.role != "primary" else {})
             for e in entry.errors
         ],
         "patterns": list(entry.patterns),

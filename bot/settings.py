@@ -157,6 +157,10 @@ def _describe(exc: ValidationError, data: dict[str, Any], path: Path | None) -> 
             else:
                 in_file = False
                 break
-        where = str(path) if in_file and path is not None else f"environment {ENV_PREFIX}{'__'.join(p.upper() for p in loc)}"
+        where = (
+            str(path)
+            if in_file and path is not None
+            else f"environment {ENV_PREFIX}{'__'.join(p.upper() for p in loc)}"
+        )
         lines.append(f"{where}: {key}: {err['msg']}")
     return "invalid settings:\n" + "\n".join(lines)

@@ -4,21 +4,157 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 # \w covers Latin, Cyrillic and CJK letters alike; CJK runs are split into bigrams below.
-_TOKEN_RE = re.compile(r"\w+")
+TOKEN_RE = re.compile(r"\w+")
 _CAMEL_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 
 STOPWORDS = frozenset(
-    """a an and are as at be been but by can could did do does doing for from had has have
-    having he her here hers him his how i if in into is it its itself just me my no nor not of
-    off on once only or other our out over own same she should so some such than that the their
-    them then there these they this those through to too under until up very was we were what
-    when where which while who whom why will with would you your yours also any all am because
-    before after again get got getting im ive dont doesnt cant use using used one two
-    hi hello thanks thank please help anyone someone know like want need trying tried seems
-    seem way still even much many really something anything thing""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "also",
+        "any",
+        "all",
+        "am",
+        "because",
+        "before",
+        "after",
+        "again",
+        "get",
+        "got",
+        "getting",
+        "im",
+        "ive",
+        "dont",
+        "doesnt",
+        "cant",
+        "use",
+        "using",
+        "used",
+        "one",
+        "two",
+        "hi",
+        "hello",
+        "thanks",
+        "thank",
+        "please",
+        "help",
+        "anyone",
+        "someone",
+        "know",
+        "like",
+        "want",
+        "need",
+        "trying",
+        "tried",
+        "seems",
+        "seem",
+        "way",
+        "still",
+        "even",
+        "much",
+        "many",
+        "really",
+        "something",
+        "anything",
+        "thing",
+    ]
 )
 
 
@@ -64,27 +200,36 @@ def _expand(token: str, out: list[str]) -> None:
                 out.append(stem(p))
 
 
+@lru_cache(maxsize=200_000)
+def expand(token: str) -> tuple[str, ...]:
+    """The index terms of one raw token (memoized: vocabularies repeat heavily)."""
+    out: list[str] = []
+    _expand(token, out)
+    return tuple(out)
+
+
 def terms(text: str) -> list[str]:
     """Index terms of ``text`` in order (with repeats)."""
     out: list[str] = []
-    for token in _TOKEN_RE.findall(text):
+    for token in TOKEN_RE.findall(text):
         _expand(token, out)
     return out
 
 
 def term_counts(text: str) -> Counter[str]:
     """Term frequencies of ``text``; raw tokens are counted first so huge inputs stay cheap."""
-    raw = Counter(_TOKEN_RE.findall(text))
+    return counts_from_tokens(Counter(TOKEN_RE.findall(text)))
+
+
+def counts_from_tokens(raw: Counter[str]) -> Counter[str]:
+    """Term frequencies from raw token counts."""
     counts: Counter[str] = Counter()
-    buf: list[str] = []
     for token, n in raw.items():
-        buf.clear()
-        _expand(token, buf)
-        for t in buf:
+        for t in expand(token):
             counts[t] += n
     return counts
 
 
 def raw_tokens(text: str) -> set[str]:
     """The distinct raw tokens (case kept), for symbol and identifier look-ups."""
-    return set(_TOKEN_RE.findall(text))
+    return set(TOKEN_RE.findall(text))

@@ -24,7 +24,9 @@ def keys(ex: Extractor, text: str) -> set[tuple[str | None, int]]:
 
 
 def test_error_domain_code(ex: Extractor) -> None:
-    found = ex.extract('Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."').codes
+    found = ex.extract(
+        'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."'
+    ).codes
     assert [(f.domain, f.code, f.form, f.underlying) for f in found] == [("NSURLErrorDomain", -1009, EXPLICIT, False)]
 
 
@@ -94,7 +96,9 @@ def test_nested_underlying_error_is_marked(ex: Extractor) -> None:
 
 
 def test_json_style_domain_key(ex: Extractor) -> None:
-    assert ("NSNetServicesErrorDomain", -72008) in keys(ex, '{"NSNetServicesErrorCode":-72008,"NSNetServicesErrorDomain":10}')
+    assert ("NSNetServicesErrorDomain", -72008) in keys(
+        ex, '{"NSNetServicesErrorCode":-72008,"NSNetServicesErrorDomain":10}'
+    )
 
 
 def test_network_framework_enum(ex: Extractor) -> None:

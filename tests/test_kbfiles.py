@@ -97,7 +97,9 @@ def test_check_url() -> None:
 def test_malformed_catalog_row_names_line(tmp_path: Path) -> None:
     kb = copy_kb(tmp_path)
     path = kb / "catalog" / "codes.tsv"
-    path.write_text(path.read_text(encoding="utf-8") + "NSURLErrorDomain\tnot-a-number\tX\tmeaning\tsrc\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "NSURLErrorDomain\tnot-a-number\tX\tmeaning\tsrc\n", encoding="utf-8"
+    )
     with pytest.raises(KnowledgeError) as info:
         read_knowledge(kb)
     assert info.value.problems == [f"{path}:6: code 'not-a-number' is not an integer"]
@@ -115,7 +117,7 @@ async def test_import_is_idempotent_and_all_or_nothing(tmp_path: Path, store: SQ
         encoding="utf-8",
     )
     (kb / "entries" / "broken.md").write_text("+++\nid = \n+++\n", encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="broken.md:2"):
+    with pytest.raises(KnowledgeError, match=r"broken.md:2"):
         await engine.import_tree(kb, actor="ci")
     assert await store.list_entries() == before  # nothing half-imported
     (kb / "entries" / "broken.md").unlink()

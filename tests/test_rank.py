@@ -79,8 +79,20 @@ async def test_pattern_across_a_crash_attachment(engine: Engine) -> None:
 
 async def test_ambiguous_code_is_kept_ambiguous(engine: Engine, store: object) -> None:
     # Two entries claim code 2 in different domains; "Code=2" alone must not be guessed.
-    a = Entry("vpn-two", "error", "NEVPN 2", "VPN config disabled.", errors=(ErrorRef("NEVPNErrorDomain", 2, "NEVPNErrorConfigurationDisabled"),))
-    b = Entry("filter-two", "error", "Filter 2", "Filter config disabled.", errors=(ErrorRef("NEFilterErrorDomain", 2, "NEFilterErrorConfigurationDisabled"),))
+    a = Entry(
+        "vpn-two",
+        "error",
+        "NEVPN 2",
+        "VPN config disabled.",
+        errors=(ErrorRef("NEVPNErrorDomain", 2, "NEVPNErrorConfigurationDisabled"),),
+    )
+    b = Entry(
+        "filter-two",
+        "error",
+        "Filter 2",
+        "Filter config disabled.",
+        errors=(ErrorRef("NEFilterErrorDomain", 2, "NEFilterErrorConfigurationDisabled"),),
+    )
     await engine.save_entry(a, "t", create=True)
     await engine.save_entry(b, "t", create=True)
     _, result = engine.search("failed with Code=2")
@@ -100,7 +112,9 @@ async def test_channel_threshold_is_respected(engine: Engine) -> None:
 
 async def test_policy_margin_blocks_auto_reply(engine: Engine) -> None:
     _, result = engine.search("Error Domain=NSURLErrorDomain Code=-1009")
-    close = replace(result, matches=(result.matches[0], replace(result.matches[0], confidence=result.matches[0].confidence - 0.01)))
+    close = replace(
+        result, matches=(result.matches[0], replace(result.matches[0], confidence=result.matches[0].confidence - 0.01))
+    )
     assert not decide(close, Mode.AUTO, Policy()).auto_reply
     assert decide(close, Mode.SLASH, Policy()).outcome in (Outcome.SUGGEST, Outcome.ANSWER)
 

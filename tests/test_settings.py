@@ -55,12 +55,12 @@ def test_wrong_value_names_key_and_file(tmp_path: Path) -> None:
 
 def test_wrong_env_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUPPORTBOT_SLACK__HTTP_PORT", "not-a-port")
-    with pytest.raises(SupportBotError, match="SUPPORTBOT_SLACK__HTTP_PORT: slack.http_port"):
+    with pytest.raises(SupportBotError, match=r"SUPPORTBOT_SLACK__HTTP_PORT: slack.http_port"):
         load_settings(None)
 
 
 def test_unknown_key_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(SupportBotError, match="engine.auto_treshold"):
+    with pytest.raises(SupportBotError, match=r"engine.auto_treshold"):
         load_settings(write(tmp_path, "[engine]\nauto_treshold = 0.5\n"))
 
 

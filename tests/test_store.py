@@ -13,7 +13,9 @@ from bot.models import ChannelSettings, Entry, ErrorRef, NotFound, SupportBotErr
 from bot.store.base import QueryRecord, StoreError
 from bot.store.sqlite import MIGRATIONS, SQLiteStore
 
-ENTRY = Entry(id="demo", kind="howto", title="Demo", summary="First version.", errors=(ErrorRef("NSURLErrorDomain", -1015, "x"),))
+ENTRY = Entry(
+    id="demo", kind="howto", title="Demo", summary="First version.", errors=(ErrorRef("NSURLErrorDomain", -1015, "x"),)
+)
 
 
 async def test_every_change_is_a_revision_with_actor(store: SQLiteStore) -> None:
@@ -42,7 +44,7 @@ async def test_delete_keeps_history(store: SQLiteStore) -> None:
 
 async def test_missing_revision_is_a_clear_error(store: SQLiteStore) -> None:
     await store.put_entries([ENTRY], "alice", "create")
-    with pytest.raises(NotFound, match="no revision 7 .*1 to 1"):
+    with pytest.raises(NotFound, match=r"no revision 7 .*1 to 1"):
         await store.get_revision("demo", 7)
     with pytest.raises(NotFound, match="no entry 'nope'"):
         await store.get_revision("nope", 1)
@@ -79,7 +81,9 @@ async def test_revert_to_a_deletion_is_refused(engine: Engine) -> None:
 
 
 async def test_feedback_gaps_stats_channels(store: SQLiteStore) -> None:
-    qid = await store.log_query(QueryRecord("discord", "g1", "c1", "u1", "slash", "q", "answer", "demo", 0.9, ("demo",)))
+    qid = await store.log_query(
+        QueryRecord("discord", "g1", "c1", "u1", "slash", "q", "answer", "demo", 0.9, ("demo",))
+    )
     await store.add_feedback(qid, "u1", True)
     await store.add_feedback(qid, "u1", False)  # a second click replaces the first
     with pytest.raises(NotFound):
@@ -89,7 +93,13 @@ async def test_feedback_gaps_stats_channels(store: SQLiteStore) -> None:
     gaps = await store.list_gaps()
     assert [(g.code, g.count) for g in gaps] == [(-10985, 2)]
     stats = await store.stats()
-    assert (stats.queries, stats.answered, stats.feedback_helpful, stats.feedback_unhelpful, stats.gaps) == (1, 1, 0, 1, 1)
+    assert (stats.queries, stats.answered, stats.feedback_helpful, stats.feedback_unhelpful, stats.gaps) == (
+        1,
+        1,
+        0,
+        1,
+        1,
+    )
     await store.set_channel("discord", "g1", "c1", ChannelSettings(True, 0.9), "admin")
     assert await store.get_channel("discord", "g1", "c1") == ChannelSettings(True, 0.9)
     assert await store.list_channels("discord", "g1") == {"c1": ChannelSettings(True, 0.9)}

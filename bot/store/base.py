@@ -38,7 +38,9 @@ class Store(Protocol):
 
     async def list_entries(self) -> list[Entry]: ...
     async def get_entry(self, entry_id: str) -> Entry | None: ...
-    async def put_entries(self, entries: Sequence[Entry], actor: str, reason: str, op: str = "update") -> list[Revision]:
+    async def put_entries(
+        self, entries: Sequence[Entry], actor: str, reason: str, op: str = "update"
+    ) -> list[Revision]:
         """Write entries that differ from the stored ones; returns the new revisions."""
         ...
 

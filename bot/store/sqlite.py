@@ -96,7 +96,9 @@ class SQLiteStore:
         if "locked" in text or "busy" in text:
             return f"database {self.path} is locked by another process (waited {self.timeout:g}s): {text}"
         if "not a database" in text or "malformed" in text or "corrupt" in text:
-            return f"database {self.path} is corrupt or not a SQLite file ({text}); move it aside and restart to re-import"
+            return (
+                f"database {self.path} is corrupt or not a SQLite file ({text}); move it aside and restart to re-import"
+            )
         return f"database {self.path}: {text}"
 
     async def _migrate(self) -> None:
@@ -109,7 +111,9 @@ class SQLiteStore:
                 f"({len(MIGRATIONS)}); upgrade supportbot"
             )
         for number in range(version, len(MIGRATIONS)):
-            await self.db.executescript("BEGIN;\n" + MIGRATIONS[number] + f"\nPRAGMA user_version={number + 1};\nCOMMIT;")
+            await self.db.executescript(
+                "BEGIN;\n" + MIGRATIONS[number] + f"\nPRAGMA user_version={number + 1};\nCOMMIT;"
+            )
 
     async def close(self) -> None:
         if self._db is not None:
@@ -133,7 +137,9 @@ class SQLiteStore:
         rows = await self._run("SELECT data FROM entries WHERE id = ?", (entry_id,))
         return entry_from_dict(json.loads(rows[0][0])) if rows else None
 
-    async def put_entries(self, entries: Sequence[Entry], actor: str, reason: str, op: str = "update") -> list[Revision]:
+    async def put_entries(
+        self, entries: Sequence[Entry], actor: str, reason: str, op: str = "update"
+    ) -> list[Revision]:
         at = now()
         revisions: list[Revision] = []
         try:
@@ -227,7 +233,10 @@ class SQLiteStore:
         return str(rows[0][0]) if rows else None
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self._run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+        await self._run(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
         await self.db.commit()
 
     # ------------------------------------------------------------ queries, feedback, gaps
@@ -238,8 +247,16 @@ class SQLiteStore:
                 "INSERT INTO queries (at, platform, scope, channel, author, mode, text, outcome, top_id, confidence, matches) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    now(), record.platform, record.scope, record.channel, record.author, record.mode,
-                    record.text[:QUERY_TEXT_LIMIT], record.outcome, record.top_id, record.confidence,
+                    now(),
+                    record.platform,
+                    record.scope,
+                    record.channel,
+                    record.author,
+                    record.mode,
+                    record.text[:QUERY_TEXT_LIMIT],
+                    record.outcome,
+                    record.top_id,
+                    record.confidence,
                     json.dumps(list(record.match_ids)),
                 ),
             )
@@ -283,7 +300,7 @@ class SQLiteStore:
             "SELECT top_id, COUNT(*) FROM queries WHERE top_id IS NOT NULL GROUP BY top_id ORDER BY COUNT(*) DESC LIMIT 5"
         )
         total = await one("SELECT COUNT(*) FROM entries")
-        reference = await one("SELECT COUNT(*) FROM entries WHERE data LIKE '%\"catalog\": \"%'")
+        reference = await one('SELECT COUNT(*) FROM entries WHERE data LIKE \'%"catalog": "%\'')
         return Stats(
             entries=total,
             curated=total - reference,
