@@ -24,6 +24,7 @@ B = 0.75
 MAX_POSTINGS = 400
 _IDENT_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*[a-z][A-Z][A-Za-z0-9_]*\b")
 _WORD_RE = re.compile(r"\w+")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class Pattern:
 class Phrase:
     entry: int
     text: str  # lowercase, single spaces
-    words: int
+    words: int  # length in words (a CJK run counts one word per two characters)
     anchor: str
     vocabulary: frozenset[str]  # every word of the phrase: all must be tokens of the message
 
@@ -122,7 +123,8 @@ class Index:
                 elif len(norm) >= 6:
                     anchor = _anchor(norm)
                     if anchor:
-                        phrases[anchor].append(Phrase(i, norm, len(words), anchor, _whole_words(((norm,),))))
+                        size = sum(max(1, len(w) // 2) if _CJK_RE.search(w) else 1 for w in words)
+                        phrases[anchor].append(Phrase(i, norm, size, anchor, _whole_words(((norm,),))))
             if e.curated:
                 text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
                 for ident in _IDENT_RE.findall(text):

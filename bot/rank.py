@@ -26,10 +26,10 @@ RELATED_FACTOR = 0.3
 SYMBOL_STRENGTH = 0.9
 PATTERN_STRENGTH = 0.9
 PHRASE_STRENGTH = 0.72
-SINGLE_ALIAS_STRENGTH = 0.3
-IDENT_STRENGTH = 0.45
+STRONG_PHRASE_WORDS = 4
 WORDS_CAP = 0.72
 WORDS_HALF = 9.0  # BM25 score at which word evidence reaches half of its cap
+WORDS_RELATIVE = 1.0  # how hard entries behind the best word match are pushed down
 MAX_QUERY_TERMS = 48
 MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
@@ -122,9 +122,6 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
             for i, role in index.key_entries.get(index.canonical_key(*key), ()):
                 strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
                 evidence[i].add(strength, f"symbol {token}", role != "related")
-    for token in _present(index.single_aliases, lowered_tokens):
-        for i in index.single_aliases[token]:
-            evidence[i].add(SINGLE_ALIAS_STRENGTH, f"word '{token}' is an alias", False)
 
     normalized = " ".join(ex.lowered.split()) if len(ex.lowered) < 300_000 else ex.lowered
     for token in _present(index.patterns, lowered_tokens):
@@ -134,10 +131,12 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     for token in _present(index.phrases, lowered_tokens):
         for ph in index.phrases[token]:
             if ph.vocabulary <= lowered_tokens and ph.text in normalized:
-                strength = min(PHRASE_STRENGTH + 0.04 * ph.words, 0.9)
-                evidence[ph.entry].add(strength, f"phrase '{ph.text}'")
+                # A sentence (an error's localized text) identifies a problem; a two-word API
+                # name only says what the question is about.
+                strong = ph.words >= STRONG_PHRASE_WORDS
+                strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if strong else 0.2 + 0.1 * ph.words
+                evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
 
-    _identifier_evidence(index, ex, evidence)
     _word_evidence(index, ex, evidence)
 
     scored = []
@@ -193,22 +192,25 @@ def _pattern_matches(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
     return True
 
 
-def _identifier_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
-    for token in _present(index.identifiers, ex.lowered_tokens):
-        for i in index.identifiers[token]:
-            evidence[i].add(IDENT_STRENGTH, f"identifier {token}", False)
+def _corrected_identifiers(index: Index, ex: Extraction) -> dict[str, str]:
+    """Typed identifiers with a typo ("NETransparantProxyProvidr") -> the identifier meant.
+
+    The correction is added to the word query; exact identifiers need nothing special, since
+    the word index already holds them whole.
+    """
     if len(ex.text) > FUZZY_MAX_TEXT:
-        return  # typos are a property of typed questions, not of pasted logs
+        return {}  # typos are a property of typed questions, not of pasted logs
     candidates = sorted(
         (t.lower() for t in ex.tokens if len(t) >= 12 and not t.isupper() and "_" not in t and t.isalnum()),
         key=len,
         reverse=True,
     )
+    out: dict[str, str] = {}
     budget = MAX_FUZZY
     for token in candidates:
         if budget <= 0:
             break
-        if token in index.identifiers or token in index.symbols:
+        if token in index.identifiers or token in index.symbols or token in index.postings:
             continue
         bucket = index.ident_buckets.get(token[:2])
         if not bucket:
@@ -216,17 +218,21 @@ def _identifier_evidence(index: Index, ex: Extraction, evidence: dict[int, Evide
         budget -= 1
         best = process.extractOne(token, bucket, scorer=fuzz.ratio, score_cutoff=88)
         if best is not None:
-            for i in index.identifiers[best[0]]:
-                evidence[i].add(IDENT_STRENGTH * 0.85, f"identifier {best[0]} (close to '{token}')", False)
+            out[token] = best[0]
+    return out
 
 
 def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
+    """BM25 over the question's words, scaled by how close each entry comes to the best one."""
     raw = ex.token_counts
     if len(raw) > 5_000:
         # A pasted log: only tokens the index knows can score, so skip the rest cheaply.
         surface = index.surface
         raw = Counter({t: n for t, n in raw.items() if t.lower() in surface})
     counts = counts_from_tokens(raw)
+    corrections = _corrected_identifiers(index, ex)
+    for meant in corrections.values():
+        counts[meant] += 1
     known_terms = [(t, c) for t, c in counts.items() if t in index.postings]
     # Keep the most distinctive terms so a pasted log costs no more than a question.
     known_terms.sort(key=lambda tc: -index.idf[tc[0]])
@@ -242,7 +248,12 @@ def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) 
     if not scores:
         return
     best = heapq.nlargest(50, scores.items(), key=lambda kv: kv[1])
+    top = best[0][1]
+    typos = {meant: typo for typo, meant in corrections.items()}
     for i, score in best:
-        strength = WORDS_CAP * score / (score + WORDS_HALF)
-        words = ", ".join(t for _, t in sorted(contrib[i], reverse=True)[:5])
+        # Absolute strength says how much of the question matched; the ratio to the best
+        # entry keeps near-misses from crowding a clear lexical winner.
+        strength = WORDS_CAP * score / (score + WORDS_HALF) * (score / top) ** WORDS_RELATIVE
+        terms = [t for _, t in sorted(contrib[i], reverse=True)[:5]]
+        words = ", ".join(f"{t} (close to '{typos[t]}')" if t in typos else t for t in terms)
         evidence[i].add(strength, f"words {words} (score {score:.1f})", False)
