@@ -133,9 +133,9 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
             if ph.vocabulary <= lowered_tokens and ph.text in normalized:
                 # A sentence (an error's localized text) identifies a problem; a two-word API
                 # name only says what the question is about.
-                strong = ph.words >= STRONG_PHRASE_WORDS
-                strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if strong else 0.2 + 0.1 * ph.words
-                evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
+                sentence = ph.words >= STRONG_PHRASE_WORDS
+                strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
+                evidence[ph.entry].add(strength, f"phrase '{ph.text}'", sentence)
 
     _word_evidence(index, ex, evidence)
 
