@@ -47,12 +47,59 @@ QUERIES = [
     "0xFFFFD9AB from SecTrustEvaluateWithError",
     "Local network permission prompt never shows for my Bonjour browser NWBrowser",
 ]
-WORDS = (
-    "socket tunnel proxy flow packet provider filter dns resolver certificate trust handshake session "
-    "request response timeout cellular wifi interface route bonjour browser listener connection stream "
-    "cookie cache upload download background extension entitlement profile keychain identity policy "
-    "network path monitor sleep wake crash memory limit signal queue thread port address server client"
-).split()
+WORDS = [
+    "socket",
+    "tunnel",
+    "proxy",
+    "flow",
+    "packet",
+    "provider",
+    "filter",
+    "dns",
+    "resolver",
+    "certificate",
+    "trust",
+    "handshake",
+    "session",
+    "request",
+    "response",
+    "timeout",
+    "cellular",
+    "wifi",
+    "interface",
+    "route",
+    "bonjour",
+    "browser",
+    "listener",
+    "connection",
+    "stream",
+    "cookie",
+    "cache",
+    "upload",
+    "download",
+    "background",
+    "extension",
+    "entitlement",
+    "profile",
+    "keychain",
+    "identity",
+    "policy",
+    "network",
+    "path",
+    "monitor",
+    "sleep",
+    "wake",
+    "crash",
+    "memory",
+    "limit",
+    "signal",
+    "queue",
+    "thread",
+    "port",
+    "address",
+    "server",
+    "client",
+]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -144,7 +191,9 @@ def main() -> None:
     if args.size or args.bundled:
         print(json.dumps(run_one(args.size)))
         return
-    print(f"{'kb':<18}{'entries':>8}{'build s':>9}{'s/10k':>8}{'p50 ms':>9}{'p99 ms':>9}{'1MB log ms':>12}{'peak RSS MB':>13}")
+    print(
+        f"{'kb':<18}{'entries':>8}{'build s':>9}{'s/10k':>8}{'p50 ms':>9}{'p99 ms':>9}{'1MB log ms':>12}{'peak RSS MB':>13}"
+    )
     for extra in (["--bundled"], ["--size", "1000"], ["--size", "10000"], ["--size", "100000"]):
         out = subprocess.run([sys.executable, __file__, *extra], capture_output=True, text=True, check=True)
         r = json.loads(out.stdout)
