@@ -40,7 +40,7 @@ def render_match(m: Match, full: bool) -> list[str]:
     return lines
 
 
-def render_text(answer: Answer) -> str:
+def render_text(answer: Answer, feedback_hint: bool = False) -> str:
     """An answer as plain text for a terminal."""
     lines: list[str] = []
     if answer.outcome is Outcome.ANSWER and answer.matches:
@@ -62,7 +62,7 @@ def render_text(answer: Answer) -> str:
         lines.append("Nothing in the knowledge base matches that. Try the full error text, with its domain and code.")
     for note in answer.notes:
         lines.append(f"note: {note}")
-    if answer.query_id is not None:
+    if feedback_hint and answer.query_id is not None:
         lines.append(f"(query {answer.query_id}: '/feedback {answer.query_id} yes' or 'no')")
     return "\n".join(lines)
 
@@ -75,7 +75,7 @@ async def handle_line(engine: Engine, line: str) -> str | None:
     try:
         if line.startswith("/ask"):
             answer = await engine.answer(Incoming(line[4:].strip(), Mode.SLASH, PLACE, ACTOR))
-            return render_text(answer) if answer else None
+            return render_text(answer, feedback_hint=True) if answer else None
         if line.startswith("/feedback"):
             parts = line.split()
             if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("yes", "no"):
@@ -87,7 +87,7 @@ async def handle_line(engine: Engine, line: str) -> str | None:
         if line.startswith("/help"):
             return HELP
         answer = await engine.answer(Incoming(line, Mode.AUTO, PLACE, ACTOR))
-        return render_text(answer) if answer else None
+        return render_text(answer, feedback_hint=True) if answer else None
     except SupportBotError as exc:
         return f"error: {exc}"
 
