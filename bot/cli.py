@@ -223,11 +223,7 @@ async def _kb_store_command(args: argparse.Namespace, engine: Engine, root: Path
     cmd = args.kb_command
     if cmd == "import":
         path = args.path or root
-        entries = len(read_knowledge(path).entries)
-        progress = _Progress(entries, out) if entries > 200 else None
-        report = await engine.import_tree(path, actor=args.actor)
-        if progress:
-            progress.done()
+        report = await engine.import_tree(path, actor=args.actor, progress=ProgressBar("importing"))
         out.write(f"read {report.read} entries, {report.changed} new or changed\n")
     elif cmd == "export":
         if args.format == "jsonl":
@@ -270,16 +266,21 @@ async def _kb_store_command(args: argparse.Namespace, engine: Engine, root: Path
     return 0
 
 
-class _Progress:
-    """A one-line progress note for long imports (on stderr, so stdout stays clean)."""
+class ProgressBar:
+    """A progress bar for long imports, on stderr so stdout stays clean for scripts."""
 
-    def __init__(self, total: int, out: TextIO) -> None:
-        self.total = total
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.width = width
         self.start = time.perf_counter()
-        print(f"importing {total} entries ...", file=sys.stderr, end="", flush=True)
 
-    def done(self) -> None:
-        print(f" done in {time.perf_counter() - self.start:.1f}s", file=sys.stderr)
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.width * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.width - filled)
+        end = "\n" if done >= total else ""
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {time.perf_counter() - self.start:.1f}s{end}")
+        self.stream.flush()
 
 
 async def cmd_run(settings: Settings, out: TextIO) -> int:

@@ -32,7 +32,7 @@ from bot.models import (
 from bot.policy import Policy, decide
 from bot.rank import SearchResult, search
 from bot.settings import EngineSettings
-from bot.store.base import QueryRecord, Store
+from bot.store.base import Progress, QueryRecord, Store
 
 log = logging.getLogger(__name__)
 DIGEST_KEY = "knowledge_digest"
@@ -230,14 +230,16 @@ class Engine:
             raise SupportBotError(f"'{entry_id}' already has the content of revision {rev}")
         return revs[0]
 
-    async def import_tree(self, root: Path, actor: str, reason: str = "import") -> ImportReport:
+    async def import_tree(
+        self, root: Path, actor: str, reason: str = "import", progress: Progress | None = None
+    ) -> ImportReport:
         """Import a knowledge directory, all or nothing. Unchanged entries get no revision."""
         ks = await asyncio.to_thread(read_knowledge, root)
         problems = check_entries(ks.entries, ks.domains or self.domains, ks.hosts or self.hosts, ks.files)
         if problems:
             raise KnowledgeError(problems)
         async with self._write_lock:
-            revs = await self.store.put_entries(ks.entries, actor, reason, op="import")
+            revs = await self.store.put_entries(ks.entries, actor, reason, op="import", progress=progress)
             digest = await asyncio.to_thread(self._digest_if_configured, root)
             if digest is not None:
                 await self.store.set_meta(DIGEST_KEY, digest)

@@ -93,7 +93,9 @@ def test_unknown_code_asks_for_the_full_error(fixture_env: dict[str, str]) -> No
 
 
 def test_kb_admin_commands(fixture_env: dict[str, str], tmp_path: Path) -> None:
-    assert run(["kb", "import"], env=fixture_env).returncode == 0
+    imported = run(["kb", "import"], env=fixture_env)
+    assert imported.returncode == 0
+    assert "importing [" in imported.stderr and "new or changed" in imported.stdout
     listing = run(["kb", "list"], env=fixture_env).stdout
     assert "offline\terror" in listing and "code:" not in listing
     assert "+++" in run(["kb", "show", "offline"], env=fixture_env).stdout

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.models import ChannelSettings, Entry, Gap, Revision, Stats, SupportBotError
+
+Progress = Callable[[int, int], None]
 
 
 class StoreError(SupportBotError):
@@ -39,9 +41,15 @@ class Store(Protocol):
     async def list_entries(self) -> list[Entry]: ...
     async def get_entry(self, entry_id: str) -> Entry | None: ...
     async def put_entries(
-        self, entries: Sequence[Entry], actor: str, reason: str, op: str = "update"
+        self,
+        entries: Sequence[Entry],
+        actor: str,
+        reason: str,
+        op: str = "update",
+        progress: Progress | None = None,
     ) -> list[Revision]:
-        """Write entries that differ from the stored ones; returns the new revisions."""
+        """Write entries that differ from the stored ones, in one transaction; returns the
+        new revisions. ``progress(done, total)`` is called as entries are written."""
         ...
 
     async def delete_entry(self, entry_id: str, actor: str, reason: str) -> Revision: ...

@@ -17,7 +17,7 @@ import aiosqlite
 
 from bot.models import ChannelSettings, Entry, Gap, NotFound, Revision, Stats
 from bot.serialize import entry_from_dict, entry_to_dict
-from bot.store.base import QueryRecord, StoreError
+from bot.store.base import Progress, QueryRecord, StoreError
 
 # Each item upgrades the schema by one version; never edit a released step, add a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -138,14 +138,21 @@ class SQLiteStore:
         return entry_from_dict(json.loads(rows[0][0])) if rows else None
 
     async def put_entries(
-        self, entries: Sequence[Entry], actor: str, reason: str, op: str = "update"
+        self,
+        entries: Sequence[Entry],
+        actor: str,
+        reason: str,
+        op: str = "update",
+        progress: Progress | None = None,
     ) -> list[Revision]:
         at = now()
         revisions: list[Revision] = []
         try:
             await self.db.execute("BEGIN IMMEDIATE")
             try:
-                for entry in entries:
+                for done, entry in enumerate(entries, 1):
+                    if progress is not None and (done % 100 == 0 or done == len(entries)):
+                        progress(done, len(entries))
                     data = json.dumps(entry_to_dict(entry), sort_keys=True, ensure_ascii=False)
                     async with self.db.execute("SELECT data, rev FROM entries WHERE id = ?", (entry.id,)) as cur:
                         row = await cur.fetchone()
