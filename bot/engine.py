@@ -150,6 +150,9 @@ class Engine:
         notes = list(ex.notes)
         if decision.outcome is Outcome.UNKNOWN_CODE:
             notes.append(unknown_code_note(unknown))
+        foreign = sorted({f.domain for f in result.foreign_codes if f.domain})
+        if foreign and decision.outcome is not Outcome.ANSWER:
+            notes.append(f"{', '.join(foreign[:3])}: not a domain this knowledge base covers.")
         return Answer(decision.outcome, decision.matches, decision.auto_reply, query_id, tuple(notes), unknown)
 
     async def why(self, text: str) -> list[Match]:

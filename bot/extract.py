@@ -48,6 +48,9 @@ class Extraction:
 
 
 _ERROR_DOMAIN_RE = re.compile(r"Error Domain=([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})")
+# Any "...ErrorDomain" followed by a code, so a code of a domain we do not know (NSCocoaErrorDomain
+# 3840, SKErrorDomain 0) is read as that domain's and never mistaken for one of ours.
+_ANY_DOMAIN_RE = re.compile(r"ErrorDomain\b[\"',:=\s]{1,4}(?:(?:[Cc]ode|error)[\s=:]{1,3})?(-?\d{1,7})\b")
 _UNDERLYING_RE = re.compile(r"NSUnderlyingError\S{0,4}\s{0,2}(?:0x[0-9a-fA-F]{1,16}\s{0,2})?[{(=\s\"]{0,4}$")
 _KEY_SEP = r"[\"'=:\s]{1,4}"
 _STREAM_DOMAIN_RE = re.compile(r"_kCFStreamErrorDomainKey" + _KEY_SEP + r"(-?\d{1,3})\b")
@@ -200,6 +203,14 @@ class Extractor:
         for m in _ERROR_DOMAIN_RE.finditer(text):
             domain = self._canonical(m.group(1))
             add(domain or m.group(1), int(m.group(2)), EXPLICIT, is_underlying(m.start()), m.start(2), m.group(0))
+
+        for m in _ANY_DOMAIN_RE.finditer(text):
+            name_start = m.start()
+            while name_start > 0 and (text[name_start - 1].isalnum() or text[name_start - 1] in "_."):
+                name_start -= 1
+            name = text[name_start : m.start()] + "ErrorDomain"
+            domain = self._canonical(name) or name
+            add(domain, int(m.group(1)), EXPLICIT, is_underlying(name_start), m.start(1), text[name_start : m.end()])
 
         streams = self.domains.stream_domains
         stream_domains = [(m.start(), int(m.group(1))) for m in _STREAM_DOMAIN_RE.finditer(text)]

@@ -16,7 +16,7 @@ class Policy:
     auto_margin: float = 0.15
     answer_threshold: float = 0.55
     answer_margin: float = 0.1
-    suggest_threshold: float = 0.15
+    suggest_threshold: float = 0.3
     max_suggestions: int = 3
 
 

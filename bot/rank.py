@@ -28,7 +28,7 @@ PATTERN_STRENGTH = 0.9
 PHRASE_STRENGTH = 0.72
 STRONG_PHRASE_WORDS = 4
 WORDS_CAP = 0.72
-WORDS_HALF = 9.0  # BM25 score at which word evidence reaches half of its cap
+WORDS_HALF = 20.0  # BM25 score at which word evidence reaches half of its cap
 WORDS_RELATIVE = 1.0  # how hard entries behind the best word match are pushed down
 MAX_QUERY_TERMS = 48
 MAX_FUZZY = 6
@@ -57,8 +57,9 @@ class Evidence:
 class SearchResult:
     matches: tuple[Match, ...]
     strong: frozenset[str]  # ids of matches backed by more than word overlap
-    unknown_codes: tuple[FoundCode, ...]
+    unknown_codes: tuple[FoundCode, ...]  # codes of our domains (or none named) that nothing knows
     known_codes: int
+    foreign_codes: tuple[FoundCode, ...] = ()  # codes of domains this knowledge base does not cover
 
 
 def resolve(index: Index, found: FoundCode, ex: Extraction) -> list[tuple[tuple[str, int], float]]:
@@ -66,6 +67,8 @@ def resolve(index: Index, found: FoundCode, ex: Extraction) -> list[tuple[tuple[
     if found.domain is not None:
         key = index.canonical_key(found.domain, found.code)
         return [(key, 1.0)] if key in index.key_entries else []
+    if found.code == 0:
+        return []  # "Code=0" is success in every domain
     candidates: dict[tuple[str, int], float] = {}
     for domain in index.domains_by_code.get(found.code, ()):
         info = index.domain_info.get(domain)
@@ -98,12 +101,15 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     """Rank every entry with evidence in the message; best first, at most ``limit``."""
     evidence: dict[int, Evidence] = defaultdict(Evidence)
     unknown: list[FoundCode] = []
+    foreign: list[FoundCode] = []
     known = 0
 
     for found in ex.codes:
         keys = resolve(index, found, ex)
         if not keys:
-            if found.form != MARKED or found.domain is not None:
+            if found.domain is not None and found.domain not in index.domain_info:
+                foreign.append(found)
+            elif (found.form != MARKED or found.domain is not None) and found.code != 0:
                 unknown.append(found)
             continue
         known += 1
@@ -150,7 +156,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         Match(index.entries[i], round(conf, 4), round(conf, 4), tuple(_best_reasons(ev))) for conf, i, ev in top
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
-    return SearchResult(matches, strong, tuple(unknown), known)
+    return SearchResult(matches, strong, tuple(unknown), known, tuple(foreign))
 
 
 def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:

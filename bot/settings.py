@@ -47,7 +47,7 @@ class EngineSettings(_Section):
     auto_threshold: float = Field(0.8, ge=0, le=1)
     auto_margin: float = Field(0.15, ge=0, le=1)
     answer_threshold: float = Field(0.55, ge=0, le=1)
-    suggest_threshold: float = Field(0.15, ge=0, le=1)
+    suggest_threshold: float = Field(0.3, ge=0, le=1)
 
 
 class DiscordSettings(_Section):

@@ -196,7 +196,8 @@ def _expand(token: str, out: list[str]) -> None:
     if len(parts) > 1:
         for part in parts:
             p = part.lower()
-            if len(p) > 1 and not p.isdigit() and p not in STOPWORDS:
+            # Two-letter parts (NS, CF, UI, the OS of iOS) are prefixes, not words.
+            if len(p) > 2 and not p.isdigit() and p not in STOPWORDS:
                 out.append(stem(p))
 
 

@@ -134,3 +134,16 @@ async def test_feedback_is_stored_with_the_query(engine: Engine) -> None:
     assert answer is not None and answer.query_id is not None
     await engine.feedback(answer.query_id, "u1", True)
     assert (await engine.stats()).feedback_helpful == 1
+
+
+async def test_foreign_domain_code_is_not_taken_for_ours(engine: Engine) -> None:
+    # 61 is ECONNREFUSED in our tables, but here it belongs to a domain we do not cover.
+    answer = await engine.answer(Incoming('Error Domain=SKErrorDomain Code=61 "store error"', Mode.SLASH))
+    assert answer is not None and answer.outcome is Outcome.NOTHING
+    assert any("SKErrorDomain: not a domain this knowledge base covers" in n for n in answer.notes)
+    assert await engine.gaps() == []
+
+
+async def test_code_zero_is_never_an_error(engine: Engine) -> None:
+    _, result = engine.search("finished with Code=0")
+    assert result.unknown_codes == () and result.known_codes == 0
