@@ -55,7 +55,7 @@ def render_text(answer: Answer, feedback_hint: bool = False) -> str:
         for m in answer.matches:
             lines += render_match(m, full=False)
     elif answer.outcome is Outcome.UNKNOWN_CODE:
-        lines.append("That code is not one this bot can identify.")
+        lines.append(answer.unknown_note or "That code is not one this bot can identify.")
         for m in answer.matches:
             lines += render_match(m, full=False)
     else:

@@ -148,7 +148,7 @@ def answer_json(answer: Answer | None, auto_reply: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"matches": matches, "auto_reply": auto_reply}
     if answer is not None:
         out["outcome"] = answer.outcome.value
-        out["notes"] = list(answer.notes)
+        out["notes"] = [*answer.notes, answer.unknown_note] if answer.unknown_note else list(answer.notes)
     return out
 
 

@@ -148,12 +148,13 @@ class Engine:
         if incoming.mode is Mode.AUTO and not decision.auto_reply:
             return None
         notes = list(ex.notes)
-        if decision.outcome is Outcome.UNKNOWN_CODE:
-            notes.append(unknown_code_note(unknown))
+        unknown_note = unknown_code_note(unknown) if decision.outcome is Outcome.UNKNOWN_CODE else ""
         foreign = sorted({f.domain for f in result.foreign_codes if f.domain})
         if foreign and decision.outcome is not Outcome.ANSWER:
             notes.append(f"{', '.join(foreign[:3])}: not a domain this knowledge base covers.")
-        return Answer(decision.outcome, decision.matches, decision.auto_reply, query_id, tuple(notes), unknown)
+        return Answer(
+            decision.outcome, decision.matches, decision.auto_reply, query_id, tuple(notes), unknown, unknown_note
+        )
 
     async def why(self, text: str) -> list[Match]:
         """The ranking with its reasons, for ``/kb why``: nothing is logged."""

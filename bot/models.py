@@ -124,8 +124,9 @@ class Answer:
     matches: tuple[Match, ...]
     auto_reply: bool
     query_id: int | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # things to tell the asker (input cut, domain not covered)
     unknown_codes: tuple[tuple[str | None, int], ...] = ()
+    unknown_note: str = ""  # for UNKNOWN_CODE: what to post so the code can be identified
 
     @property
     def best(self) -> Match | None:

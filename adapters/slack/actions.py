@@ -1,0 +1,57 @@
+"""Button actions on answers: feedback (stored with the query) and "Other matches"."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from adapters.slack.answering import error_message
+from adapters.slack.blocks import FEEDBACK_NO, FEEDBACK_YES, OTHER_MATCH, entry_message, text_message
+from adapters.slack.state import BotState, actor
+from bot.models import SupportBotError
+
+THANKS = {True: "Thanks! Marked as helpful.", False: "Thanks for telling us; this helps improve the answers."}
+
+
+def register(app: AsyncApp, state: BotState) -> None:
+    """Register the feedback and other-match button listeners."""
+
+    async def on_feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        helpful = action.get("action_id") == FEEDBACK_YES
+        user = str((body.get("user") or {}).get("id", ""))
+        try:
+            query_id = int(str(action.get("value", "")))
+            await state.engine.feedback(query_id, actor(user), helpful)
+        except ValueError:
+            return  # not a query id we wrote: ignore
+        except SupportBotError as exc:
+            await respond(**error_message(str(exc)), response_type="ephemeral", replace_original=False)
+            return
+        await respond(**text_message(THANKS[helpful]), response_type="ephemeral", replace_original=False)
+
+    async def on_other_match(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        entry_id = str(action.get("value", ""))
+        try:
+            entry = await state.engine.get_entry(entry_id)
+        except SupportBotError as exc:
+            await respond(**error_message(str(exc)), response_type="ephemeral", replace_original=False)
+            return
+        message = entry_message(entry)
+        await respond(
+            text=message["text"],
+            blocks=message["blocks"],
+            response_type="ephemeral",
+            replace_original=False,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    app.action(FEEDBACK_YES)(on_feedback)
+    app.action(FEEDBACK_NO)(on_feedback)
+    app.action(re.compile(rf"^{re.escape(OTHER_MATCH)}\d+$"))(on_other_match)

@@ -1,0 +1,38 @@
+"""The one admin check, run in the bot's code before every knowledge-base change.
+
+Slack has no permission for slash commands, so the bot decides: a user is an admin when the
+config lists their user id, or when users.info says they are a workspace admin or owner.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+DENIED = "Only workspace admins and owners, and users listed in the bot's `slack.admin_users` setting, can use /kb."
+
+
+async def is_admin(client: AsyncWebClient, user_id: str, admin_users: Collection[str]) -> bool:
+    """True for configured admin user ids and for workspace admins, owners and primary owners.
+
+    Asks Slack every time (no cache), so a demoted admin loses access at once. A failed
+    lookup counts as "not an admin".
+    """
+    if not user_id:
+        return False
+    if user_id in admin_users:
+        return True
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+        return False
+    user = response.get("user") or {}
+    if user.get("deleted"):
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))

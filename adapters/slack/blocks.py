@@ -1,0 +1,182 @@
+"""Block Kit rendering of answers and entries, within Slack's limits.
+
+Limits respected here: a header is at most 150 characters, a section text 3,000, a button
+label 75, a context element 2,000, and a message at most 50 blocks. Every function returns a
+payload that already went through :func:`adapters.slack.safety.guard`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
+from adapters.slack.safety import cut, cut_plain, escape, guard, plain
+from bot.models import Answer, Entry, KnownIssue, Match, Outcome
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+
+HEADER_MAX = 150
+SECTION_MAX = 3000
+CONTEXT_MAX = 2000
+BUTTON_MAX = 75
+MAX_BLOCKS = 50
+MAX_BODY_SECTIONS = 30
+
+FEEDBACK_YES = "feedback_helpful"
+FEEDBACK_NO = "feedback_unhelpful"
+OTHER_MATCH = "other_match_"  # + index: action ids must be unique within a message
+
+NOTHING_TEXT = (
+    "Nothing in the knowledge base matches that. Try the full error text, with its domain and code "
+    "(for example `Error Domain=NSURLErrorDomain Code=-1009`)."
+)
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": cut_plain(plain(text), HEADER_MAX), "emoji": True}}
+
+
+def section(mrkdwn: str, accessory: Block | None = None) -> Block:
+    """A section of already-escaped mrkdwn. ``verbatim`` stops Slack from linking names itself."""
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": cut(mrkdwn, SECTION_MAX), "verbatim": True}}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def context(*mrkdwn: str) -> Block:
+    elements = [{"type": "mrkdwn", "text": cut(m, CONTEXT_MAX), "verbatim": True} for m in mrkdwn[:10] if m]
+    return {"type": "context", "elements": elements}
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    b: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": cut_plain(plain(label), BUTTON_MAX), "emoji": True},
+        "action_id": action_id,
+        "value": value[:2000],
+    }
+    if style:
+        b["style"] = style
+    return b
+
+
+def known_issue_text(ki: KnownIssue) -> str:
+    lines = [f":warning: *Known issue* ({escape(ki.status)})"]
+    if ki.affects:
+        lines.append(f"*Affects:* {escape(ki.affects)}")
+    lines.append(f"*Fixed in:* {escape(ki.fixed_in) if ki.fixed_in else 'not yet'}")
+    if ki.workaround:
+        lines.append(f"*Workaround:* {inline(ki.workaround)}")
+    if ki.verified:
+        lines.append(f"_Last verified {escape(ki.verified)}_")
+    return "\n".join(lines)
+
+
+def entry_blocks(entry: Entry, confidence: float | None = None) -> list[Block]:
+    """The full rendering of one entry: header, summary, body, links, known issue, footer."""
+    blocks = [header(entry.title), section(inline(entry.summary))]
+    if entry.body.strip():
+        pieces = split(to_mrkdwn(entry.body), SECTION_MAX)
+        blocks += [section(p) for p in pieces[:MAX_BODY_SECTIONS]]
+    if entry.links:
+        lines = [f"• {link(li.url, li.title)}" for li in entry.links[:5]]
+        blocks.append(section("*Links*\n" + "\n".join(lines)))
+    if entry.known_issue is not None:
+        blocks.append(section(known_issue_text(entry.known_issue)))
+    footer = f"`{escape(entry.id)}` · {escape(entry.kind)}"
+    if confidence is not None:
+        footer += f" · confidence {confidence:.2f}"
+    blocks.append(context(footer))
+    return blocks
+
+
+def _short_match(i: int, m: Match) -> Block:
+    e = m.entry
+    text = f"*{escape(e.title)}*\n{cut(inline(e.summary), 600)}"
+    if e.links:
+        text += "\n" + link(e.links[0].url, e.links[0].title)
+    return section(text, accessory=button("Show", f"{OTHER_MATCH}{i}", e.id))
+
+
+def _feedback(query_id: int) -> Block:
+    return {
+        "type": "actions",
+        "block_id": "feedback",
+        "elements": [
+            button("👍 Helpful", FEEDBACK_YES, str(query_id)),
+            button("👎 Not helpful", FEEDBACK_NO, str(query_id)),
+        ],
+    }
+
+
+def answer_blocks(answer: Answer, asked: str = "", notes: Sequence[str] = ()) -> list[Block]:
+    """Block Kit for an answer of any outcome. ``asked`` is echoed (escaped) when nothing matched."""
+    all_notes = [*answer.notes, *notes]
+    blocks: list[Block] = []
+    unknown_note = answer.unknown_note
+    if answer.outcome is Outcome.ANSWER and answer.matches:
+        best = answer.matches[0]
+        blocks += entry_blocks(best.entry, best.confidence)
+        others = answer.matches[1:6]
+        if others:
+            blocks.append({"type": "divider"})
+            blocks.append(section("*Other matches*"))
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": "other_matches",
+                    "elements": [button(m.entry.title, f"{OTHER_MATCH}{i}", m.entry.id) for i, m in enumerate(others)],
+                }
+            )
+    elif answer.outcome in (Outcome.SUGGEST, Outcome.UNKNOWN_CODE):
+        unknown = answer.outcome is Outcome.UNKNOWN_CODE
+        blocks.append(header("Unknown error code" if unknown else "Possible matches"))
+        if unknown_note:
+            blocks.append(section(escape(unknown_note)))
+        if answer.matches:
+            blocks.append(section("These may help, the closest first:" if not unknown else "Related entries:"))
+            blocks += [_short_match(i, m) for i, m in enumerate(answer.matches[:5])]
+    else:
+        blocks.append(section(NOTHING_TEXT))
+        if asked.strip():
+            blocks.append(context("You asked: " + cut(escape(" ".join(asked.split())), 300)))
+    if all_notes:
+        blocks.append(context(*(escape(n) for n in all_notes)))
+    if answer.query_id is not None:
+        blocks.append(_feedback(answer.query_id))
+    return blocks[:MAX_BLOCKS]
+
+
+def answer_fallback(answer: Answer) -> str:
+    """The notification text that accompanies the blocks (also escaped)."""
+    if answer.outcome is Outcome.ANSWER and answer.matches:
+        e = answer.matches[0].entry
+        return cut(escape(f"{e.title}: {e.summary}"), 300)
+    if answer.outcome is Outcome.SUGGEST:
+        return cut(escape("Possible matches: " + "; ".join(m.entry.title for m in answer.matches[:3])), 300)
+    if answer.outcome is Outcome.UNKNOWN_CODE:
+        return "Unknown error code: please post the full error."
+    return "Nothing in the knowledge base matches that."
+
+
+def answer_message(answer: Answer, asked: str = "", notes: Sequence[str] = ()) -> Message:
+    """A message payload (``text`` + ``blocks``) for an answer."""
+    return guard({"text": answer_fallback(answer), "blocks": answer_blocks(answer, asked, notes)})
+
+
+def entry_message(entry: Entry, note: str = "") -> Message:
+    """A message payload showing one entry in full (other matches, ``/kb show``)."""
+    blocks = entry_blocks(entry)
+    if note:
+        blocks.append(context(escape(note)))
+    return guard({"text": cut(escape(entry.title), 300), "blocks": blocks[:MAX_BLOCKS]})
+
+
+def text_message(mrkdwn: str) -> Message:
+    """A message payload from already-escaped mrkdwn, split into as many sections as needed."""
+    pieces = split(mrkdwn, SECTION_MAX) or [" "]
+    blocks = [section(p) for p in pieces[:MAX_BLOCKS]]
+    return guard({"text": cut(pieces[0], 300), "blocks": blocks})

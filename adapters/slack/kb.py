@@ -1,0 +1,209 @@
+"""``/kb``: knowledge-base administration for admins, answered privately (ephemeral).
+
+Every subcommand except ``help`` runs the admin check first; every change passes the Slack
+user id to the core as the actor, so the revision history says who did what.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.admin import DENIED, is_admin
+from adapters.slack.answering import FAILURE, error_message
+from adapters.slack.blocks import Message, entry_message, text_message
+from adapters.slack.manifest import KB_COMMAND
+from adapters.slack.modals import entry_view
+from adapters.slack.safety import cut, escape, from_slack
+from adapters.slack.state import PLATFORM, BotState, actor
+from bot.models import Entry, SupportBotError
+
+HELP = """*/kb*: knowledge-base administration (workspace admins and configured admins only)
+• `/kb add`: a form for a new entry
+• `/kb edit ID`: a form to edit an entry
+• `/kb show ID`  ·  `/kb history ID`  ·  `/kb revert ID REV`  ·  `/kb delete ID`
+• `/kb why TEXT`: the ranking for TEXT and the reasons behind it
+• `/kb gaps`: codes and questions nothing answered  ·  `/kb stats`: counts
+• `/kb export`: upload the knowledge files to this channel as a zip
+• `/kb channel`: auto-replies in this channel; `/kb channel on [THRESHOLD]`, `/kb channel off`, \
+`/kb channel threshold 0.85`"""
+_CHANNEL_ID = re.compile(r"^[A-Z0-9]{2,}$")
+
+
+class Usage(SupportBotError):
+    """A subcommand was called with the wrong arguments."""
+
+
+def register(app: AsyncApp, state: BotState) -> None:
+    """Register the /kb listener."""
+
+    async def on_kb(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, context: Any
+    ) -> None:
+        await ack()
+        sub, _, rest = from_slack(str(command.get("text", ""))).strip().partition(" ")
+        sub, rest = sub.lower(), rest.strip()
+        user = str(command.get("user_id", ""))
+        if sub in ("", "help"):
+            await respond(**text_message(HELP), response_type="ephemeral")
+            return
+        if not await is_admin(client, user, state.settings.admin_users):
+            state.log.info("denied /kb %s for %s", sub, user)
+            await respond(**error_message(DENIED), response_type="ephemeral")
+            return
+        kb = _Kb(state, client, command, str(command.get("team_id") or context.team_id or ""), user)
+        try:
+            reply = await kb.run(sub, rest)
+        except SupportBotError as exc:
+            reply = error_message(str(exc))
+        except Exception:
+            state.log.exception("/kb %s failed", sub)
+            reply = error_message(FAILURE)
+        if reply is not None:
+            await respond(text=reply["text"], blocks=reply["blocks"], response_type="ephemeral")
+
+    app.command(KB_COMMAND)(on_kb)
+
+
+class _Kb:
+    """One /kb invocation by an admin (already checked)."""
+
+    def __init__(self, state: BotState, client: AsyncWebClient, command: dict[str, Any], team: str, user: str):
+        self.state = state
+        self.engine = state.engine
+        self.client = client
+        self.command = command
+        self.team = team
+        self.actor = actor(user)
+        self.channel = str(command.get("channel_id", ""))
+
+    async def run(self, sub: str, rest: str) -> Message | None:
+        args = rest.split()
+        if sub == "add" and not args:
+            await self._open(None)
+            return None
+        if sub == "edit" and len(args) == 1:
+            entry = await self.engine.get_entry(args[0])
+            if entry.catalog:
+                raise Usage(f"'{entry.id}' is a row of catalog/{entry.catalog}.tsv; edit that file instead.")
+            await self._open(entry)
+            return None
+        if sub == "show" and len(args) == 1:
+            return entry_message(await self.engine.get_entry(args[0]))
+        if sub == "history" and len(args) == 1:
+            lines = [f"*History of* `{escape(args[0])}`"]
+            for r in await self.engine.history(args[0]):
+                lines.append(f"• {r.rev} · {escape(r.at)} · {escape(r.op)} by {escape(r.actor)}: {escape(r.reason)}")
+            return text_message("\n".join(lines))
+        if sub == "revert" and len(args) == 2 and args[1].isdigit():
+            r = await self.engine.revert(args[0], int(args[1]), self.actor)
+            return text_message(f"Reverted `{escape(args[0])}` to revision {args[1]} (now revision {r.rev}).")
+        if sub == "delete" and len(args) == 1:
+            r = await self.engine.delete_entry(args[0], self.actor)
+            undo = f"`/kb revert {escape(args[0])} {r.rev - 1}`"
+            return text_message(f"Deleted `{escape(args[0])}` (revision {r.rev}); {undo} undoes it.")
+        if sub == "why" and rest:
+            return await self._why(rest)
+        if sub == "gaps" and not args:
+            return await self._gaps()
+        if sub == "stats" and not args:
+            s = await self.engine.stats()
+            return text_message(
+                f"*Entries* {s.entries} ({s.curated} curated, {s.reference} catalog rows)\n"
+                f"*Queries* {s.queries}, answered {s.answered}\n"
+                f"*Feedback* helpful {s.feedback_helpful}, not helpful {s.feedback_unhelpful}\n*Gaps* {s.gaps}"
+            )
+        if sub == "export" and not args:
+            return await self._export()
+        if sub == "channel":
+            return await self._channel(args)
+        raise Usage(f"Unknown or incomplete subcommand. {HELP}")
+
+    async def _open(self, entry: Entry | None) -> None:
+        view = entry_view(entry)
+        await self.client.views_open(trigger_id=str(self.command.get("trigger_id", "")), view=view)
+
+    async def _why(self, text: str) -> Message:
+        matches = await self.engine.why(text)
+        if not matches:
+            return text_message("Nothing matched: " + cut(escape(text), 300))
+        lines = []
+        for m in matches:
+            lines.append(f"*{m.confidence:.2f}* `{escape(m.entry.id)}` {escape(m.entry.title)}")
+            lines += [f"    • {escape(w)}" for w in m.why]
+        return text_message("\n".join(lines))
+
+    async def _gaps(self) -> Message:
+        gaps = await self.engine.gaps()
+        if not gaps:
+            return text_message("No gaps: every coded question got an answer.")
+        lines = ["*Unanswered codes and questions*, most frequent first:"]
+        for g in gaps:
+            key = f"{g.domain or '?'} {g.code}" if g.code is not None else "(no code)"
+            lines.append(f"• {g.count}× `{escape(key)}` · last {escape(g.last_seen)} · “{cut(escape(g.text), 120)}”")
+        return text_message("\n".join(lines))
+
+    async def _export(self) -> Message:
+        files = await self.engine.export_files()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for rel, text in sorted(files.items()):
+                archive.writestr(f"knowledge/{rel}", text)
+        try:
+            await self.client.files_upload_v2(
+                content=buffer.getvalue(),
+                filename="knowledge-export.zip",
+                title="Knowledge base export",
+                channel=self.channel,
+                initial_comment=f"Knowledge base export: {len(files)} files. Unzip over the repository and open a pull request.",
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            return error_message(
+                f"The upload failed ({error}). Invite the bot to this channel, or run /kb export in a channel it is in."
+            )
+        return text_message(f"Uploaded `knowledge-export.zip` ({len(files)} files) to this channel.")
+
+    async def _channel(self, args: list[str]) -> Message:
+        if not _CHANNEL_ID.match(self.channel):
+            raise Usage("Run /kb channel in the channel you want to change.")
+        configured = self.state.configured_channel(self.channel)
+        words = [a.lower() for a in args]
+        auto: bool | None = None
+        threshold: float | None = None
+        for word in words:
+            if word in ("on", "off"):
+                auto = word == "on"
+            elif word == "threshold":
+                continue
+            else:
+                try:
+                    threshold = float(word)
+                except ValueError:
+                    raise Usage("Usage: /kb channel [on|off] [THRESHOLD], for example /kb channel on 0.85") from None
+        if auto is None and threshold is None:
+            current = await self.engine.channel_settings(PLATFORM, self.team, self.channel, configured=configured)
+            verb = "Auto-replies in"
+        else:
+            current = await self.engine.set_channel(
+                PLATFORM,
+                self.team,
+                self.channel,
+                self.actor,
+                auto_reply=auto,
+                threshold=threshold,
+                configured=configured,
+            )
+            verb = "Changed: auto-replies in"
+        default = self.engine.policy.auto_threshold
+        shown = f"{current.threshold:.2f}" if current.threshold is not None else f"the default ({default:.2f})"
+        state = "on" if current.auto_reply else "off"
+        return text_message(f"{verb} <#{self.channel}> are *{state}*; confidence threshold {shown}.")
