@@ -8,6 +8,7 @@ import logging
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from bot.domains import EMPTY, DomainTable, load_domains
 from bot.extract import Extraction, Extractor
@@ -270,6 +271,16 @@ class Engine:
 
     async def feedback(self, query_id: int, actor: str, helpful: bool) -> None:
         await self.store.add_feedback(query_id, actor, helpful)
+
+    async def scope_settings(self, platform: str, scope: str) -> dict[str, Any]:
+        """Per-guild / per-workspace settings saved from chat (empty when none)."""
+        return await self.store.get_scope(platform, scope)
+
+    async def set_scope_settings(self, platform: str, scope: str, actor: str, **changes: Any) -> dict[str, Any]:
+        """Merge ``changes`` into a guild's or workspace's settings; the actor is recorded."""
+        data = {**await self.store.get_scope(platform, scope), **changes}
+        await self.store.set_scope(platform, scope, data, actor)
+        return data
 
     async def channel_settings(self, platform: str, scope: str, channel: str, *, configured: bool) -> ChannelSettings:
         """Stored settings for a channel, else auto-replies on where the config lists it."""

@@ -75,3 +75,18 @@ def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
         load_settings(write(tmp_path, "[engine\n"))
     with pytest.raises(SupportBotError, match="config file not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_example_config_documents_every_key() -> None:
+    from bot.settings import Settings
+
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    for name, field in Settings.model_fields.items():
+        annotation = field.annotation
+        sub = getattr(annotation, "model_fields", None)
+        if sub is None:
+            assert f"{name} =" in text, name
+            continue
+        section = text.split(f"[{name}]", 1)[1].split("\n[", 1)[0]
+        for key in sub:
+            assert key in section, f"[{name}] {key} is not documented in config.example.toml"
