@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 
@@ -31,6 +33,7 @@ WORDS_CAP = 0.72
 WORDS_HALF = 20.0  # BM25 score at which word evidence reaches half of its cap
 WORDS_RELATIVE = 1.0  # how hard entries behind the best word match are pushed down
 MAX_QUERY_TERMS = 48
+WORDS_REASON = "\0words"  # placeholder: the words reason is written only for final matches
 MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
 
@@ -143,7 +146,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
                 strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
                 evidence[ph.entry].add(strength, f"phrase '{ph.text}'", sentence)
 
-    _word_evidence(index, ex, evidence)
+    words = _word_evidence(index, ex, evidence)
 
     scored = []
     for i, ev in evidence.items():
@@ -153,7 +156,10 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         scored.append((ev.confidence(), i, ev))
     top = heapq.nlargest(limit, scored, key=lambda t: (t[0], -t[1]))
     matches = tuple(
-        Match(index.entries[i], round(conf, 4), round(conf, 4), tuple(_best_reasons(ev))) for conf, i, ev in top
+        Match(
+            index.entries[i], round(conf, 4), round(conf, 4), tuple(_best_reasons(ev, partial(words.reason, index, i)))
+        )
+        for conf, i, ev in top
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
     return SearchResult(matches, strong, tuple(unknown), known, tuple(foreign))
@@ -166,9 +172,9 @@ def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:
     return [k for k in table if k in tokens]
 
 
-def _best_reasons(ev: Evidence) -> list[str]:
+def _best_reasons(ev: Evidence, word_reason: Callable[[], str]) -> list[str]:
     order = sorted(range(len(ev.why)), key=lambda k: -ev.strengths[k])
-    return [ev.why[k] for k in order[:6]]
+    return [word_reason() if ev.why[k] == WORDS_REASON else ev.why[k] for k in order[:6]]
 
 
 def _pattern_matches(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
@@ -228,7 +234,29 @@ def _corrected_identifiers(index: Index, ex: Extraction) -> dict[str, str]:
     return out
 
 
-def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
+@dataclass
+class WordQuery:
+    """The weighted query terms, kept so reasons can be written for the final matches only."""
+
+    terms: list[tuple[str, float]]
+    typos: dict[str, str]  # corrected identifier -> what was typed
+    scores: dict[int, float]
+
+    def reason(self, index: Index, entry: int) -> str:
+        found = []
+        for term, weight in self.terms:
+            ids, impacts = index.postings[term]
+            try:
+                k = ids.index(entry)
+            except ValueError:
+                continue
+            found.append((impacts[k] * weight, term))
+        found.sort(reverse=True)
+        words = ", ".join(f"{t} (close to '{self.typos[t]}')" if t in self.typos else t for _, t in found[:5])
+        return f"words {words} (score {self.scores.get(entry, 0.0):.1f})"
+
+
+def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> WordQuery:
     """BM25 over the question's words, scaled by how close each entry comes to the best one."""
     raw = ex.token_counts
     if len(raw) > 5_000:
@@ -242,24 +270,21 @@ def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) 
     known_terms = [(t, c) for t, c in counts.items() if t in index.postings]
     # Keep the most distinctive terms so a pasted log costs no more than a question.
     known_terms.sort(key=lambda tc: -index.idf[tc[0]])
-    known_terms = known_terms[:MAX_QUERY_TERMS]
-    scores: dict[int, float] = defaultdict(float)
-    contrib: dict[int, list[tuple[float, str]]] = defaultdict(list)
-    for term, qtf in known_terms:
-        weight = 1.0 + 0.3 * min(qtf - 1, 3)
+    terms = [(t, 1.0 + 0.3 * min(c - 1, 3)) for t, c in known_terms[:MAX_QUERY_TERMS]]
+    scores: dict[int, float] = {}
+    get = scores.get
+    for term, weight in terms:
         ids, impacts = index.postings[term]
         for i, s in zip(ids, impacts, strict=True):
-            scores[i] += s * weight
-            contrib[i].append((s * weight, term))
+            scores[i] = get(i, 0.0) + s * weight
+    query = WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, scores)
     if not scores:
-        return
-    best = heapq.nlargest(50, scores.items(), key=lambda kv: kv[1])
+        return query
+    best = heapq.nlargest(50, scores.items(), key=itemgetter(1))
     top = best[0][1]
-    typos = {meant: typo for typo, meant in corrections.items()}
     for i, score in best:
         # Absolute strength says how much of the question matched; the ratio to the best
         # entry keeps near-misses from crowding a clear lexical winner.
         strength = WORDS_CAP * score / (score + WORDS_HALF) * (score / top) ** WORDS_RELATIVE
-        terms = [t for _, t in sorted(contrib[i], reverse=True)[:5]]
-        words = ", ".join(f"{t} (close to '{typos[t]}')" if t in typos else t for t in terms)
-        evidence[i].add(strength, f"words {words} (score {score:.1f})", False)
+        evidence[i].add(strength, WORDS_REASON, False)
+    return query
