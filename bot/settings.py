@@ -61,6 +61,14 @@ class DiscordSettings(_Section):
     max_attachment_bytes: int = Field(1_000_000, gt=0)
     shard_count: int | None = Field(None, ge=1)
     shard_ids: list[int] | None = None
+    application_id: int | None = None
+    message_content: bool = True
+    sync_commands: bool = True
+    ack_after_seconds: float = Field(1.5, gt=0, lt=3)
+    guild_ready_timeout: float = Field(2.0, ge=0)
+    max_import_bytes: int = Field(10_000_000, gt=0)
+    attachment_hosts: list[str] = ["cdn.discordapp.com", "media.discordapp.net"]
+    kb_guilds: list[int] = []
 
 
 class SlackSettings(_Section):

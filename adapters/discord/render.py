@@ -1,0 +1,207 @@
+"""Answers as Discord embeds, kept inside Discord's size limits, and the no-ping policy.
+
+Everything here is pure: it builds :class:`discord.Embed` objects and strings and sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.models import Answer, Entry, KnownIssue, Link, Match, Outcome
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_MAX = 1024
+FOOTER_MAX = 2048
+EMBED_TOTAL_MAX = 6000
+CONTENT_MAX = 2000
+OPTION_TEXT_MAX = 100
+# A readable answer: the body is cut well before the hard limit, the rest is one click away.
+BODY_PREVIEW = 1500
+# Runner-ups within this much confidence of the best answer are offered under "Other matches".
+RUNNER_UP_WINDOW = 0.35
+
+COLOUR_ANSWER = discord.Colour.green()
+COLOUR_SUGGEST = discord.Colour.blurple()
+COLOUR_UNKNOWN = discord.Colour.orange()
+COLOUR_NOTHING = discord.Colour.light_grey()
+
+NOTHING_TEXT = (
+    "Nothing in the knowledge base matches that. Paste the full error text (with its `Error Domain=...` "
+    "and `Code=...`), or attach the log or crash report."
+)
+
+
+def no_pings() -> discord.AllowedMentions:
+    """Allowed mentions for every message the bot sends: nobody, not even the replied-to author."""
+    return discord.AllowedMentions.none()
+
+
+def quiet(text: str) -> str:
+    """Break mention syntax in echoed text, so it cannot even look like a ping in content."""
+    return discord.utils.escape_mentions(text)
+
+
+def clip(text: str, limit: int, marker: str = "…") -> str:
+    """``text`` cut to at most ``limit`` characters, at a word boundary when one is near."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - len(marker))]
+    space = cut.rfind(" ")
+    if space > len(cut) * 0.7:
+        cut = cut[:space]
+    return cut.rstrip() + marker
+
+
+def clip_markdown(text: str, limit: int) -> tuple[str, bool]:
+    """Markdown cut to ``limit`` at a paragraph or line break, with open code fences closed.
+
+    Returns the text and whether anything was cut.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text, False
+    room = limit - 8  # space for a closing fence and the ellipsis
+    cut = text[:room]
+    for sep in ("\n\n", "\n"):
+        at = cut.rfind(sep)
+        if at > room * 0.5:
+            cut = cut[:at]
+            break
+    else:
+        cut = clip(cut, room, "")
+    cut = cut.rstrip()
+    if cut.count("```") % 2:
+        cut += "\n```"
+    return cut + "\n…", True
+
+
+def known_issue_text(ki: KnownIssue) -> str:
+    """The known-issue block: status, affects, fixed in, workaround, last verified."""
+    lines = [f"**Status:** {ki.status}"]
+    lines.append(f"**Affects:** {ki.affects or 'not recorded'}")
+    lines.append(f"**Fixed in:** {ki.fixed_in or 'not fixed yet'}")
+    if ki.workaround:
+        lines.append(f"**Workaround:** {ki.workaround}")
+    lines.append(f"**Last verified:** {ki.verified or 'unknown'}")
+    text = "\n".join(lines)
+    if len(text) > FIELD_MAX:
+        # Only the workaround can be long; cut it and keep the date visible.
+        fixed = len(text) - len(ki.workaround)
+        short = clip(ki.workaround, max(40, FIELD_MAX - fixed - 20))
+        text = text.replace(ki.workaround, short)
+    return clip(text, FIELD_MAX)
+
+
+def link_line(link: Link) -> str:
+    title = discord.utils.escape_markdown(link.title).replace("]", "\\]")
+    return f"- [{clip(title, 200)}]({link.url})"
+
+
+def links_text(links: Sequence[Link]) -> str:
+    """As many links as fit in one field, each on its own line."""
+    lines: list[str] = []
+    size = 0
+    for link in links:
+        line = link_line(link)
+        if size + len(line) + 1 > FIELD_MAX:
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return "\n".join(lines)
+
+
+def entry_embed(
+    entry: Entry,
+    *,
+    confidence: float | None = None,
+    notes: Sequence[str] = (),
+    preview: int = BODY_PREVIEW,
+    colour: discord.Colour = COLOUR_ANSWER,
+) -> tuple[discord.Embed, bool]:
+    """One entry as an embed; returns it and whether the body was trimmed."""
+    url = entry.links[0].url if entry.links else None
+    summary = clip(entry.summary, 1000)
+    body, trimmed = clip_markdown(entry.body, preview) if entry.body else ("", False)
+    description = summary + (f"\n\n{body}" if body else "")
+    if trimmed:
+        description += "\n*The answer continues: use **Show full answer**" + (" or the title link.*" if url else ".*")
+    embed = discord.Embed(
+        title=clip(entry.title, TITLE_MAX), url=url, description=clip(description, DESCRIPTION_MAX), colour=colour
+    )
+    if entry.known_issue is not None:
+        embed.add_field(name="Known issue", value=known_issue_text(entry.known_issue), inline=False)
+    if entry.links:
+        embed.add_field(name="Links", value=links_text(entry.links), inline=False)
+    if notes:
+        embed.add_field(name="Note", value=clip("\n".join(notes), FIELD_MAX), inline=False)
+    footer = f"{entry.kind} · {entry.id}"
+    if confidence is not None:
+        footer += f" · confidence {confidence:.2f}"
+    embed.set_footer(text=clip(footer, FOOTER_MAX))
+    return embed, trimmed
+
+
+def match_line(m: Match) -> str:
+    """A suggestion: the title (linked when it has a link), its confidence and summary."""
+    e = m.entry
+    title = clip(discord.utils.escape_markdown(e.title), 200)
+    head = f"[{title}]({e.links[0].url})" if e.links else title
+    issue = f" · known issue ({e.known_issue.status})" if e.known_issue else ""
+    return f"**{head}** ({m.confidence:.0%}{issue})\n{clip(e.summary, 300)}"
+
+
+def suggestions_embed(title: str, intro: str, matches: Sequence[Match], colour: discord.Colour) -> discord.Embed:
+    parts = [intro] if intro else []
+    parts += [match_line(m) for m in matches]
+    description = ""
+    for part in parts:
+        if len(description) + len(part) + 2 > DESCRIPTION_MAX:
+            break
+        description += ("\n\n" if description else "") + part
+    return discord.Embed(title=title, description=description or None, colour=colour)
+
+
+def runner_ups(answer: Answer) -> list[Match]:
+    """Matches offered in the "Other matches" menu: close runner-ups, or every suggestion."""
+    if answer.outcome is Outcome.ANSWER and answer.best is not None:
+        best = answer.best.confidence
+        return [m for m in answer.matches[1:] if m.confidence >= best - RUNNER_UP_WINDOW]
+    return list(answer.matches)
+
+
+def answer_embeds(answer: Answer) -> tuple[list[discord.Embed], Entry | None]:
+    """The embeds for an answer, and the entry whose body was trimmed (for "Show full answer")."""
+    if answer.outcome is Outcome.ANSWER and answer.best is not None:
+        best = answer.best
+        embed, trimmed = entry_embed(best.entry, confidence=best.confidence, notes=answer.notes)
+        return [embed], best.entry if trimmed else None
+    if answer.outcome is Outcome.UNKNOWN_CODE:
+        intro = "\n".join([answer.unknown_note or "That error code is not one this bot can identify.", *answer.notes])
+        if answer.matches:
+            intro += "\n\nThese may still help:"
+        return [suggestions_embed("Unknown error code", clip(intro, 2000), answer.matches, COLOUR_UNKNOWN)], None
+    if answer.outcome is Outcome.SUGGEST and answer.matches:
+        note = "\n".join(answer.notes)
+        intro = "No single entry fits well. The closest:" + (f"\n{note}" if note else "")
+        return [suggestions_embed("Not sure: these may help", clip(intro, 2000), answer.matches, COLOUR_SUGGEST)], None
+    text = NOTHING_TEXT + ("\n" + "\n".join(answer.notes) if answer.notes else "")
+    return [
+        discord.Embed(title="Nothing matched", description=clip(text, DESCRIPTION_MAX), colour=COLOUR_NOTHING)
+    ], None
+
+
+def code_block(lines: Sequence[str], limit: int = DESCRIPTION_MAX) -> str:
+    """Lines in a code block, cut to ``limit`` characters (backtick runs neutralised)."""
+    out = ""
+    for line in lines:
+        line = line.replace("```", "`\u200b``")
+        if len(out) + len(line) + 1 > limit - 12:
+            out += "…\n"
+            break
+        out += line + "\n"
+    return f"```\n{out}```"
