@@ -240,10 +240,14 @@ class Engine:
     ) -> ImportReport:
         """Import a knowledge directory, all or nothing. Unchanged entries get no revision."""
         ks = await asyncio.to_thread(read_knowledge, root)
-        problems = check_entries(ks.entries, ks.domains or self.domains, ks.hosts or self.hosts, ks.files)
-        if problems:
-            raise KnowledgeError(problems)
         async with self._write_lock:
+            # Check the knowledge base as it will be after the import: stored entries that the
+            # files do not replace still count (an imported file may not claim their codes).
+            incoming = {e.id for e in ks.entries}
+            kept = [e for e in await self.store.list_entries() if e.id not in incoming]
+            problems = check_entries([*kept, *ks.entries], ks.domains or self.domains, ks.hosts or self.hosts, ks.files)
+            if problems:
+                raise KnowledgeError(problems)
             revs = await self.store.put_entries(ks.entries, actor, reason, op="import", progress=progress)
             digest = await asyncio.to_thread(self._digest_if_configured, root)
             if digest is not None:

@@ -147,3 +147,11 @@ async def test_chat_import_rejects_bad_files(engine: Engine) -> None:
     with pytest.raises(Exception, match="only entries"):
         await engine.import_files({"../../etc/passwd": b"x"}, actor="discord:1")
     assert await engine.list_entries() == before
+
+
+async def test_chat_import_is_checked_against_stored_entries(engine: Engine) -> None:
+    # The file is valid on its own, but claims a code the stored entry 'offline' owns.
+    text = GOOD.replace('id = "demo"', 'id = "usurper"')
+    with pytest.raises(KnowledgeError, match="claimed by offline, usurper"):
+        await engine.import_files({"entries/usurper.md": text.encode()}, actor="discord:1")
+    assert await engine.store.get_entry("usurper") is None
