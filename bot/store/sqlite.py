@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,26 @@ class SQLiteStore:
         rows = await self._run("SELECT data FROM entries WHERE id = ?", (entry_id,))
         return entry_from_dict(json.loads(rows[0][0])) if rows else None
 
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed if the block succeeds, rolled back otherwise."""
+        try:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                await self.db.commit()
+            except BaseException:
+                await self.db.rollback()
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self._explain(exc)) from exc
+
+    @staticmethod
+    async def _next_rev(db: aiosqlite.Connection, entry_id: str) -> int:
+        async with db.execute("SELECT COALESCE(MAX(rev), 0) FROM revisions WHERE entry_id = ?", (entry_id,)) as cur:
+            last = await cur.fetchone()
+        return int(last[0]) + 1 if last else 1
+
     async def put_entries(
         self,
         entries: Sequence[Entry],
@@ -155,67 +176,42 @@ class SQLiteStore:
     ) -> list[Revision]:
         at = now()
         revisions: list[Revision] = []
-        try:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for done, entry in enumerate(entries, 1):
-                    if progress is not None and (done % 100 == 0 or done == len(entries)):
-                        progress(done, len(entries))
-                    data = json.dumps(entry_to_dict(entry), sort_keys=True, ensure_ascii=False)
-                    async with self.db.execute("SELECT data, rev FROM entries WHERE id = ?", (entry.id,)) as cur:
-                        row = await cur.fetchone()
-                    if row is not None and row[0] == data:
-                        continue
-                    async with self.db.execute(
-                        "SELECT COALESCE(MAX(rev), 0) FROM revisions WHERE entry_id = ?", (entry.id,)
-                    ) as cur:
-                        last = await cur.fetchone()
-                    rev = int(last[0]) + 1 if last else 1
-                    kind = op if row is not None else ("create" if op == "update" else op)
-                    await self.db.execute(
-                        "INSERT INTO revisions (entry_id, rev, data, actor, at, reason, op) VALUES (?,?,?,?,?,?,?)",
-                        (entry.id, rev, data, actor, at, reason, kind),
-                    )
-                    await self.db.execute(
-                        "INSERT INTO entries (id, kind, data, rev, updated_at) VALUES (?,?,?,?,?) "
-                        "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, data=excluded.data, "
-                        "rev=excluded.rev, updated_at=excluded.updated_at",
-                        (entry.id, entry.kind, data, rev, at),
-                    )
-                    revisions.append(Revision(entry.id, rev, entry, actor, at, reason, kind))
-                await self.db.commit()
-            except BaseException:
-                await self.db.rollback()
-                raise
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(self._explain(exc)) from exc
+        async with self._transaction() as db:
+            for done, entry in enumerate(entries, 1):
+                if progress is not None and (done % 100 == 0 or done == len(entries)):
+                    progress(done, len(entries))
+                data = json.dumps(entry_to_dict(entry), sort_keys=True, ensure_ascii=False)
+                async with db.execute("SELECT data FROM entries WHERE id = ?", (entry.id,)) as cur:
+                    row = await cur.fetchone()
+                if row is not None and row[0] == data:
+                    continue
+                rev = await self._next_rev(db, entry.id)
+                kind = op if row is not None else ("create" if op == "update" else op)
+                await db.execute(
+                    "INSERT INTO revisions (entry_id, rev, data, actor, at, reason, op) VALUES (?,?,?,?,?,?,?)",
+                    (entry.id, rev, data, actor, at, reason, kind),
+                )
+                await db.execute(
+                    "INSERT INTO entries (id, kind, data, rev, updated_at) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, data=excluded.data, "
+                    "rev=excluded.rev, updated_at=excluded.updated_at",
+                    (entry.id, entry.kind, data, rev, at),
+                )
+                revisions.append(Revision(entry.id, rev, entry, actor, at, reason, kind))
         return revisions
 
     async def delete_entry(self, entry_id: str, actor: str, reason: str) -> Revision:
         at = now()
-        try:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                async with self.db.execute("SELECT rev FROM entries WHERE id = ?", (entry_id,)) as cur:
-                    row = await cur.fetchone()
-                if row is None:
+        async with self._transaction() as db:
+            async with db.execute("SELECT 1 FROM entries WHERE id = ?", (entry_id,)) as cur:
+                if await cur.fetchone() is None:
                     raise NotFound(f"no entry '{entry_id}'")
-                async with self.db.execute(
-                    "SELECT COALESCE(MAX(rev), 0) FROM revisions WHERE entry_id = ?", (entry_id,)
-                ) as cur:
-                    last = await cur.fetchone()
-                rev = int(last[0]) + 1 if last else 1
-                await self.db.execute(
-                    "INSERT INTO revisions (entry_id, rev, data, actor, at, reason, op) VALUES (?,?,NULL,?,?,?,'delete')",
-                    (entry_id, rev, actor, at, reason),
-                )
-                await self.db.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
-                await self.db.commit()
-            except BaseException:
-                await self.db.rollback()
-                raise
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(self._explain(exc)) from exc
+            rev = await self._next_rev(db, entry_id)
+            await db.execute(
+                "INSERT INTO revisions (entry_id, rev, data, actor, at, reason, op) VALUES (?,?,NULL,?,?,?,'delete')",
+                (entry_id, rev, actor, at, reason),
+            )
+            await db.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
         return Revision(entry_id, rev, None, actor, at, reason, "delete")
 
     @staticmethod
