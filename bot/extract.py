@@ -106,6 +106,9 @@ _SEPARATOR_RE = re.compile(
 _DOTTED_RE = re.compile(r"[A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,4}")
 _NW_ENUM_DOMAINS = {"posix": "NSPOSIXErrorDomain", "dns": "kNWErrorDomainDNS", "tls": "NSOSStatusErrorDomain"}
 DOTTED_SCAN = 50_000
+# For pasted logs, translate+split tokenizes about twice as fast as a \w+ regex; it differs
+# only on non-ASCII punctuation, which no index term contains.
+_ASCII_PUNCT_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or c == 95)})
 BIG_TEXT = 100_000  # above this, a message is treated as a pasted log  # dotted names (URLError.Code.timedOut) are looked for in this much text
 
 
@@ -160,7 +163,7 @@ class Extractor:
         else:
             # A pasted log: one pass over the lowered text; every token counts once. Case only
             # matters for domain names, which _alias_mentions re-checks against the text.
-            lowered_tokens = set(TOKEN_RE.findall(lowered))
+            lowered_tokens = set(lowered.translate(_ASCII_PUNCT_TO_SPACE).split())
             counts = Counter(dict.fromkeys(lowered_tokens, 1))
             tokens = lowered_tokens
         codes = self.find_codes(analysed, tokens, lowered_tokens)

@@ -36,6 +36,7 @@ MAX_QUERY_TERMS = 48
 WORDS_REASON = "\0words"  # placeholder: the words reason is written only for final matches
 MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
+LOG_TEXT = 100_000  # longer input is treated as a pasted log
 
 
 @dataclass
@@ -137,9 +138,11 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         for pat in index.patterns[token]:
             if pat.words <= lowered_tokens and _pattern_matches(pat.groups, ex.lowered):
                 evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
+    # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
+    shortest = STRONG_PHRASE_WORDS if len(ex.text) > LOG_TEXT else 0
     for token in _present(index.phrases, lowered_tokens):
         for ph in index.phrases[token]:
-            if ph.vocabulary <= lowered_tokens and ph.text in normalized:
+            if ph.words >= shortest and ph.vocabulary <= lowered_tokens and ph.text in normalized:
                 # A sentence (an error's localized text) identifies a problem; a two-word API
                 # name only says what the question is about.
                 sentence = ph.words >= STRONG_PHRASE_WORDS
