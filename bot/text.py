@@ -159,16 +159,23 @@ STOPWORDS = frozenset(
 
 
 def stem(word: str) -> str:
-    """A deliberately light stemmer: plural and a few verb endings, nothing clever."""
+    """A deliberately light stemmer: plurals, nothing clever. ("-ies" is handled by _stems.)"""
     if len(word) <= 4 or not word.isascii():
         return word
-    if word.endswith("ies") and len(word) > 5:
-        return word[:-3] + "y"
     if word.endswith("sses"):
         return word[:-2]
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+def _stems(word: str, out: list[str]) -> None:
+    """Append the stem; "-ies" plurals get both readings (entries -> entry, cookies -> cookie)."""
+    if len(word) > 5 and word.endswith("ies") and word.isascii():
+        out.append(word[:-3] + "y")
+        out.append(word[:-1])
+    else:
+        out.append(stem(word))
 
 
 def _expand(token: str, out: list[str]) -> None:
@@ -192,13 +199,13 @@ def _expand(token: str, out: list[str]) -> None:
     elif not token.islower() and not token.isupper():
         parts = _CAMEL_RE.findall(token)
     if low not in STOPWORDS and len(low) > 1:
-        out.append(stem(low))
+        _stems(low, out)
     if len(parts) > 1:
         for part in parts:
             p = part.lower()
             # Two-letter parts (NS, CF, UI, the OS of iOS) are prefixes, not words.
             if len(p) > 2 and not p.isdigit() and p not in STOPWORDS:
-                out.append(stem(p))
+                _stems(p, out)
 
 
 @lru_cache(maxsize=200_000)
