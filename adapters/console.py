@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import textwrap
+from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine
@@ -18,6 +19,8 @@ HELP = """Type a message as if in a help channel; the bot replies only when it i
   /kb show ID           one entry          /kb history ID      its revisions
   /kb revert ID REV     restore a revision /kb delete ID       delete an entry
   /kb gaps              unanswered codes   /kb stats           counts
+  /kb import DIR        import knowledge files (all or nothing)
+  /kb channel on|off [THRESHOLD]           auto-replies in this console "channel"
   /feedback QUERY yes|no                   /quit
 """
 
@@ -86,6 +89,9 @@ async def handle_line(engine: Engine, line: str) -> str | None:
             return await _kb(engine, line[3:].strip())
         if line.startswith("/help"):
             return HELP
+        settings = await engine.channel_settings(PLACE.platform, PLACE.scope, PLACE.channel, configured=True)
+        if not settings.auto_reply:
+            return None
         answer = await engine.answer(Incoming(line, Mode.AUTO, PLACE, ACTOR))
         return render_text(answer, feedback_hint=True) if answer else None
     except SupportBotError as exc:
@@ -121,6 +127,19 @@ async def _kb(engine: Engine, rest: str) -> str:
     if cmd == "gaps":
         gaps = await engine.gaps()
         return "\n".join(f"{g.count}x {g.domain or '?'} {g.code}: {g.text[:60]!r}" for g in gaps) or "no gaps"
+    if cmd == "import" and len(args) == 1:
+        report = await engine.import_tree(Path(args[0]), ACTOR)
+        return f"read {report.read} entries, {report.changed} new or changed"
+    if cmd == "channel" and args and args[0] in ("on", "off"):
+        try:
+            threshold = float(args[1]) if len(args) > 1 else None
+        except ValueError:
+            return f"error: '{args[1]}' is not a number; the threshold is a confidence such as 0.85"
+        new = await engine.set_channel(
+            PLACE.platform, PLACE.scope, PLACE.channel, ACTOR, auto_reply=args[0] == "on", threshold=threshold
+        )
+        bar = f", threshold {new.threshold}" if new.threshold is not None else ""
+        return f"auto-replies {'on' if new.auto_reply else 'off'}{bar}"
     if cmd == "stats":
         s = await engine.stats()
         return f"{s.entries} entries ({s.curated} curated), {s.queries} queries, {s.gaps} gaps"

@@ -153,13 +153,20 @@ def test_bad_config_is_reported(tmp_path: Path) -> None:
 
 
 def test_console_session(fixture_env: dict[str, str]) -> None:
-    script = "Error Domain=NSURLErrorDomain Code=-1009\nhello everyone\n/kb why Connection refused\n/ask nothing here at all\n/quit\n"
+    script = (
+        "Error Domain=NSURLErrorDomain Code=-1009\nhello everyone\n/kb why Connection refused\n"
+        "/ask nothing here at all\n/kb channel off\nError Domain=NSURLErrorDomain Code=-1009\n"
+        "/kb channel on x\n/quit\n"
+    )
     proc = run(["console"], stdin=script, env=fixture_env)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "NSURLErrorNotConnectedToInternet" in out
     assert "(the bot stays silent)" in out
     assert "refused" in out
+    assert "auto-replies off" in out
+    assert out.count("NSURLErrorNotConnectedToInternet") == 1  # silent once turned off
+    assert "'x' is not a number" in out
 
 
 def test_main_in_process(fixture_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
