@@ -148,9 +148,12 @@ def one_megabyte_log() -> str:
 
 def measure(label: str, entries: list[Entry], rounds: int) -> dict[str, object]:
     domains = load_domains(ROOT / "knowledge" / "domains.toml")
-    start = time.perf_counter()
-    index = Index(entries, domains)
-    build = time.perf_counter() - start
+    builds = []
+    for _ in range(1 if len(entries) >= 100_000 else 3):  # best of three: this VM's timings wander
+        start = time.perf_counter()
+        index = Index(entries, domains)
+        builds.append(time.perf_counter() - start)
+    build = min(builds)
     extractor = Extractor(domains)
     times = []
     for _ in range(rounds):

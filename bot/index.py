@@ -11,6 +11,7 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 
 from bot.domains import DomainTable
@@ -19,6 +20,8 @@ from bot.text import STOPWORDS, TOKEN_RE, expand
 
 # Field weights for the word index: a word in a title or alias says more than one in a body.
 FIELD_WEIGHTS = {"title": 3.0, "aliases": 2.0, "tags": 2.0, "summary": 1.5, "symbols": 2.0, "body": 1.0}
+NAMES_WEIGHT = FIELD_WEIGHTS["aliases"]
+assert FIELD_WEIGHTS["tags"] == FIELD_WEIGHTS["symbols"] == NAMES_WEIGHT
 K1 = 1.2
 B = 0.75
 # Very common terms keep only their strongest postings, so a query costs the same at 100k entries.
@@ -158,13 +161,9 @@ class Index:
             # expansions, then add the small weighted fields on top.
             counts: dict[str, float] = dict(Counter(chain.from_iterable(map(expand, findall(e.body)))))
             get = counts.get
-            fields = (
-                (e.title, FIELD_WEIGHTS["title"]),
-                (" ".join(e.aliases), FIELD_WEIGHTS["aliases"]),
-                (" ".join(e.tags), FIELD_WEIGHTS["tags"]),
-                (e.summary, FIELD_WEIGHTS["summary"]),
-                (" ".join(err.symbol for err in e.errors), FIELD_WEIGHTS["symbols"]),
-            )
+            # Aliases, tags and symbols share one weight, so they are tokenized as one field.
+            names = " ".join((*e.aliases, *e.tags, *(err.symbol for err in e.errors)))
+            fields = ((e.title, FIELD_WEIGHTS["title"]), (names, NAMES_WEIGHT), (e.summary, FIELD_WEIGHTS["summary"]))
             for text, weight in fields:
                 if text:
                     for term in chain.from_iterable(map(expand, findall(text))):
@@ -179,7 +178,6 @@ class Index:
                     post_tfs[term] = array("f")
                 docs.append(i)
                 post_tfs[term].append(tf)
-        self.surface = frozenset(_surface(self.entries))  # lowercase raw tokens seen in any entry
         avg = (sum(lengths) / n) if n else 1.0
         norms = [K1 * (1 - B + B * length / avg) for length in lengths]
         damp = [1.0 if e.curated else 0.5 for e in self.entries]  # catalog rows are one-liners
@@ -195,6 +193,14 @@ class Index:
                 docs = array("i", [docs[k] for k in order])
                 impacts = [impacts[k] for k in order]
             self.postings[term] = (docs, array("f", impacts))
+
+    @cached_property
+    def surface(self) -> frozenset[str]:
+        """Lowercase raw tokens of every entry: a cheap first filter for pasted logs.
+
+        Built on first use, since only a large paste needs it.
+        """
+        return frozenset(_surface(self.entries))
 
     def __len__(self) -> int:
         return len(self.entries)
