@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import importlib
 import json
+import logging
 import os
 import sys
 import time
@@ -285,6 +286,9 @@ class ProgressBar:
 
 
 async def cmd_run(settings: Settings, out: TextIO) -> int:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     configured = []
     if settings.discord.token:
         configured.append("discord")

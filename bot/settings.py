@@ -90,7 +90,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
 
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"
     store: StoreSettings = StoreSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     engine: EngineSettings = EngineSettings()
