@@ -16,6 +16,9 @@ class Policy:
     auto_margin: float = 0.15
     answer_threshold: float = 0.55
     answer_margin: float = 0.1
+    # A prose match rarely scores high in absolute terms, but one far ahead of the rest is
+    # still the answer: show it as such when it leads the runner-up by this factor.
+    answer_lead: float = 1.6
     suggest_threshold: float = 0.3
     max_suggestions: int = 3
 
@@ -49,7 +52,9 @@ def decide(result: SearchResult, mode: Mode, policy: Policy, channel: ChannelSet
     if matches:
         top = matches[0]
         second = matches[1].confidence if len(matches) > 1 else 0.0
-        if auto or (top.confidence >= policy.answer_threshold and top.confidence - second >= policy.answer_margin):
+        clear = top.confidence >= policy.answer_threshold and top.confidence - second >= policy.answer_margin
+        leads = top.confidence >= policy.suggest_threshold + 0.1 and top.confidence >= policy.answer_lead * second
+        if auto or clear or leads:
             return Decision(Outcome.ANSWER, matches[: policy.max_suggestions + 1], auto)
         if result.unknown_codes and not result.known_codes and top.entry.id not in result.strong:
             return Decision(Outcome.UNKNOWN_CODE, matches[: policy.max_suggestions], False)

@@ -147,3 +147,9 @@ async def test_foreign_domain_code_is_not_taken_for_ours(engine: Engine) -> None
 async def test_code_zero_is_never_an_error(engine: Engine) -> None:
     _, result = engine.search("finished with Code=0")
     assert result.unknown_codes == () and result.known_codes == 0
+
+
+async def test_a_clear_prose_leader_is_shown_as_the_answer(engine: Engine) -> None:
+    answer = await engine.answer(Incoming("transparent proxy stops receiving flows after the Mac wakes", Mode.SLASH))
+    assert answer is not None and answer.outcome is Outcome.ANSWER
+    assert answer.matches[0].confidence < Policy().answer_threshold  # shown for its lead, not its score
