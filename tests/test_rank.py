@@ -150,6 +150,8 @@ async def test_code_zero_is_never_an_error(engine: Engine) -> None:
 
 
 async def test_a_clear_prose_leader_is_shown_as_the_answer(engine: Engine) -> None:
-    answer = await engine.answer(Incoming("transparent proxy stops receiving flows after the Mac wakes", Mode.SLASH))
+    answer = await engine.answer(
+        Incoming("NETransparentProxyProvider never calls handleNewFlow after sleep and wake", Mode.SLASH)
+    )
     assert answer is not None and answer.outcome is Outcome.ANSWER
     assert answer.matches[0].confidence < Policy().answer_threshold  # shown for its lead, not its score
