@@ -16,7 +16,7 @@ from itertools import chain
 
 from bot.domains import DomainTable
 from bot.models import Entry
-from bot.text import STOPWORDS, TOKEN_RE, expand
+from bot.text import TOKEN_RE, expand
 
 # Field weights for the word index: a word in a title or alias says more than one in a body.
 FIELD_WEIGHTS = {"title": 3.0, "aliases": 2.0, "tags": 2.0, "summary": 1.5, "symbols": 2.0, "body": 1.0}
@@ -106,7 +106,6 @@ class Index:
     def _build_patterns(self) -> None:
         patterns: dict[str, list[Pattern]] = defaultdict(list)
         phrases: dict[str, list[Phrase]] = defaultdict(list)
-        single: dict[str, list[int]] = defaultdict(list)
         idents: dict[str, set[int]] = defaultdict(set)
         for i, e in enumerate(self.entries):
             for raw in e.patterns:
@@ -121,10 +120,9 @@ class Index:
             for alias in e.aliases:
                 norm = " ".join(alias.lower().split())
                 words = _WORD_RE.findall(norm)
-                if len(words) == 1 and len(norm) == len(words[0]):
-                    if len(norm) >= 3 and norm not in STOPWORDS:
-                        single[norm].append(i)
-                elif len(norm) >= 6:
+                # One-word aliases are plain words for BM25 (the aliases field); only phrases
+                # need a table of their own.
+                if len(words) > 1 and len(norm) >= 6:
                     anchor = _anchor(norm)
                     if anchor:
                         size = sum(max(1, len(w) // 2) if _CJK_RE.search(w) else 1 for w in words)
@@ -139,7 +137,6 @@ class Index:
                         idents[err.symbol.lower()].add(i)
         self.patterns = {k: tuple(v) for k, v in patterns.items()}
         self.phrases = {k: tuple(v) for k, v in phrases.items()}
-        self.single_aliases = {k: tuple(dict.fromkeys(v)) for k, v in single.items()}
         self.identifiers = {k: tuple(sorted(v)) for k, v in idents.items()}
         buckets: dict[str, list[str]] = defaultdict(list)
         for ident in self.identifiers:

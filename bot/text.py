@@ -224,11 +224,6 @@ def terms(text: str) -> list[str]:
     return out
 
 
-def term_counts(text: str) -> Counter[str]:
-    """Term frequencies of ``text``; raw tokens are counted first so huge inputs stay cheap."""
-    return counts_from_tokens(Counter(TOKEN_RE.findall(text)))
-
-
 def counts_from_tokens(raw: Counter[str]) -> Counter[str]:
     """Term frequencies from raw token counts."""
     counts: Counter[str] = Counter()
@@ -236,8 +231,3 @@ def counts_from_tokens(raw: Counter[str]) -> Counter[str]:
         for t in expand(token):
             counts[t] += n
     return counts
-
-
-def raw_tokens(text: str) -> set[str]:
-    """The distinct raw tokens (case kept), for symbol and identifier look-ups."""
-    return set(TOKEN_RE.findall(text))
