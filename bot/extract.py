@@ -291,7 +291,7 @@ def clean_text(text: str) -> str:
 def looks_binary(data: bytes) -> bool:
     """True for content that is not text (NUL bytes, or mostly undecodable)."""
     sample = data[:8192]
-    if b"\x00" in sample:
-        return True
+    if sample.count(b"\x00") * 100 > len(sample):
+        return True  # a stray NUL in a long log is debris; more than 1% means a binary file
     decoded = sample.decode("utf-8", errors="replace")
     return decoded.count("\ufffd") > max(8, len(decoded) // 10)

@@ -263,9 +263,10 @@ def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) 
     """BM25 over the question's words, scaled by how close each entry comes to the best one."""
     raw = ex.token_counts
     if len(raw) > 5_000:
-        # A pasted log: only tokens the index knows can score, so skip the rest cheaply.
+        # A pasted log: only tokens the index knows can score, so skip the rest cheaply. Short
+        # tokens ("m5", "fd", "c3") are mostly ids and base64 debris in a log, not words.
         surface = index.surface
-        raw = Counter({t: n for t, n in raw.items() if t.lower() in surface})
+        raw = Counter({t: n for t, n in raw.items() if len(t) > 3 and t.lower() in surface})
     counts = counts_from_tokens(raw)
     corrections = _corrected_identifiers(index, ex)
     for meant in corrections.values():

@@ -142,6 +142,8 @@ def test_control_characters_are_removed_with_a_note(ex: Extractor) -> None:
 
 def test_binary_detection() -> None:
     assert looks_binary(b"\x00\x01\x02PK\x03\x04")
+    assert looks_binary(bytes(range(256)) * 8)
+    assert not looks_binary(b"Code=-1009 offline\n" * 400 + b"\x00")  # a stray NUL in a long log
     assert not looks_binary("Error Domain=NSURLErrorDomain Code=-1009 — ünïcode".encode())
 
 
