@@ -155,3 +155,12 @@ async def test_a_clear_prose_leader_is_shown_as_the_answer(engine: Engine) -> No
     )
     assert answer is not None and answer.outcome is Outcome.ANSWER
     assert answer.matches[0].confidence < Policy().answer_threshold  # shown for its lead, not its score
+
+
+async def test_random_base64_blob_matches_nothing(engine: Engine) -> None:
+    import base64
+    import random
+
+    blob = base64.encodebytes(random.Random(1).randbytes(400_000)).decode()
+    answer = await engine.answer(Incoming("what is this?", Mode.SLASH, attachments=(Attachment("x.log", blob),)))
+    assert answer is not None and answer.outcome is Outcome.NOTHING
