@@ -18,10 +18,11 @@ from bot.domains import DomainTable
 from bot.models import Entry
 from bot.text import TOKEN_RE, expand
 
-# Field weights for the word index: a word in a title or alias says more than one in a body.
-FIELD_WEIGHTS = {"title": 3.0, "aliases": 2.0, "tags": 2.0, "summary": 1.5, "symbols": 2.0, "body": 1.0}
-NAMES_WEIGHT = FIELD_WEIGHTS["aliases"]
-assert FIELD_WEIGHTS["tags"] == FIELD_WEIGHTS["symbols"] == NAMES_WEIGHT
+# Word-index weights: a word in a title or a name (alias, tag, symbol) says more than one in
+# the body.
+TITLE_WEIGHT = 3.0
+NAMES_WEIGHT = 2.0
+SUMMARY_WEIGHT = 1.5
 K1 = 1.2
 B = 0.75
 # Very common terms keep only their strongest postings, so a query costs the same at 100k entries.
@@ -36,7 +37,6 @@ class Pattern:
     entry: int
     text: str  # as written, for the "why"
     groups: tuple[tuple[str, ...], ...]  # && -separated groups, each split on *
-    anchor: str  # a lowercase token that must be in the message for the pattern to match
     words: frozenset[str]  # every whole word of the pattern: all must be tokens of the message
 
 
@@ -45,7 +45,6 @@ class Phrase:
     entry: int
     text: str  # lowercase, single spaces
     words: int  # length in words (a CJK run counts one word per two characters)
-    anchor: str
     vocabulary: frozenset[str]  # every word of the phrase: all must be tokens of the message
 
 
@@ -55,7 +54,6 @@ class Index:
     def __init__(self, entries: list[Entry], domains: DomainTable) -> None:
         self.entries: tuple[Entry, ...] = tuple(sorted(entries, key=lambda e: e.id))
         self.domains = domains
-        self.by_id = {e.id: i for i, e in enumerate(self.entries)}
         self.domain_info = domains.by_name()
         self._build_keys()
         self._build_patterns()
@@ -106,7 +104,7 @@ class Index:
     def _build_patterns(self) -> None:
         patterns: dict[str, list[Pattern]] = defaultdict(list)
         phrases: dict[str, list[Phrase]] = defaultdict(list)
-        idents: dict[str, set[int]] = defaultdict(set)
+        idents: set[str] = set()
         for i, e in enumerate(self.entries):
             for raw in e.patterns:
                 groups = tuple(
@@ -116,7 +114,7 @@ class Index:
                     continue
                 anchor = _anchor(" ".join(p for g in groups for p in g))
                 if anchor:
-                    patterns[anchor].append(Pattern(i, raw, groups, anchor, _whole_words(groups)))
+                    patterns[anchor].append(Pattern(i, raw, groups, _whole_words(groups)))
             for alias in e.aliases:
                 norm = " ".join(alias.lower().split())
                 words = _WORD_RE.findall(norm)
@@ -126,20 +124,17 @@ class Index:
                     anchor = _anchor(norm)
                     if anchor:
                         size = sum(max(1, len(w) // 2) if _CJK_RE.search(w) else 1 for w in words)
-                        phrases[anchor].append(Phrase(i, norm, size, anchor, _whole_words(((norm,),))))
+                        phrases[anchor].append(Phrase(i, norm, size, _whole_words(((norm,),))))
             if e.curated:
                 text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
-                for ident in _IDENT_RE.findall(text):
-                    if len(ident) >= 8:
-                        idents[ident.lower()].add(i)
-                for err in e.errors:
-                    if err.symbol and len(err.symbol) >= 8 and err.role == "primary":
-                        idents[err.symbol.lower()].add(i)
+                idents.update(ident.lower() for ident in _IDENT_RE.findall(text) if len(ident) >= 8)
+                idents.update(err.symbol.lower() for err in e.errors if len(err.symbol) >= 8 and err.role == "primary")
         self.patterns = {k: tuple(v) for k, v in patterns.items()}
         self.phrases = {k: tuple(v) for k, v in phrases.items()}
-        self.identifiers = {k: tuple(sorted(v)) for k, v in idents.items()}
+        # The vocabulary typos are corrected against (the word index holds the exact forms).
+        self.identifiers = frozenset(idents)
         buckets: dict[str, list[str]] = defaultdict(list)
-        for ident in self.identifiers:
+        for ident in sorted(idents):  # sorted: the same typo gets the same correction every run
             buckets[ident[:2]].append(ident)
         self.ident_buckets = {k: tuple(v) for k, v in buckets.items()}
 
@@ -158,10 +153,8 @@ class Index:
             # expansions, then add the small weighted fields on top.
             counts: dict[str, float] = dict(Counter(chain.from_iterable(map(expand, findall(e.body)))))
             get = counts.get
-            # Aliases, tags and symbols share one weight, so they are tokenized as one field.
-            names = " ".join((*e.aliases, *e.tags, *(err.symbol for err in e.errors)))
-            fields = ((e.title, FIELD_WEIGHTS["title"]), (names, NAMES_WEIGHT), (e.summary, FIELD_WEIGHTS["summary"]))
-            for text, weight in fields:
+            title, names, summary = _weighted_fields(e)
+            for text, weight in ((title, TITLE_WEIGHT), (names, NAMES_WEIGHT), (summary, SUMMARY_WEIGHT)):
                 if text:
                     for term in chain.from_iterable(map(expand, findall(text))):
                         counts[term] = get(term, 0.0) + weight
@@ -203,11 +196,17 @@ class Index:
         return len(self.entries)
 
 
+def _weighted_fields(e: Entry) -> tuple[str, str, str]:
+    """Title, names (aliases, tags and symbols share one weight) and summary; the body is apart."""
+    names = " ".join((*e.aliases, *e.tags, *(err.symbol for err in e.errors)))
+    return e.title, names, e.summary
+
+
 def _surface(entries: tuple[Entry, ...]) -> set[str]:
-    """Lowercase raw tokens of every entry, to pre-filter huge inputs cheaply."""
+    """Lowercase raw tokens of every field the word index reads, to pre-filter huge inputs."""
     out: set[str] = set()
     for e in entries:
-        out.update(TOKEN_RE.findall(f"{e.title} {e.summary} {' '.join(e.aliases)} {e.body}".lower()))
+        out.update(TOKEN_RE.findall(" ".join((*_weighted_fields(e), e.body)).lower()))
     return out
 
 

@@ -169,3 +169,10 @@ async def test_random_base64_blob_matches_nothing(store: SQLiteStore) -> None:
     blob = base64.encodebytes(random.Random(1).randbytes(1_500_000)).decode()
     answer = await engine.answer(Incoming("what is this?", Mode.SLASH, attachments=(Attachment("x.log", blob),)))
     assert answer is not None and answer.outcome is Outcome.NOTHING, answer.matches
+
+
+async def test_pasted_log_words_reach_tag_only_terms(engine: Engine) -> None:
+    # "urlsession" stands only in the fixture entry's tags; a log must still be able to score it.
+    log = "ordinary log line with nothing in it\n" * 4000 + "urlsession urlsession\n"
+    _, result = engine.search(log)
+    assert any(m.entry.id == "offline" for m in result.matches)
