@@ -115,7 +115,7 @@ async def _kb(engine: Engine, rest: str) -> str:
         return "\n".join(out) or "nothing matched"
     if cmd == "show" and len(args) == 1:
         e = await engine.get_entry(args[0])
-        return "\n".join(render_match(Match(e, 1.0, 1.0, ()), full=True))
+        return "\n".join(render_match(Match(e, 1.0, ()), full=True))
     if cmd == "history" and len(args) == 1:
         return "\n".join(f"{r.rev} {r.at} {r.op} by {r.actor}: {r.reason}" for r in await engine.history(args[0]))
     if cmd == "revert" and len(args) == 2 and args[1].isdigit():

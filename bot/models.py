@@ -113,7 +113,6 @@ class Outcome(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class Match:
     entry: Entry
-    score: float
     confidence: float
     why: tuple[str, ...]
 

@@ -36,7 +36,6 @@ MAX_QUERY_TERMS = 48
 WORDS_REASON = "\0words"  # placeholder: the words reason is written only for final matches
 MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
-LOG_TEXT = 100_000  # longer input is treated as a pasted log
 
 
 @dataclass
@@ -133,16 +132,20 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
                 strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
                 evidence[i].add(strength, f"symbol {token}", role != "related")
 
-    normalized = " ".join(ex.lowered.split()) if len(ex.lowered) < 300_000 else ex.lowered
     for token in _present(index.patterns, lowered_tokens):
         for pat in index.patterns[token]:
             if pat.words <= lowered_tokens and _pattern_matches(pat.groups, ex.lowered):
                 evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
-    shortest = STRONG_PHRASE_WORDS if len(ex.text) > LOG_TEXT else 0
+    shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
+    normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
     for token in _present(index.phrases, lowered_tokens):
         for ph in index.phrases[token]:
-            if ph.words >= shortest and ph.vocabulary <= lowered_tokens and ph.text in normalized:
+            if ph.words < shortest or not ph.vocabulary <= lowered_tokens:
+                continue
+            if not normalized:
+                normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
+            if ph.text in normalized:
                 # A sentence (an error's localized text) identifies a problem; a two-word API
                 # name only says what the question is about.
                 sentence = ph.words >= STRONG_PHRASE_WORDS
@@ -159,9 +162,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         scored.append((ev.confidence(), i, ev))
     top = heapq.nlargest(limit, scored, key=lambda t: (t[0], -t[1]))
     matches = tuple(
-        Match(
-            index.entries[i], round(conf, 4), round(conf, 4), tuple(_best_reasons(ev, partial(words.reason, index, i)))
-        )
+        Match(index.entries[i], round(conf, 4), tuple(_best_reasons(ev, partial(words.reason, index, i))))
         for conf, i, ev in top
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
@@ -262,11 +263,11 @@ class WordQuery:
 def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> WordQuery:
     """BM25 over the question's words, scaled by how close each entry comes to the best one."""
     raw = ex.token_counts
-    if len(raw) > 5_000:
-        # A pasted log: only tokens the index knows can score, so skip the rest cheaply. Short
-        # tokens ("m5", "fd", "c3") are mostly ids and base64 debris in a log, not words.
+    if ex.pasted_log:
+        # Only tokens the index knows can score, so skip the rest cheaply (a log's tokens are
+        # already lowercased). Short tokens ("m5", "fd", "c3") are ids and base64 debris here.
         surface = index.surface
-        raw = Counter({t: n for t, n in raw.items() if len(t) > 3 and t.lower() in surface})
+        raw = Counter({t: n for t, n in raw.items() if len(t) > 3 and t in surface})
     counts = counts_from_tokens(raw)
     corrections = _corrected_identifiers(index, ex)
     for meant in corrections.values():

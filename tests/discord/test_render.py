@@ -30,7 +30,7 @@ def test_huge_entry_fits_one_embed() -> None:
 
 
 def test_suggestions_and_components_fit() -> None:
-    matches = tuple(Match(huge_entry(i), 0.5 - i * 0.01, 0.5 - i * 0.01, ()) for i in range(30))
+    matches = tuple(Match(huge_entry(i), 0.5 - i * 0.01, ()) for i in range(30))
     answer = Answer(Outcome.SUGGEST, matches, False, query_id=12345678901234)
     embeds, _ = answer_embeds(answer)
     assert check_embeds([e.to_dict() for e in embeds]) == []  # type: ignore[misc]
@@ -38,7 +38,7 @@ def test_suggestions_and_components_fit() -> None:
     assert view is not None
     assert check_components(view.to_components()) == []
     assert not any(c["type"] == 3 for row in view.to_components() for c in row["components"])  # no id fits a value
-    short = (Match(Entry("short-id", "howto", "t", "s"), 0.4, 0.4, ()), *matches)
+    short = (Match(Entry("short-id", "howto", "t", "s"), 0.4, ()), *matches)
     rows = answer_view(1, others=short).to_components()  # type: ignore[union-attr]
     assert check_components(rows) == []
     [select] = [c for row in rows for c in row["components"] if c["type"] == 3]
@@ -55,7 +55,7 @@ def test_clip_helpers() -> None:
 
 def test_other_matches_only_when_close() -> None:
     def m(entry_id: str, confidence: float) -> Match:
-        return Match(Entry(entry_id, "howto", entry_id, "s"), confidence, confidence, ())
+        return Match(Entry(entry_id, "howto", entry_id, "s"), confidence, ())
 
     close = Answer(Outcome.ANSWER, (m("best", 0.9), m("near", 0.7), m("far", 0.3)), True, query_id=1)
     assert [x.entry.id for x in runner_ups(close)] == ["near"]

@@ -132,7 +132,7 @@ def test_limits_hold_for_huge_entries() -> None:
     e = entry(title="T" * 400, body="\n\n".join("para " + "y" * 2000 for _ in range(200)))
     answer = Answer(
         Outcome.ANSWER,
-        (Match(e, 1.0, 0.99, ()), *(Match(entry(id=f"o{i}", title="O" * 200), 1, 0.1, ()) for i in range(9))),
+        (Match(e, 0.99, ()), *(Match(entry(id=f"o{i}", title="O" * 200), 0.1, ()) for i in range(9))),
         True,
         5,
     )
