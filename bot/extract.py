@@ -1,7 +1,7 @@
 """Pulling error keys, symbols, crash signatures and words out of pasted text.
 
-Every pattern here is linear: no nested quantifiers, bounded repeats, and the domain-name
-alternation is anchored on word boundaries. Domain knowledge (names, aliases, CFStream
+Every pattern here is linear: no nested unbounded repeats (a test checks the parsed
+patterns), and domain names are found through the token set, not a big alternation. Domain knowledge (names, aliases, CFStream
 numbers) comes from :class:`bot.domains.DomainTable`; which codes exist is decided later by
 the index, so this module only reports what the text says.
 """
@@ -9,6 +9,7 @@ the index, so this module only reports what the text says.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -46,6 +47,11 @@ class Extraction:
     crash: CrashInfo | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def pasted_log(self) -> bool:
+        """Large input: tokens are lowercased and counted once, and costly scans are skipped."""
+        return len(self.text) > BIG_TEXT
+
 
 _ERROR_DOMAIN_RE = re.compile(r"Error Domain=([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})")
 # Any "...ErrorDomain" followed by a code, so a code of a domain we do not know (NSCocoaErrorDomain
@@ -60,14 +66,15 @@ _BRACKET_PAIR_RE = re.compile(r"\[(-?\d{1,3}):(-?\d{1,7})\]")
 
 
 class _LiteralFirst:
-    """Several regexes, each starting with a literal, searched one after another.
+    """Several regexes, each starting with a literal, searched one after another; group 1 of
+    every one is the code.
 
     Python's regex engine scans fast for a leading literal but not for a leading \\b or an
     alternation; on a 1 MB log that is the difference between 1 ms and 30 ms a pattern.
     """
 
-    def __init__(self, prefixes: tuple[str, ...], rest: str) -> None:
-        self.patterns = tuple(re.compile(re.escape(p) + "(?:" + rest + ")") for p in prefixes)
+    def __init__(self, rest_by_prefix: dict[str, str]) -> None:
+        self.patterns = tuple(re.compile(re.escape(p) + rest) for p, rest in rest_by_prefix.items())
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         matches = [m for p in self.patterns for m in p.finditer(text)]
@@ -75,27 +82,27 @@ class _LiteralFirst:
         return matches
 
 
-def _literal_first(prefixes: tuple[str, ...], rest: str) -> _LiteralFirst:
-    return _LiteralFirst(prefixes, rest)
-
-
 # The patterns below leave out a leading \b: it defeats the regex engine's literal-prefix scan
 # and makes a 1 MB log several times slower. _glued() does that check on the few matches.
 _POSIX_BRACKET_RE = re.compile(r"\[(\d{1,3}): ?[A-Z][a-z]")
-_POSIX_WORD_RE = _literal_first(
-    ("POSIX", "Posix", "posix", "errno", "Errno"), r"(?:ErrorCode| error)?[ :=(#]{0,3}(\d{1,3})\b"
+_POSIX_WORD_RE = _LiteralFirst(
+    dict.fromkeys(("POSIX", "Posix", "posix", "errno", "Errno"), r"(?:ErrorCode| error)?[ :=(#]{0,3}(\d{1,3})\b")
 )
 _POSIX_PAIR_RE = re.compile(r"error \d{1,2}:(\d{1,3})\b")
 _POSIX_STRERR_RE = re.compile(r": \[(\d{1,3})\] [A-Z][a-z]")
-_OSSTATUS_RE = _literal_first(("OSStatus", "status", "Status"), r"(?: error)?[ :=]{0,3}(-\d{1,7})\b")
+_OSSTATUS_RE = _LiteralFirst(dict.fromkeys(("OSStatus", "status", "Status"), r"(?: error)?[ :=]{0,3}(-\d{1,7})\b"))
 _HEX_RE = re.compile(r"0x([0-9A-Fa-f]{8})(?![0-9A-Za-z_])")
-_NW_ENUM_RE = _literal_first(("posix(", "dns(", "tls("), r"(-?\d{1,7})\)")
+_NW_ENUM_RE = _LiteralFirst(dict.fromkeys(("posix(", "dns(", "tls("), r"(-?\d{1,7})\)"))
 # Lower-case "code=1" is too common outside error reports (Mach exception codes) to trust
 # unless the number is negative.
-_MARKED_RE = _literal_first(
-    ("Code", "error", "Error", "err", "code"),
-    r"(?<=Code)(?: ?[=:] ?)(-?\d{1,7})\b|(?<=rror)(?: code:? ?|:? |\s#)(-?\d{1,7})\b|(?<=err)(?: ?= ?)(-?\d{1,7})\b"
-    r"|(?<=code)(?: ?[=:] ?)(-\d{1,7})\b",
+_MARKED_RE = _LiteralFirst(
+    {
+        "Code": r" ?[=:] ?(-?\d{1,7})\b",
+        "error": r"(?: code:? ?|:? |\s#)(-?\d{1,7})\b",
+        "Error": r"(?: code:? ?|:? |\s#)(-?\d{1,7})\b",
+        "err": r" ?= ?(-?\d{1,7})\b",
+        "code": r" ?[=:] ?(-\d{1,7})\b",
+    }
 )
 _BARE_NEG_RE = re.compile(r"-(\d{3,7})(?![\w.])")
 _SEPARATOR_RE = re.compile(
@@ -105,11 +112,13 @@ _SEPARATOR_RE = re.compile(
 )
 _DOTTED_RE = re.compile(r"[A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,4}")
 _NW_ENUM_DOMAINS = {"posix": "NSPOSIXErrorDomain", "dns": "kNWErrorDomainDNS", "tls": "NSOSStatusErrorDomain"}
-DOTTED_SCAN = 50_000
+DOTTED_SCAN = 50_000  # dotted names (URLError.Code.timedOut) are looked for in this much text
 # For pasted logs, translate+split tokenizes about twice as fast as a \w+ regex; it differs
 # only on non-ASCII punctuation, which no index term contains.
 _ASCII_PUNCT_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or c == 95)})
-BIG_TEXT = 100_000  # above this, a message is treated as a pasted log  # dotted names (URLError.Code.timedOut) are looked for in this much text
+BIG_TEXT = 100_000  # above this, a message is treated as a pasted log
+STREAM_PAIR_REACH = 600  # how far a _kCFStreamErrorCodeKey may stand from its domain key
+DOMAIN_NAME_MAX = 80  # longest domain name read backwards from "...ErrorDomain"
 
 
 class Extractor:
@@ -208,17 +217,23 @@ class Extractor:
             add(domain or m.group(1), int(m.group(2)), EXPLICIT, is_underlying(m.start()), m.start(2), m.group(0))
 
         for m in _ANY_DOMAIN_RE.finditer(text):
-            name_start = m.start()
-            while name_start > 0 and (text[name_start - 1].isalnum() or text[name_start - 1] in "_."):
+            name_start, floor = m.start(), max(0, m.start() - DOMAIN_NAME_MAX)
+            while name_start > floor and (text[name_start - 1].isalnum() or text[name_start - 1] in "_."):
                 name_start -= 1
             name = text[name_start : m.start()] + "ErrorDomain"
             domain = self._canonical(name) or name
             add(domain, int(m.group(1)), EXPLICIT, is_underlying(name_start), m.start(1), text[name_start : m.end()])
 
         streams = self.domains.stream_domains
-        stream_domains = [(m.start(), int(m.group(1))) for m in _STREAM_DOMAIN_RE.finditer(text)]
+        domain_keys = [(m.start(), int(m.group(1))) for m in _STREAM_DOMAIN_RE.finditer(text)]
+        key_positions = [pos for pos, _ in domain_keys]
         for m in _STREAM_CODE_RE.finditer(text):
-            near = [(abs(pos - m.start()), num) for pos, num in stream_domains if abs(pos - m.start()) < 600]
+            # The nearest domain key on either side (bisect: a log may hold thousands of pairs).
+            k = bisect_left(key_positions, m.start())
+            near = [
+                (abs(domain_keys[j][0] - m.start()), domain_keys[j][1]) for j in (k - 1, k) if 0 <= j < len(domain_keys)
+            ]
+            near = [(d, num) for d, num in near if d < STREAM_PAIR_REACH]
             stream = streams.get(min(near)[1]) if near else None
             add(stream, int(m.group(1)), STREAM if stream else MARKED, True, m.start(1), m.group(0))
         ssl = streams.get(3)
@@ -265,9 +280,8 @@ class Extractor:
             if -200_000 <= value <= -1:
                 add(None, value, BARE, False, m.start(), m.group(0))
         for m in _MARKED_RE.finditer(text):
-            group = next(g for g in range(1, (m.lastindex or 1) + 1) if m.group(g) is not None)
             if not _glued(text, m.start()):
-                add(None, int(m.group(group)), MARKED, is_underlying(m.start()), m.start(group), m.group(0))
+                add(None, int(m.group(1)), MARKED, is_underlying(m.start()), m.start(1), m.group(0))
         for m in _BARE_NEG_RE.finditer(text):
             before = text[m.start() - 1] if m.start() else " "
             if not (before.isalnum() or before in "_.:/-"):

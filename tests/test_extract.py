@@ -198,3 +198,10 @@ def test_adversarial_inputs_are_read(ex: Extractor) -> None:
         "NSUnderlyingError" + "=" * 30_000,
     ]:
         assert ex.extract(text).codes is not None
+
+
+def test_stream_code_pairs_with_the_nearest_domain_key(ex: Extractor) -> None:
+    first = "{_kCFStreamErrorDomainKey=3, _kCFStreamErrorCodeKey=-9816}"
+    second = "{_kCFStreamErrorCodeKey=50, _kCFStreamErrorDomainKey=1}"
+    found = {(f.domain, f.code) for f in ex.extract(first + " " * 200 + second).codes}
+    assert {("NSOSStatusErrorDomain", -9816), ("NSPOSIXErrorDomain", 50)} <= found
