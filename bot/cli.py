@@ -24,7 +24,7 @@ from bot.evaluate import evaluate, format_report, load_cases
 from bot.extract import looks_binary
 from bot.kbfiles import KnowledgeError, read_knowledge, render_tree, write_tree
 from bot.lint import lint_tree
-from bot.models import Answer, Attachment, Incoming, Mode, Outcome, SupportBotError
+from bot.models import Attachment, Incoming, Match, Mode, SupportBotError
 from bot.policy import would_auto_reply
 from bot.serialize import entry_to_dict
 from bot.settings import Settings, load_settings
@@ -131,11 +131,12 @@ def read_attachments(paths: list[Path]) -> tuple[Attachment, ...]:
     return tuple(out)
 
 
-def answer_json(answer: Answer | None, auto_reply: bool) -> dict[str, Any]:
-    matches = []
-    for m in answer.matches if answer else ():
+def matches_json(matches: tuple[Match, ...]) -> list[dict[str, Any]]:
+    """Matches in the shape design.md gives for ``ask --json``."""
+    out = []
+    for m in matches:
         d = entry_to_dict(m.entry)
-        matches.append(
+        out.append(
             {
                 "id": m.entry.id,
                 "kind": m.entry.kind,
@@ -146,10 +147,6 @@ def answer_json(answer: Answer | None, auto_reply: bool) -> dict[str, Any]:
                 "why": list(m.why),
             }
         )
-    out: dict[str, Any] = {"matches": matches, "auto_reply": auto_reply}
-    if answer is not None:
-        out["outcome"] = answer.outcome.value
-        out["notes"] = [*answer.notes, answer.unknown_note] if answer.unknown_note else list(answer.notes)
     return out
 
 
@@ -164,7 +161,14 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
         answer = await engine.answer(Incoming(text, Mode.CLI, attachments=attachments, author="cli"))
         assert answer is not None  # explicit asks always answer
         if args.json:
-            out.write(json.dumps(answer_json(answer, answer.auto_reply), ensure_ascii=False, indent=2) + "\n")
+            notes = [*answer.notes, answer.unknown_note] if answer.unknown_note else list(answer.notes)
+            data = {
+                "matches": matches_json(answer.matches),
+                "auto_reply": answer.auto_reply,
+                "outcome": answer.outcome.value,
+                "notes": notes,
+            }
+            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         else:
             out.write(load_adapter("adapters.console").render_text(answer) + "\n")
         return 0
@@ -184,10 +188,7 @@ async def _ask_batch(engine: Engine, out: TextIO) -> int:
         _, result = engine.search(text)
         elapsed = (time.perf_counter() - start) * 1000
         auto = would_auto_reply(result, engine.policy)
-        answer = Answer(Outcome.SUGGEST, result.matches, auto)
-        row = {"id": qid, **answer_json(answer, auto), "elapsed_ms": round(elapsed, 3)}
-        row.pop("outcome", None)
-        row.pop("notes", None)
+        row = {"id": qid, "matches": matches_json(result.matches), "auto_reply": auto, "elapsed_ms": round(elapsed, 3)}
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return 0
 

@@ -92,19 +92,25 @@ class Engine:
             self.domains = load_domains(self.knowledge_dir / "domains.toml")
             self.hosts = read_hosts(self.knowledge_dir / "hosts.txt")
         if import_on_start and self.knowledge_dir is not None and self.knowledge_dir.is_dir():
-            digest = tree_digest(self.knowledge_dir)
-            empty = not await self.store.list_entries()
-            if empty or digest != await self.store.get_meta(DIGEST_KEY):
+            # A store that never imported has no digest, so an empty store imports too.
+            digest = await asyncio.to_thread(tree_digest, self.knowledge_dir)
+            if digest != await self.store.get_meta(DIGEST_KEY):
                 try:
                     await self.import_tree(self.knowledge_dir, actor="system:import", reason="knowledge files changed")
+                    return warnings  # the import rebuilt the index
                 except KnowledgeError as exc:
                     warnings.append(f"knowledge files were not imported: {exc}")
         await self.rebuild()
         return warnings
 
-    async def rebuild(self) -> None:
-        """Build a new index from the store and swap it in with one assignment."""
-        entries = await self.store.list_entries()
+    async def rebuild(self, entries: list[Entry] | None = None) -> None:
+        """Build a new index and swap it in with one assignment.
+
+        ``entries`` is the store's content when the caller has just read and changed it;
+        otherwise the store is read here.
+        """
+        if entries is None:
+            entries = await self.store.list_entries()
         domains = self.domains
         index = await asyncio.to_thread(Index, entries, domains)
         self._snapshot = _Snapshot(index, Extractor(domains, self.settings.max_input_chars))
@@ -204,9 +210,10 @@ class Engine:
                 raise SupportBotError(f"entry '{entry.id}' already exists; edit it instead")
             if not create and not exists:
                 raise NotFound(f"no entry '{entry.id}'")
-            self._check([e for e in current if e.id != entry.id] + [entry])
+            after = [e for e in current if e.id != entry.id] + [entry]
+            self._check(after)
             revs = await self.store.put_entries([entry], actor, reason or ("add" if create else "edit"))
-            await self.rebuild()
+            await self.rebuild(after)
         if not revs:
             raise SupportBotError(f"entry '{entry.id}' is unchanged")
         return revs[0]
@@ -218,7 +225,7 @@ class Engine:
             if dependants:
                 raise SupportBotError(f"entry '{entry_id}' is listed as related by {', '.join(dependants)}")
             rev = await self.store.delete_entry(entry_id, actor, reason or "delete")
-            await self.rebuild()
+            await self.rebuild([e for e in current if e.id != entry_id])
         return rev
 
     async def revert(self, entry_id: str, rev: int, actor: str) -> Revision:
@@ -228,9 +235,10 @@ class Engine:
             if target.entry is None:
                 raise SupportBotError(f"revision {rev} of '{entry_id}' deleted it; revert to an earlier revision")
             current = await self.store.list_entries()
-            self._check([e for e in current if e.id != entry_id] + [target.entry])
+            after = [e for e in current if e.id != entry_id] + [target.entry]
+            self._check(after)
             revs = await self.store.put_entries([target.entry], actor, f"revert to revision {rev}", op="revert")
-            await self.rebuild()
+            await self.rebuild(after)
         if not revs:
             raise SupportBotError(f"'{entry_id}' already has the content of revision {rev}")
         return revs[0]
@@ -244,15 +252,15 @@ class Engine:
             # Check the knowledge base as it will be after the import: stored entries that the
             # files do not replace still count (an imported file may not claim their codes).
             incoming = {e.id for e in ks.entries}
-            kept = [e for e in await self.store.list_entries() if e.id not in incoming]
-            problems = check_entries([*kept, *ks.entries], ks.domains or self.domains, ks.hosts or self.hosts, ks.files)
+            after = [e for e in await self.store.list_entries() if e.id not in incoming] + ks.entries
+            problems = check_entries(after, ks.domains or self.domains, ks.hosts or self.hosts, ks.files)
             if problems:
                 raise KnowledgeError(problems)
             revs = await self.store.put_entries(ks.entries, actor, reason, op="import", progress=progress)
             digest = await asyncio.to_thread(self._digest_if_configured, root)
             if digest is not None:
                 await self.store.set_meta(DIGEST_KEY, digest)
-            await self.rebuild()
+            await self.rebuild(after)
         return ImportReport(len(ks.entries), len(revs), tuple(revs))
 
     def _digest_if_configured(self, root: Path) -> str | None:

@@ -125,10 +125,9 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
         if auto:
             report.auto_replies += 1
             report.auto_correct += ok1
-            if not ok1:
-                report.failures.append(_failure(case, "WRONG AUTO-REPLY", result.matches[:3]))
-        if not ok1 and not (auto and not ok1):
-            report.failures.append(_failure(case, "top-1 wrong" if ok3 else "not in top 3", result.matches[:3]))
+        if not ok1:
+            what = "WRONG AUTO-REPLY" if auto else "top-1 wrong" if ok3 else "not in top 3"
+            report.failures.append(_failure(case, what, result.matches[:3]))
     return report
 
 
