@@ -123,6 +123,13 @@ class Engine:
         ex = snap.extractor.extract(text, attachments)
         return ex, search(snap.index, ex, limit=self.settings.max_matches)
 
+    def error_codes(self, text: str, attachments: tuple[Attachment, ...] = ()) -> set[tuple[str | None, int]]:
+        """The (domain, code) pairs a message names: extraction only, no ranking.
+
+        Adapters use it to tell whether a follow-up in a thread adds a new error.
+        """
+        return {(c.domain, c.code) for c in self._snapshot.extractor.extract(text, attachments).codes}
+
     async def answer(self, incoming: Incoming) -> Answer | None:
         """Answer one message, or None when an auto-reply should stay silent."""
         ex, result = self.search(incoming.text, incoming.attachments)

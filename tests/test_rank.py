@@ -176,3 +176,8 @@ async def test_pasted_log_words_reach_tag_only_terms(engine: Engine) -> None:
     log = "ordinary log line with nothing in it\n" * 4000 + "urlsession urlsession\n"
     _, result = engine.search(log)
     assert any(m.entry.id == "offline" for m in result.matches)
+
+
+async def test_error_codes_reads_without_ranking(engine: Engine) -> None:
+    codes = engine.error_codes("Error Domain=NSURLErrorDomain Code=-1009 and [61: Connection refused]")
+    assert codes == {("NSURLErrorDomain", -1009), ("NSPOSIXErrorDomain", 61)}

@@ -28,7 +28,7 @@ from adapters.discord.answers import Answers
 from adapters.discord.options import Options
 from adapters.discord.render import no_pings
 from bot.engine import Engine
-from bot.models import Attachment, Incoming, Mode
+from bot.models import Incoming, Mode
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class AutoReplies:
             return "skip: nothing to read"
         if thread is not None and state is not None:
             first = not state.seen_op or message.id == thread.id
-            codes = self._codes(message.content, attachments)
+            codes = self.engine.error_codes(message.content, attachments)
             new_error = bool(codes - state.codes)
             state.seen_op = True
             state.codes |= codes
@@ -182,7 +182,3 @@ class AutoReplies:
 
     def _cooling(self, channel_id: int) -> bool:
         return time.monotonic() < self.cooldown_until.get(channel_id, 0.0)
-
-    def _codes(self, text: str, attachments: tuple[Attachment, ...]) -> set[tuple[str | None, int]]:
-        extraction, _ = self.engine.search(text, attachments)
-        return {(c.domain, c.code) for c in extraction.codes}
