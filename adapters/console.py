@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, SupportBotError
 
@@ -70,7 +71,7 @@ def render_text(answer: Answer, feedback_hint: bool = False) -> str:
     return "\n".join(lines)
 
 
-async def handle_line(engine: Engine, line: str) -> str | None:
+async def handle_line(engine: Engine, curator: Curator, line: str) -> str | None:
     """What the bot would post for one typed line (None: it stays silent)."""
     line = line.strip()
     if not line:
@@ -86,7 +87,7 @@ async def handle_line(engine: Engine, line: str) -> str | None:
             await engine.feedback(int(parts[1]), ACTOR, parts[2] == "yes")
             return "thanks, recorded"
         if line.startswith("/kb"):
-            return await _kb(engine, line[3:].strip())
+            return await _kb(engine, curator, line[3:].strip())
         if line.startswith("/help"):
             return HELP
         settings = await engine.channel_settings(PLACE.platform, PLACE.scope, PLACE.channel, configured=True)
@@ -98,7 +99,7 @@ async def handle_line(engine: Engine, line: str) -> str | None:
         return f"error: {exc}"
 
 
-async def _kb(engine: Engine, rest: str) -> str:
+async def _kb(engine: Engine, curator: Curator, rest: str) -> str:
     try:
         words = shlex.split(rest)
     except ValueError as exc:
@@ -119,16 +120,16 @@ async def _kb(engine: Engine, rest: str) -> str:
     if cmd == "history" and len(args) == 1:
         return "\n".join(f"{r.rev} {r.at} {r.op} by {r.actor}: {r.reason}" for r in await engine.history(args[0]))
     if cmd == "revert" and len(args) == 2 and args[1].isdigit():
-        r = await engine.revert(args[0], int(args[1]), ACTOR)
+        r = await curator.revert(args[0], int(args[1]), ACTOR)
         return f"reverted {args[0]} to revision {args[1]} (now revision {r.rev})"
     if cmd == "delete" and len(args) == 1:
-        r = await engine.delete_entry(args[0], ACTOR)
+        r = await curator.delete_entry(args[0], ACTOR)
         return f"deleted {args[0]} (revision {r.rev}; '/kb revert {args[0]} {r.rev - 1}' undoes it)"
     if cmd == "gaps":
         gaps = await engine.gaps()
         return "\n".join(f"{g.count}x {g.domain or '?'} {g.code}: {g.text[:60]!r}" for g in gaps) or "no gaps"
     if cmd == "import" and len(args) == 1:
-        report = await engine.import_tree(Path(args[0]), ACTOR)
+        report = await curator.import_tree(Path(args[0]), ACTOR)
         return f"read {report.read} entries, {report.changed} new or changed"
     if cmd == "channel" and args and args[0] in ("on", "off"):
         try:
@@ -146,7 +147,7 @@ async def _kb(engine: Engine, rest: str) -> str:
     return HELP
 
 
-async def run_console(engine: Engine, stdin: TextIO, stdout: TextIO) -> None:
+async def run_console(engine: Engine, curator: Curator, stdin: TextIO, stdout: TextIO) -> None:
     """Read lines until EOF or /quit, printing what the bot would post."""
     stdout.write("supportbot console. /help for commands.\n")
     loop = asyncio.get_running_loop()
@@ -156,5 +157,5 @@ async def run_console(engine: Engine, stdin: TextIO, stdout: TextIO) -> None:
         line = await loop.run_in_executor(None, stdin.readline)
         if not line or line.strip() in ("/quit", "/exit"):
             break
-        reply = await handle_line(engine, line)
+        reply = await handle_line(engine, curator, line)
         stdout.write((reply if reply is not None else "(the bot stays silent)") + "\n")

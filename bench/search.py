@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from bot.domains import load_domains  # noqa: E402
 from bot.extract import Extractor  # noqa: E402
 from bot.index import Index  # noqa: E402
-from bot.kbfiles import read_knowledge  # noqa: E402
+from bot.knowledge.tree import read_knowledge  # noqa: E402
 from bot.models import Entry, ErrorRef  # noqa: E402
 from bot.rank import search  # noqa: E402
 

@@ -100,7 +100,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
     report = Report()
     for case in cases:
         report.total += 1
-        _, result = engine.search(case.text)
+        result = engine.search(case.text)
         auto = would_auto_reply(result, engine.policy)
         top = [m.entry for m in result.matches]
         if case.expect.get("abstain"):

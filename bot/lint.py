@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.domains import DomainTable
-from bot.kbfiles import KnowledgeError, read_knowledge, render_tree
+from bot.knowledge.errors import KnowledgeError
+from bot.knowledge.tree import read_knowledge, render_tree
 from bot.models import Entry
 
 
 def check_entries(
-    entries: Iterable[Entry], domains: DomainTable, hosts: frozenset[str], where: dict[str, Path] | None = None
+    entries: Iterable[Entry], domains: DomainTable, hosts: frozenset[str], where: Mapping[str, str] | None = None
 ) -> list[str]:
     """Problems across a set of entries, each as ``location: message``."""
     where = where or {}

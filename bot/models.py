@@ -6,7 +6,6 @@ import enum
 from dataclasses import dataclass, field
 
 KINDS = ("error", "known-issue", "howto", "reference")
-ISSUE_STATUSES = ("open", "workaround", "fixed", "wontfix")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +47,10 @@ class Entry:
     summary: str
     body: str = ""
     errors: tuple[ErrorRef, ...] = ()
-    patterns: tuple[str, ...] = ()
+    # The order of these list fields is the order they are written in an entry file.
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     known_issue: KnownIssue | None = None
     related: tuple[str, ...] = ()

@@ -58,6 +58,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class SearchResult:
+    extraction: Extraction  # what the ranking was computed from
     matches: tuple[Match, ...]
     strong: frozenset[str]  # ids of matches backed by more than word overlap
     unknown_codes: tuple[FoundCode, ...]  # codes of our domains (or none named) that nothing knows
@@ -166,7 +167,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         for conf, i, ev in top
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
-    return SearchResult(matches, strong, tuple(unknown), known, tuple(foreign))
+    return SearchResult(ex, matches, strong, tuple(unknown), known, tuple(foreign))
 
 
 def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:

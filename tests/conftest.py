@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.curator import Curator
 from bot.engine import Engine
-from bot.settings import EngineSettings
 from bot.store.sqlite import SQLiteStore
 
-FIXTURE_KB = Path(__file__).parent / "fixtures" / "knowledge"
-BUNDLED_KB = Path(__file__).parent.parent / "knowledge"
+from .core import Core, start_core
 
 
 @pytest.fixture(autouse=True)
@@ -33,14 +32,16 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 
 @pytest.fixture
-async def engine(store: SQLiteStore) -> Engine:
-    """An engine on the small fixture knowledge base (fast; used by adapter tests)."""
-    e = Engine(store, FIXTURE_KB, EngineSettings())
-    warnings = await e.start()
-    assert not warnings, warnings
-    return e
+async def core(store: SQLiteStore) -> Core:
+    """An engine and its curator on the small fixture knowledge base (fast; used by adapter tests)."""
+    return await start_core(store)
 
 
-@pytest.fixture(scope="session")
-def bundled_engine_settings() -> EngineSettings:
-    return EngineSettings()
+@pytest.fixture
+def engine(core: Core) -> Engine:
+    return core.engine
+
+
+@pytest.fixture
+def curator(core: Core) -> Curator:
+    return core.curator

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
 from bot.evaluate import evaluate, load_cases
-from bot.kbfiles import read_knowledge
+from bot.knowledge.tree import read_knowledge
 from bot.models import Entry
 from bot.store.sqlite import SQLiteStore
 
-from .conftest import BUNDLED_KB
+from .core import BUNDLED_KB, start_core
 
 HERE = Path(__file__).parent
 SHARED_TOPICS = HERE.parent.parent / "shared" / "eval" / "topics.jsonl"
@@ -114,8 +113,7 @@ async def test_own_questions_meet_the_bar(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "q.db")
     await store.open()
     try:
-        engine = Engine(store, BUNDLED_KB)
-        await engine.start()
+        engine = (await start_core(store, BUNDLED_KB)).engine
         report = evaluate(engine, cases)
     finally:
         await store.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BUNDLED_KB
+from .core import BUNDLED_KB
 
 SHARED = Path(__file__).parent.parent.parent / "shared"
 RUN = 10

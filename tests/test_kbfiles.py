@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.curator import Curator
 from bot.engine import Engine
-from bot.kbfiles import KnowledgeError, parse_entry_text, read_knowledge, render_entry, render_tree, write_tree
+from bot.knowledge.entryfile import parse_entry_text, render_entry
+from bot.knowledge.errors import KnowledgeError
+from bot.knowledge.tree import read_knowledge, render_tree, write_tree
 from bot.lint import check_url, lint_tree
+from bot.models import SupportBotError
 from bot.store.sqlite import SQLiteStore
 
-from .conftest import BUNDLED_KB, FIXTURE_KB
+from .core import BUNDLED_KB, FIXTURE_KB, start_core
 
 GOOD = """+++
 id = "demo"
@@ -107,10 +111,10 @@ def test_malformed_catalog_row_names_line(tmp_path: Path) -> None:
 
 async def test_import_is_idempotent_and_all_or_nothing(tmp_path: Path, store: SQLiteStore) -> None:
     kb = copy_kb(tmp_path)
-    engine = Engine(store, kb)
-    await engine.start()
+    core = await start_core(store, kb)
+    engine, curator = core.engine, core.curator
     before = await store.list_entries()
-    report = await engine.import_tree(kb, actor="ci")
+    report = await curator.import_tree(kb, actor="ci")
     assert report.changed == 0
     (kb / "entries" / "offline.md").write_text(
         (kb / "entries" / "offline.md").read_text(encoding="utf-8").replace("no usable network", "offline"),
@@ -118,40 +122,40 @@ async def test_import_is_idempotent_and_all_or_nothing(tmp_path: Path, store: SQ
     )
     (kb / "entries" / "broken.md").write_text("+++\nid = \n+++\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"broken.md:2"):
-        await engine.import_tree(kb, actor="ci")
+        await curator.import_tree(kb, actor="ci")
     assert await store.list_entries() == before  # nothing half-imported
     (kb / "entries" / "broken.md").unlink()
-    report = await engine.import_tree(kb, actor="ci")
+    report = await curator.import_tree(kb, actor="ci")
     assert report.changed == 1
     assert (await engine.history("offline"))[-1].actor == "ci"
 
 
 async def test_export_round_trip_through_the_store(tmp_path: Path, store: SQLiteStore) -> None:
-    engine = Engine(store, FIXTURE_KB)
-    await engine.start()
+    core = await start_core(store, FIXTURE_KB)
+    engine = core.engine
     out = tmp_path / "out"
     write_tree(out, await engine.list_entries())
     for rel, text in render_tree(read_knowledge(FIXTURE_KB).entries).items():
         assert (out / rel).read_text(encoding="utf-8") == text
     # Writing again changes nothing; a deleted entry's file is removed.
     assert write_tree(out, await engine.list_entries()) == (0, 0)
-    await engine.delete_entry("flow-crash", "cli")
+    await core.curator.delete_entry("flow-crash", "cli")
     assert write_tree(out, await engine.list_entries()) == (0, 1)
     assert not (out / "entries" / "flow-crash.md").exists()
 
 
-async def test_chat_import_rejects_bad_files(engine: Engine) -> None:
+async def test_chat_import_rejects_bad_files(engine: Engine, curator: Curator) -> None:
     before = await engine.list_entries()
     with pytest.raises(KnowledgeError):
-        await engine.import_files({"entries/x.md": b"+++\nid = 'x'\n+++\n"}, actor="discord:1")
-    with pytest.raises(Exception, match="only entries"):
-        await engine.import_files({"../../etc/passwd": b"x"}, actor="discord:1")
+        await curator.import_files({"entries/x.md": b"+++\nid = 'x'\n+++\n"}, actor="discord:1")
+    with pytest.raises(SupportBotError, match="only entries"):
+        await curator.import_files({"../../etc/passwd": b"x"}, actor="discord:1")
     assert await engine.list_entries() == before
 
 
-async def test_chat_import_is_checked_against_stored_entries(engine: Engine) -> None:
+async def test_chat_import_is_checked_against_stored_entries(engine: Engine, curator: Curator) -> None:
     # The file is valid on its own, but claims a code the stored entry 'offline' owns.
     text = GOOD.replace('id = "demo"', 'id = "usurper"')
     with pytest.raises(KnowledgeError, match="claimed by offline, usurper"):
-        await engine.import_files({"entries/usurper.md": text.encode()}, actor="discord:1")
+        await curator.import_files({"entries/usurper.md": text.encode()}, actor="discord:1")
     assert await engine.store.get_entry("usurper") is None

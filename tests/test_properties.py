@@ -9,7 +9,7 @@ from bot.domains import load_domains
 from bot.engine import Engine
 from bot.extract import Extractor
 
-from .conftest import FIXTURE_KB
+from .core import FIXTURE_KB
 
 _DOMAINS = load_domains(FIXTURE_KB / "domains.toml")
 
@@ -58,7 +58,7 @@ def test_extraction_never_fails(text: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=TEXT)
 def test_search_scores_are_bounded_and_sorted(engine: Engine, text: str) -> None:
-    _, result = engine.search(text)
+    result = engine.search(text)
     confidences = [m.confidence for m in result.matches]
     assert all(0.0 <= c <= 1.0 for c in confidences)
     assert confidences == sorted(confidences, reverse=True)

@@ -6,12 +6,13 @@ import base64
 import random
 from dataclasses import replace
 
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Attachment, Entry, ErrorRef, Incoming, Mode, Outcome, Place
 from bot.policy import Policy, decide
 from bot.store.sqlite import SQLiteStore
 
-from .conftest import BUNDLED_KB
+from .core import BUNDLED_KB, start_core
 
 AUTO = Place("test", "g", "help")
 
@@ -26,7 +27,7 @@ async def test_confident_error_answer_auto_replies(engine: Engine) -> None:
 
 
 async def test_curated_entry_beats_catalog_row_for_the_same_key(engine: Engine) -> None:
-    _, result = engine.search("NSURLErrorDomain -1009")
+    result = engine.search("NSURLErrorDomain -1009")
     assert [m.entry.id for m in result.matches].count("code:NSURLErrorDomain:-1009") == 0
     assert result.matches[0].entry.id == "offline"
 
@@ -55,7 +56,7 @@ async def test_prose_match_is_offered_but_never_auto_posted(engine: Engine) -> N
 
 
 async def test_typo_in_identifier_still_matches(engine: Engine) -> None:
-    _, result = engine.search("NETransparantProxyProvidr never calls handleNewFlow")
+    result = engine.search("NETransparantProxyProvidr never calls handleNewFlow")
     top = result.matches[0]
     assert top.entry.id == "transparent-proxy-wake"
     assert any("close to" in w for w in top.why)
@@ -82,7 +83,7 @@ async def test_pattern_across_a_crash_attachment(engine: Engine) -> None:
     assert any("pattern" in w for w in answer.matches[0].why)
 
 
-async def test_ambiguous_code_is_kept_ambiguous(engine: Engine, store: object) -> None:
+async def test_ambiguous_code_is_kept_ambiguous(engine: Engine, curator: Curator) -> None:
     # Two entries claim code 2 in different domains; "Code=2" alone must not be guessed.
     a = Entry(
         "vpn-two",
@@ -98,15 +99,15 @@ async def test_ambiguous_code_is_kept_ambiguous(engine: Engine, store: object) -
         "Filter config disabled.",
         errors=(ErrorRef("NEFilterErrorDomain", 2, "NEFilterErrorConfigurationDisabled"),),
     )
-    await engine.save_entry(a, "t", create=True)
-    await engine.save_entry(b, "t", create=True)
-    _, result = engine.search("failed with Code=2")
+    await curator.save_entry(a, "t", create=True)
+    await curator.save_entry(b, "t", create=True)
+    result = engine.search("failed with Code=2")
     ids = [m.entry.id for m in result.matches[:2]]
     assert set(ids) == {"vpn-two", "filter-two"}
     assert all("one of 2 readings" in m.why[0] for m in result.matches[:2])
     assert await engine.answer(Incoming("failed with Code=2", Mode.AUTO, AUTO)) is None
     # A context word resolves it.
-    _, result = engine.search("NEVPNManager saveToPreferences failed with Code=2")
+    result = engine.search("NEVPNManager saveToPreferences failed with Code=2")
     assert result.matches[0].entry.id == "vpn-two"
 
 
@@ -116,7 +117,7 @@ async def test_channel_threshold_is_respected(engine: Engine) -> None:
 
 
 async def test_policy_margin_blocks_auto_reply(engine: Engine) -> None:
-    _, result = engine.search("Error Domain=NSURLErrorDomain Code=-1009")
+    result = engine.search("Error Domain=NSURLErrorDomain Code=-1009")
     close = replace(
         result, matches=(result.matches[0], replace(result.matches[0], confidence=result.matches[0].confidence - 0.01))
     )
@@ -150,7 +151,7 @@ async def test_foreign_domain_code_is_not_taken_for_ours(engine: Engine) -> None
 
 
 async def test_code_zero_is_never_an_error(engine: Engine) -> None:
-    _, result = engine.search("finished with Code=0")
+    result = engine.search("finished with Code=0")
     assert result.unknown_codes == () and result.known_codes == 0
 
 
@@ -164,8 +165,7 @@ async def test_a_clear_prose_leader_is_shown_as_the_answer(engine: Engine) -> No
 
 async def test_random_base64_blob_matches_nothing(store: SQLiteStore) -> None:
     # The bundled KB, whose vocabulary is big enough for base64 debris to collide with it.
-    engine = Engine(store, BUNDLED_KB)
-    await engine.start()
+    engine = (await start_core(store, BUNDLED_KB)).engine
     blob = base64.encodebytes(random.Random(1).randbytes(1_500_000)).decode()
     answer = await engine.answer(Incoming("what is this?", Mode.SLASH, attachments=(Attachment("x.log", blob),)))
     assert answer is not None and answer.outcome is Outcome.NOTHING, answer.matches
@@ -174,7 +174,7 @@ async def test_random_base64_blob_matches_nothing(store: SQLiteStore) -> None:
 async def test_pasted_log_words_reach_tag_only_terms(engine: Engine) -> None:
     # "urlsession" stands only in the fixture entry's tags; a log must still be able to score it.
     log = "ordinary log line with nothing in it\n" * 4000 + "urlsession urlsession\n"
-    _, result = engine.search(log)
+    result = engine.search(log)
     assert any(m.entry.id == "offline" for m in result.matches)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import ChannelSettings, Entry, ErrorRef, NotFound, SupportBotError
 from bot.store.base import QueryRecord, StoreError
@@ -58,25 +59,25 @@ async def test_multi_row_change_is_all_or_nothing(store: SQLiteStore) -> None:
     assert await store.list_entries() == []
 
 
-async def test_revert_via_engine(engine: Engine) -> None:
+async def test_revert_via_curator(engine: Engine, curator: Curator) -> None:
     original = await engine.get_entry("offline")
-    await engine.save_entry(replace(original, summary="Edited summary."), "discord:1", "test", create=False)
+    await curator.save_entry(replace(original, summary="Edited summary."), "discord:1", "test", create=False)
     history = await engine.history("offline")
-    rev = await engine.revert("offline", history[0].rev, "discord:2")
+    rev = await curator.revert("offline", history[0].rev, "discord:2")
     assert (await engine.get_entry("offline")).summary == original.summary
     assert rev.op == "revert" and rev.actor == "discord:2"
     with pytest.raises(SupportBotError, match="already has the content"):
-        await engine.revert("offline", history[0].rev, "discord:2")
+        await curator.revert("offline", history[0].rev, "discord:2")
     with pytest.raises(NotFound):
-        await engine.revert("offline", 99, "discord:2")
+        await curator.revert("offline", 99, "discord:2")
 
 
-async def test_revert_to_a_deletion_is_refused(engine: Engine) -> None:
-    await engine.delete_entry("refused", "cli")
+async def test_revert_to_a_deletion_is_refused(engine: Engine, curator: Curator) -> None:
+    await curator.delete_entry("refused", "cli")
     rev = (await engine.history("refused"))[-1].rev
     with pytest.raises(SupportBotError, match="deleted it"):
-        await engine.revert("refused", rev, "cli")
-    await engine.revert("refused", rev - 1, "cli")
+        await curator.revert("refused", rev, "cli")
+    await curator.revert("refused", rev - 1, "cli")
     assert (await engine.get_entry("refused")).id == "refused"
 
 

@@ -15,4 +15,9 @@ def invite_url(settings: Settings) -> str:
     return invite_link(options_from(settings))
 
 
-__all__ = ["DiscordAdapter", "Options", "invite_url", "options_from", "run"]
+__all__ = ["DiscordAdapter", "Options", "invite_url", "missing_settings", "options_from", "run"]
+
+
+def missing_settings(settings: Settings) -> str:
+    """What must still be set before the Discord adapter can start ("" when it is configured)."""
+    return "" if settings.discord.token else "SUPPORTBOT_DISCORD__TOKEN"

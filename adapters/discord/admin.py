@@ -15,7 +15,8 @@ from adapters.discord.options import Options
 from adapters.discord.render import CONTENT_MAX, DESCRIPTION_MAX, clip, code_block, entry_embed
 from adapters.discord.respond import Reply, error_reply
 from bot.engine import Engine
-from bot.kbfiles import KnowledgeError, parse_entry_text, render_entry
+from bot.knowledge.entryfile import parse_entry_text, render_entry
+from bot.knowledge.errors import KnowledgeError
 from bot.models import ChannelSettings, Entry
 
 EXPORT_NAME = "knowledge.zip"

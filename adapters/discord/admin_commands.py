@@ -18,7 +18,7 @@ from adapters.discord.admin import KnowledgeAdmin
 from adapters.discord.commands import id_choices
 from adapters.discord.modals import NEW_ENTRY_FRONT, EntryModal, fits_in_form, split_entry_text
 from adapters.discord.respond import Reply, error_reply, respond_in_time, send, within
-from bot.kbfiles import render_entry
+from bot.knowledge.entryfile import render_entry
 from bot.models import SupportBotError
 
 Choices = list[app_commands.Choice[str]]

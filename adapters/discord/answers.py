@@ -25,7 +25,7 @@ from adapters.discord.render import (
 from adapters.discord.respond import Reply, error_reply, respond_in_time, send
 from adapters.discord.views import answer_view
 from bot.engine import Engine
-from bot.kbfiles import render_entry
+from bot.knowledge.entryfile import render_entry
 from bot.models import Answer, Attachment, Incoming, Mode, NotFound, Outcome
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import Any
 import discord
 from discord import ui
 
-from bot.kbfiles import FENCE, render_entry
+from bot.knowledge.entryfile import FENCE, render_entry
 from bot.models import Entry
 
 FIELD_MAX = 4000

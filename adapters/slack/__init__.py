@@ -13,7 +13,18 @@ if TYPE_CHECKING:
     from bot.engine import Engine
     from bot.settings import Settings
 
-__all__ = ["run"]
+__all__ = ["missing_settings", "run"]
+
+
+def missing_settings(settings: Settings) -> str:
+    """What must still be set before the Slack adapter can start ("" when it is configured)."""
+    s = settings.slack
+    missing = [] if s.bot_token else ["SUPPORTBOT_SLACK__BOT_TOKEN"]
+    if s.mode == "http" and not s.signing_secret:
+        missing.append("SUPPORTBOT_SLACK__SIGNING_SECRET (HTTP mode)")
+    elif s.mode == "socket" and not s.app_token:
+        missing.append("SUPPORTBOT_SLACK__APP_TOKEN (Socket Mode)")
+    return ", ".join(missing)
 
 
 async def run(settings: Settings, engine: Engine) -> None:

@@ -21,7 +21,8 @@ from adapters.slack.admin import DENIED, is_admin
 from adapters.slack.blocks import section
 from adapters.slack.safety import escape, guard
 from adapters.slack.state import BotState, actor
-from bot.kbfiles import FENCE, KnowledgeError, parse_entry_text, render_entry
+from bot.knowledge.entryfile import FENCE, parse_entry_text, render_entry
+from bot.knowledge.errors import KnowledgeError
 from bot.models import Entry, Revision, SupportBotError
 
 VIEW_CALLBACK = "kb_entry"

@@ -19,7 +19,7 @@ from bot import cli
 from bot.engine import Engine
 from bot.models import SupportBotError
 from bot.settings import DiscordSettings, KnowledgeSettings, Settings, StoreSettings
-from tests.conftest import FIXTURE_KB
+from tests.core import FIXTURE_KB
 from tests.discord.conftest import TOKEN, Cast, StartBot, answered
 from tests.discord.fake_discord import FakeDiscord
 

@@ -1,0 +1,181 @@
+"""The ``supportbot`` command line and the one composition root.
+
+Settings, store, engine, curator and adapters are built here and nowhere else, with static
+imports: the terminal is an adapter like Discord and Slack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import adapters.discord
+import adapters.slack
+from adapters import console, kbcli
+from adapters.cliargs import build_parser
+from adapters.jsonout import ask_json, batch_lines
+from bot.curator import Curator, assemble
+from bot.engine import Engine
+from bot.evaluate import evaluate, format_report, load_cases
+from bot.extract import looks_binary
+from bot.knowledge.errors import KnowledgeError
+from bot.models import Attachment, Incoming, Mode, SupportBotError
+from bot.settings import Settings, load_settings
+from bot.store.base import StoreError
+from bot.store.sqlite import SQLiteStore
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    """What every command works on: the store, the engine that reads it, the curator that writes it."""
+
+    store: SQLiteStore
+    engine: Engine
+    curator: Curator
+
+
+@asynccontextmanager
+async def open_core(settings: Settings, memory: bool = False) -> AsyncIterator[Core]:
+    """Store, engine and curator, started; ``memory`` uses a fresh in-memory import of knowledge/."""
+    store = SQLiteStore(":memory:" if memory else settings.store.path, timeout=settings.store.busy_timeout)
+    await store.open()
+    try:
+        engine, curator = assemble(store, settings.knowledge.path, settings.engine)
+        for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
+            print(f"warning: {warning}", file=sys.stderr)
+        yield Core(store, engine, curator)
+    finally:
+        await store.close()
+
+
+def read_attachments(paths: list[Path]) -> tuple[Attachment, ...]:
+    """Files given with ``--file``, refused when unreadable or binary."""
+    out = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SupportBotError(f"cannot read {path}: {exc.strerror}") from None
+        if looks_binary(data):
+            raise SupportBotError(f"{path} looks like a binary file, not a text log or crash report")
+        out.append(Attachment(path.name, data.decode("utf-8", errors="replace")))
+    return tuple(out)
+
+
+async def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    async with open_core(settings, memory=args.store == "memory") as core:
+        if args.batch:
+            for row in batch_lines(core.engine, sys.stdin.buffer):
+                out.write(row + "\n")
+            return 0
+        text = sys.stdin.read() if args.text in (None, "-") else args.text
+        attachments = read_attachments(args.file)
+        if not text.strip() and not attachments:
+            raise SupportBotError("nothing to ask: give a question, '-' for standard input, or --file")
+        answer = await core.engine.answer(Incoming(text, Mode.CLI, attachments=attachments, author="cli"))
+        assert answer is not None  # explicit asks always answer
+        out.write(ask_json(answer) if args.json else console.render_text(answer) + "\n")
+        return 0
+
+
+async def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    cases = load_cases(args.files)
+    async with open_core(settings, memory=args.store == "memory") as core:
+        report = evaluate(core.engine, cases)
+    if args.json:
+        out.write(json.dumps({**report.summary(), "failures": report.failures}, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(format_report(report) + "\n")
+    return 0
+
+
+async def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if args.kb_command in kbcli.FILE_COMMANDS:
+        return kbcli.FILE_COMMANDS[args.kb_command](args, settings.knowledge.path, out)
+    async with open_core(settings) as core:
+        return await kbcli.STORE_COMMANDS[args.kb_command](args, core.engine, core.curator, settings, out)
+
+
+# Each chat adapter says itself whether it is configured: (name, what is missing, its runner).
+PLATFORMS = (
+    ("discord", adapters.discord.missing_settings, adapters.discord.run),
+    ("slack", adapters.slack.missing_settings, adapters.slack.run),
+)
+
+
+async def cmd_run(settings: Settings, out: TextIO) -> int:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    configured = [(name, run) for name, missing, run in PLATFORMS if not missing(settings)]
+    if not configured:
+        lines = ["no adapter is configured; set at least one of:"]
+        lines += [f"  {name}: {missing(settings)}" for name, missing, _ in PLATFORMS]
+        print("\n".join(lines), file=sys.stderr)
+        return 2
+    async with open_core(settings) as core:
+        await asyncio.gather(*(run(settings, core.engine, core.curator) for _, run in configured))
+    return 0
+
+
+async def cmd_console(settings: Settings, out: TextIO) -> int:
+    async with open_core(settings) as core:
+        await console.run_console(core.engine, core.curator, sys.stdin, out)
+    return 0
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if args.command == "discord":
+        out.write(adapters.discord.invite_url(settings) + "\n")
+        return 0
+    commands: dict[str, Callable[[], Awaitable[int]]] = {
+        "ask": lambda: cmd_ask(args, settings, out),
+        "eval": lambda: cmd_eval(args, settings, out),
+        "kb": lambda: cmd_kb(args, settings, out),
+        "run": lambda: cmd_run(settings, out),
+        "console": lambda: cmd_console(settings, out),
+    }
+    return asyncio.run(_awaited(commands[args.command]()))
+
+
+async def _awaited(job: Awaitable[int]) -> int:
+    return await job
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of the ``supportbot`` command; returns the exit status."""
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args, load_settings(args.config), out)
+    except KnowledgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (SupportBotError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (for example `| head`); stop quietly like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
+def main_exit() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    main_exit()

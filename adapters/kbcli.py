@@ -1,0 +1,134 @@
+"""``supportbot kb ...``: knowledge-base administration at the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.curator import Curator
+from bot.engine import Engine
+from bot.knowledge.entryfile import render_entry
+from bot.knowledge.tree import read_knowledge, write_tree
+from bot.lint import lint_tree
+from bot.serialize import entry_to_dict
+from bot.settings import Settings
+
+FileCommand = Callable[[argparse.Namespace, Path, TextIO], int]
+StoreCommand = Callable[[argparse.Namespace, Engine, Curator, Settings, TextIO], Awaitable[int]]
+
+
+def kb_lint(args: argparse.Namespace, root: Path, out: TextIO) -> int:
+    problems = lint_tree(args.path or root)
+    for p in problems:
+        out.write(p + "\n")
+    out.write(f"{len(problems)} problem(s)\n" if problems else "knowledge base OK\n")
+    return 1 if problems else 0
+
+
+def kb_fmt(args: argparse.Namespace, root: Path, out: TextIO) -> int:
+    target = args.path or root
+    written, _ = write_tree(target, read_knowledge(target).entries)
+    out.write(f"{written} file(s) rewritten\n")
+    return 0
+
+
+async def kb_import(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    path = args.path or s.knowledge.path
+    progress = ProgressBar("importing") if sys.stderr.isatty() else None
+    report = await curator.import_tree(path, actor=args.actor, progress=progress)
+    out.write(f"read {report.read} entries, {report.changed} new or changed\n")
+    return 0
+
+
+async def kb_export(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    if args.format == "jsonl":
+        for entry in await engine.list_entries():
+            out.write(json.dumps(entry_to_dict(entry), ensure_ascii=False) + "\n")
+        return 0
+    target = args.out or s.knowledge.path
+    written, removed = write_tree(target, await engine.list_entries())
+    out.write(f"{written} file(s) written, {removed} removed in {target}\n")
+    return 0
+
+
+async def kb_list(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    for entry in await engine.list_entries():
+        if not entry.catalog:
+            out.write(f"{entry.id}\t{entry.kind}\t{entry.title}\n")
+    return 0
+
+
+async def kb_show(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    entry = await engine.get_entry(args.id)
+    out.write(render_entry(entry) if not entry.catalog else json.dumps(entry_to_dict(entry), indent=2) + "\n")
+    return 0
+
+
+async def kb_history(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    for r in await engine.history(args.id):
+        out.write(f"{r.rev}\t{r.at}\t{r.op}\t{r.actor}\t{r.reason}\n")
+    return 0
+
+
+async def kb_revert(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    r = await curator.revert(args.id, args.rev, actor=args.actor)
+    out.write(f"{args.id} is now revision {r.rev} (content of revision {args.rev})\n")
+    return 0
+
+
+async def kb_stats(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    st = await engine.stats()
+    out.write(
+        f"entries {st.entries} (curated {st.curated}, catalog {st.reference})\nqueries {st.queries}, answered {st.answered}\n"
+        f"feedback helpful {st.feedback_helpful}, not helpful {st.feedback_unhelpful}\ngaps {st.gaps}\n"
+    )
+    return 0
+
+
+async def kb_gaps(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    for g in await engine.gaps(args.limit):
+        key = f"{g.domain or '?'} {g.code}" if g.code is not None else "(no code)"
+        out.write(f"{g.count}\t{key}\t{g.last_seen}\t{g.text[:80]!r}\n")
+    return 0
+
+
+async def kb_why(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    for m in await engine.why(args.text):
+        out.write(f"{m.confidence:.2f}  {m.entry.id}\n" + "".join(f"      - {w}\n" for w in m.why))
+    return 0
+
+
+FILE_COMMANDS: dict[str, FileCommand] = {"lint": kb_lint, "fmt": kb_fmt}
+STORE_COMMANDS: dict[str, StoreCommand] = {
+    "import": kb_import,
+    "export": kb_export,
+    "list": kb_list,
+    "show": kb_show,
+    "history": kb_history,
+    "revert": kb_revert,
+    "stats": kb_stats,
+    "gaps": kb_gaps,
+    "why": kb_why,
+}
+
+
+class ProgressBar:
+    """A progress bar for long imports, on stderr so stdout stays clean for scripts."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.start = time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.width * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.width - filled)
+        end = "\n" if done >= total else ""
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {time.perf_counter() - self.start:.1f}s{end}")
+        self.stream.flush()
