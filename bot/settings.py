@@ -31,7 +31,6 @@ class _Section(BaseModel):
 
 
 class StoreSettings(_Section):
-    backend: Literal["sqlite"] = "sqlite"
     path: str = "supportbot.db"
     busy_timeout: float = Field(5.0, gt=0)
 

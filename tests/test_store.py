@@ -103,7 +103,7 @@ async def test_feedback_gaps_stats_channels(store: SQLiteStore) -> None:
     )
     await store.set_channel("discord", "g1", "c1", ChannelSettings(True, 0.9), "admin")
     assert await store.get_channel("discord", "g1", "c1") == ChannelSettings(True, 0.9)
-    assert await store.list_channels("discord", "g1") == {"c1": ChannelSettings(True, 0.9)}
+    assert await store.get_channel("discord", "g1", "c2") is None
 
 
 async def test_schema_is_versioned(tmp_path: Path) -> None:
@@ -151,15 +151,6 @@ async def test_locked_database_is_a_clear_error(tmp_path: Path) -> None:
     await first.close()
 
 
-async def test_scope_settings_and_feedback_lookup(store: SQLiteStore) -> None:
-    assert await store.get_scope("discord", "g1") == {}
-    await store.set_scope("discord", "g1", {"admin_roles": [1, 2]}, "discord:9")
-    assert await store.get_scope("discord", "g1") == {"admin_roles": [1, 2]}
-    qid = await store.log_query(QueryRecord("discord", "g1", "c1", "u1", "slash", "q", "answer", None, None, ()))
-    await store.add_feedback(qid, "u2", False)
-    assert await store.feedback_for(qid) == {"u2": False}
-
-
 async def test_old_schema_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:
@@ -168,7 +159,7 @@ async def test_old_schema_is_migrated(tmp_path: Path) -> None:
     store = SQLiteStore(path)
     await store.open()
     assert await store.get_meta("kept") == "yes"
-    await store.set_scope("slack", "T1", {"x": 1}, "a")
+    await store.set_channel("slack", "T1", "C1", ChannelSettings(True), "a")
     await store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

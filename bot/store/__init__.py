@@ -1,5 +1,1 @@
-"""Storage behind a Protocol: the SQLite implementation is the default."""
-
-from bot.store.base import QueryRecord, Store, StoreError
-
-__all__ = ["QueryRecord", "Store", "StoreError"]
+"""Storage behind a Protocol (``bot.store.base``); SQLite (``bot.store.sqlite``) is the default."""

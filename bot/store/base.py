@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.models import ChannelSettings, Entry, Gap, Revision, Stats, SupportBotError
 
@@ -68,12 +68,3 @@ class Store(Protocol):
     async def set_channel(
         self, platform: str, scope: str, channel: str, settings: ChannelSettings, actor: str
     ) -> None: ...
-    async def list_channels(self, platform: str, scope: str) -> dict[str, ChannelSettings]: ...
-    async def get_scope(self, platform: str, scope: str) -> dict[str, Any]:
-        """Settings of one guild or workspace (empty when none were saved)."""
-        ...
-
-    async def set_scope(self, platform: str, scope: str, data: dict[str, Any], actor: str) -> None: ...
-    async def feedback_for(self, query_id: int) -> dict[str, bool]:
-        """Who rated a query, and whether they found it helpful."""
-        ...

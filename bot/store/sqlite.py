@@ -342,26 +342,3 @@ class SQLiteStore:
             (platform, scope, channel, int(settings.auto_reply), settings.threshold, actor, now()),
         )
         await self.db.commit()
-
-    async def get_scope(self, platform: str, scope: str) -> dict[str, Any]:
-        rows = await self._run("SELECT data FROM scopes WHERE platform = ? AND scope = ?", (platform, scope))
-        return dict(json.loads(rows[0][0])) if rows else {}
-
-    async def set_scope(self, platform: str, scope: str, data: dict[str, Any], actor: str) -> None:
-        await self._run(
-            "INSERT INTO scopes (platform, scope, data, updated_by, updated_at) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(platform, scope) DO UPDATE SET data=excluded.data, "
-            "updated_by=excluded.updated_by, updated_at=excluded.updated_at",
-            (platform, scope, json.dumps(data, sort_keys=True), actor, now()),
-        )
-        await self.db.commit()
-
-    async def feedback_for(self, query_id: int) -> dict[str, bool]:
-        rows = await self._run("SELECT actor, helpful FROM feedback WHERE query_id = ?", (query_id,))
-        return {str(r[0]): bool(r[1]) for r in rows}
-
-    async def list_channels(self, platform: str, scope: str) -> dict[str, ChannelSettings]:
-        rows = await self._run(
-            "SELECT channel, auto_reply, threshold FROM channels WHERE platform = ? AND scope = ?", (platform, scope)
-        )
-        return {r[0]: ChannelSettings(bool(r[1]), r[2]) for r in rows}

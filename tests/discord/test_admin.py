@@ -65,7 +65,7 @@ async def test_denied_for_members(
     assert msg.ephemeral and "Manage Server" in msg.payload["content"]
     assert inter.modal is None
     assert await revisions(engine) == before
-    assert (await engine.store.list_channels("discord", str(cast.guild.id))) == {}  # type: ignore[attr-defined]
+    assert await engine.store.get_channel("discord", str(cast.guild.id), str(cast.help.id)) is None
 
 
 @pytest.mark.parametrize(("name", "sub", "args"), ADMIN_COMMANDS, ids=[f"{n}-{s}" for n, s, _ in ADMIN_COMMANDS])
