@@ -12,6 +12,7 @@ from bot.extract import Extractor
 from .core import FIXTURE_KB
 
 _DOMAINS = load_domains(FIXTURE_KB / "domains.toml")
+_KNOWN = {d.name for d in _DOMAINS.domains}
 
 # Text built from the pieces real pastes are made of, so the search space hits the parsers.
 PIECES = st.sampled_from(
@@ -52,7 +53,10 @@ def test_extraction_never_fails(text: str) -> None:
     ex = Extractor(_DOMAINS).extract(text)
     assert "\x00" not in ex.text
     for found in ex.codes:
-        assert isinstance(found.code, int)
+        # A code is read from digits in the text: it fits the 64-bit range the store keeps, and
+        # a named domain is one the domain table knows (or the text spells out).
+        assert -(2**63) <= found.code < 2**63
+        assert found.domain is None or found.domain in _KNOWN or found.domain in text
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
