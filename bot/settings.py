@@ -84,17 +84,26 @@ class SlackSettings(_Section):
     max_file_bytes: int = Field(1_000_000, gt=0)
 
 
+class HttpSettings(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+
+
 class Settings(BaseSettings):
     """All settings. Build with :func:`load_settings`, not directly, to get file errors right."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"
+    log_format: Literal["human", "json"] = "human"
+    log_message_text: bool = False
     store: StoreSettings = StoreSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     engine: EngineSettings = EngineSettings()
     discord: DiscordSettings = DiscordSettings()
     slack: SlackSettings = SlackSettings()
+    http: HttpSettings = HttpSettings()
 
 
 class _DictSource(PydanticBaseSettingsSource):
