@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,12 +22,15 @@ import adapters.discord
 import adapters.slack
 from adapters import console, kbcli
 from adapters.cliargs import build_parser
+from adapters.http import HttpServer, succeeds
 from adapters.jsonout import ask_json, batch_lines
 from bot.curator import Curator, assemble
 from bot.engine import Engine
 from bot.evaluate import evaluate, format_report, load_cases
 from bot.extract import looks_binary
 from bot.knowledge.errors import KnowledgeError
+from bot.logs import configure_logging, secrets_of
+from bot.metrics import Metrics
 from bot.models import Attachment, Incoming, Mode, SupportBotError
 from bot.settings import Settings, load_settings
 from bot.store.base import StoreError
@@ -44,12 +47,12 @@ class Core:
 
 
 @asynccontextmanager
-async def open_core(settings: Settings, memory: bool = False) -> AsyncIterator[Core]:
+async def open_core(settings: Settings, memory: bool = False, metrics: Metrics | None = None) -> AsyncIterator[Core]:
     """Store, engine and curator, started; ``memory`` uses a fresh in-memory import of knowledge/."""
     store = SQLiteStore(":memory:" if memory else settings.store.path, timeout=settings.store.busy_timeout)
     await store.open()
     try:
-        engine, curator = assemble(store, settings.knowledge.path, settings.engine)
+        engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
         for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
             print(f"warning: {warning}", file=sys.stderr)
         yield Core(store, engine, curator)
@@ -113,8 +116,8 @@ PLATFORMS = (
 
 
 async def cmd_run(settings: Settings, out: TextIO) -> int:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    configure_logging(
+        settings.log_level, settings.log_format, secrets=secrets_of(settings), message_text=settings.log_message_text
     )
     configured = [(name, run) for name, missing, run in PLATFORMS if not missing(settings)]
     if not configured:
@@ -122,8 +125,13 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
         lines += [f"  {name}: {missing(settings)}" for name, missing, _ in PLATFORMS]
         print("\n".join(lines), file=sys.stderr)
         return 2
-    async with open_core(settings) as core:
-        await asyncio.gather(*(run(settings, core.engine, core.curator) for _, run in configured))
+    metrics = Metrics()
+    server = HttpServer(settings.http.host, settings.http.port, metrics)
+    async with open_core(settings, metrics=metrics) as core:
+        # A cheap query: stats() scans whole tables and health is polled every few seconds.
+        server.add_check("store", succeeds(lambda: core.engine.gaps(1), "store"))
+        async with server if settings.http.enabled else contextlib.nullcontext():
+            await asyncio.gather(*(run(settings, core.engine, core.curator) for _, run in configured))
     return 0
 
 

@@ -14,6 +14,7 @@ from bot.engine import Engine
 from bot.knowledge.errors import KnowledgeError
 from bot.knowledge.tree import KnowledgeSet, read_hosts, read_knowledge, read_uploaded, tree_digest
 from bot.lint import check_entries
+from bot.metrics import Metrics
 from bot.models import Entry, NotFound, Revision, SupportBotError
 from bot.settings import EngineSettings
 from bot.store.base import Progress, Store
@@ -149,11 +150,12 @@ class Curator:
             if digest is not None:
                 await self.store.set_meta(DIGEST_KEY, digest)
             await self.engine.rebuild(after)
+            self.engine.metrics.imported()
         return ImportReport(len(ks.entries), len(revs), tuple(revs))
 
 
 def assemble(
-    store: Store, knowledge_dir: Path | None, settings: EngineSettings | None = None
+    store: Store, knowledge_dir: Path | None, settings: EngineSettings | None = None, metrics: Metrics | None = None
 ) -> tuple[Engine, Curator]:
     """An engine and its curator over ``store``, with the domain data and link allow-list of
     ``knowledge_dir`` read first, so neither is ever built half-initialised."""
@@ -161,5 +163,5 @@ def assemble(
     if knowledge_dir is not None and knowledge_dir.is_dir():
         domains = load_domains(knowledge_dir / "domains.toml")
         hosts = read_hosts(knowledge_dir / "hosts.txt")
-    engine = Engine(store, domains, settings)
+    engine = Engine(store, domains, settings, metrics)
     return engine, Curator(engine, store, knowledge_dir, domains, hosts)

@@ -14,6 +14,9 @@ from bot.domains import DomainTable
 from bot.extract import Extractor
 from bot.index import Index
 from bot.knowledge.tree import render_tree
+from bot.metrics import PLATFORMS, Metrics
+from bot.metrics import Mode as ModeLabel
+from bot.metrics import Platform as PlatformLabel
 from bot.models import (
     Answer,
     Attachment,
@@ -48,8 +51,15 @@ class _Snapshot:
 class Engine:
     """Answers messages from an immutable index that is swapped whole when the store changes."""
 
-    def __init__(self, store: Store, domains: DomainTable, settings: EngineSettings | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        domains: DomainTable,
+        settings: EngineSettings | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.store = store
+        self.metrics = metrics or Metrics()
         self.domains = domains
         self.settings = settings or EngineSettings()
         s = self.settings
@@ -75,6 +85,8 @@ class Engine:
             entries = await self.store.list_entries()
         index = await asyncio.to_thread(Index, entries, self.domains)
         self._snapshot = _Snapshot(index, Extractor(self.domains, self.settings.max_input_chars))
+        catalog = sum(1 for e in entries if e.catalog)
+        self.metrics.knowledge(len(entries) - catalog, catalog)
 
     # ------------------------------------------------------------ answering
 
@@ -93,7 +105,10 @@ class Engine:
 
     async def answer(self, incoming: Incoming) -> Answer | None:
         """Answer one message, or None when an auto-reply should stay silent."""
-        result = self.search(incoming.text, incoming.attachments)
+        platform, mode = _labels(incoming)
+        self.metrics.question(platform, mode)
+        with self.metrics.timed_search():
+            result = self.search(incoming.text, incoming.attachments)
         place = incoming.place
         channel = None
         if incoming.mode is Mode.AUTO:
@@ -106,6 +121,13 @@ class Engine:
         if unknown and decision.outcome is not Outcome.ANSWER:
             for domain, code in unknown[:5]:
                 await self.store.add_gap(domain, code, incoming.text, query_id)
+                self.metrics.gap(platform)
+        if decision.auto_reply and incoming.mode is Mode.AUTO:
+            self.metrics.auto_reply(platform)
+        if decision.matches:
+            self.metrics.answered(platform, mode)
+        else:
+            self.metrics.abstained(platform, mode)
         if incoming.mode is Mode.AUTO and not decision.auto_reply:
             return None
         notes = list(result.extraction.notes)
@@ -151,7 +173,9 @@ class Engine:
     # ------------------------------------------------------------ feedback and channels
 
     async def feedback(self, query_id: int, actor: str, helpful: bool) -> None:
+        """Record a Helpful / Not helpful click on a logged query (actors are ``platform:id``)."""
         await self.store.add_feedback(query_id, actor, helpful)
+        self.metrics.vote(_platform(actor.split(":", 1)[0]), helpful)
 
     async def channel_settings(self, platform: str, scope: str, channel: str, *, configured: bool) -> ChannelSettings:
         """Stored settings for a channel, else auto-replies on where the config lists it."""
@@ -180,6 +204,24 @@ class Engine:
         )
         await self.store.set_channel(platform, scope, channel, new, actor)
         return new
+
+
+# Metric labels are fixed sets: a platform the metrics do not name counts as the command line.
+_MODE_LABELS: dict[Mode, ModeLabel] = {
+    Mode.SLASH: "slash",
+    Mode.CONTEXT: "context-menu",
+    Mode.AUTO: "auto",
+    Mode.MENTION: "mention",
+    Mode.CLI: "cli",
+}
+
+
+def _platform(name: str) -> PlatformLabel:
+    return name if name in PLATFORMS else "cli"
+
+
+def _labels(incoming: Incoming) -> tuple[PlatformLabel, ModeLabel]:
+    return _platform(incoming.place.platform), _MODE_LABELS[incoming.mode]
 
 
 def _query_record(incoming: Incoming, decision: Decision) -> QueryRecord:

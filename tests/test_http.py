@@ -10,7 +10,9 @@ import pytest
 from aiohttp import web
 
 from adapters.http import HttpServer, flag, succeeds
+from bot.engine import Engine
 from bot.metrics import Metrics
+from bot.models import Incoming, Mode, Place
 
 
 async def passing() -> tuple[bool, str]:
@@ -131,3 +133,24 @@ async def test_no_metrics_route_without_metrics_and_mounted_routes_are_served() 
         with pytest.raises(RuntimeError, match="before the server starts"):
             server.add_route("GET", "/late", events)
     await server.stop()  # idempotent
+
+
+async def test_questions_through_the_core_are_counted(engine: Engine) -> None:
+    """Every platform goes through Engine.answer, so the counts need nothing from the adapters."""
+    help_channel = Place("console", "local", "help")
+    await engine.answer(Incoming("Error Domain=NSURLErrorDomain Code=-1009", Mode.SLASH, Place("discord", "g", "c")))
+    await engine.set_channel("console", "local", "help", "t", auto_reply=True)
+    await engine.answer(Incoming("Error Domain=NSURLErrorDomain Code=-1009", Mode.AUTO, help_channel))
+    await engine.answer(Incoming("good morning everyone", Mode.AUTO, help_channel))
+    answer = await engine.answer(Incoming("URLSession fails with -10987", Mode.CONTEXT, Place("slack", "T", "C")))
+    assert answer is not None and answer.query_id is not None
+    await engine.feedback(answer.query_id, "slack:U1", False)
+    text = engine.metrics.render().decode()
+    assert 'supportbot_questions_total{mode="slash",platform="discord"} 1.0' in text
+    assert 'supportbot_answers_total{mode="auto",platform="console"} 1.0' in text
+    assert 'supportbot_abstentions_total{mode="auto",platform="console"} 1.0' in text
+    assert 'supportbot_auto_replies_total{platform="console"} 1.0' in text
+    assert 'supportbot_feedback_total{platform="slack",vote="down"} 1.0' in text
+    assert 'supportbot_gaps_recorded_total{platform="slack"} 1.0' in text
+    assert "supportbot_search_seconds_count 4.0" in text
+    assert 'supportbot_knowledge_entries{kind="curated"}' in text
