@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
+from bot.chat import NOTHING_MATCHED, gaps_report, history_report, stats_report, why_report
 from bot.engine import Engine
 from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, SupportBotError
 
@@ -62,7 +63,7 @@ def render_text(answer: Answer, feedback_hint: bool = False) -> str:
         for m in answer.matches:
             lines += render_match(m, full=False)
     else:
-        lines.append("Nothing in the knowledge base matches that. Try the full error text, with its domain and code.")
+        lines.append(NOTHING_MATCHED)
     for note in answer.notes:
         lines.append(f"note: {note}")
     if feedback_hint and answer.query_id is not None:
@@ -70,8 +71,12 @@ def render_text(answer: Answer, feedback_hint: bool = False) -> str:
     return "\n".join(lines)
 
 
-async def handle_line(engine: Engine, line: str) -> str | None:
-    """What the bot would post for one typed line (None: it stays silent)."""
+async def handle_line(engine: Engine, line: str, curator: Engine | None = None) -> str | None:
+    """What the bot would post for one typed line (None: it stays silent).
+
+    ``curator`` makes the knowledge-base changes (``/kb revert``, ``delete``, ``import``); it
+    defaults to ``engine`` until the composition root passes its own.
+    """
     line = line.strip()
     if not line:
         return None
@@ -86,7 +91,7 @@ async def handle_line(engine: Engine, line: str) -> str | None:
             await engine.feedback(int(parts[1]), ACTOR, parts[2] == "yes")
             return "thanks, recorded"
         if line.startswith("/kb"):
-            return await _kb(engine, line[3:].strip())
+            return await _kb(engine, curator or engine, line[3:].strip())
         if line.startswith("/help"):
             return HELP
         settings = await engine.channel_settings(PLACE.platform, PLACE.scope, PLACE.channel, configured=True)
@@ -98,7 +103,7 @@ async def handle_line(engine: Engine, line: str) -> str | None:
         return f"error: {exc}"
 
 
-async def _kb(engine: Engine, rest: str) -> str:
+async def _kb(engine: Engine, curator: Engine, rest: str) -> str:
     try:
         words = shlex.split(rest)
     except ValueError as exc:
@@ -107,28 +112,22 @@ async def _kb(engine: Engine, rest: str) -> str:
         return HELP
     cmd, args = words[0], words[1:]
     if cmd == "why":
-        text = rest[len("why") :].strip()
-        out = []
-        for m in await engine.why(text):
-            out.append(f"{m.confidence:.2f} {m.entry.id}")
-            out += [f"   - {w}" for w in m.why]
-        return "\n".join(out) or "nothing matched"
+        return "\n".join(why_report(await engine.why(rest[len("why") :].strip())).lines())
     if cmd == "show" and len(args) == 1:
         e = await engine.get_entry(args[0])
         return "\n".join(render_match(Match(e, 1.0, ()), full=True))
     if cmd == "history" and len(args) == 1:
-        return "\n".join(f"{r.rev} {r.at} {r.op} by {r.actor}: {r.reason}" for r in await engine.history(args[0]))
+        return "\n".join(history_report(args[0], await engine.history(args[0])).lines())
     if cmd == "revert" and len(args) == 2 and args[1].isdigit():
-        r = await engine.revert(args[0], int(args[1]), ACTOR)
+        r = await curator.revert(args[0], int(args[1]), ACTOR)
         return f"reverted {args[0]} to revision {args[1]} (now revision {r.rev})"
     if cmd == "delete" and len(args) == 1:
-        r = await engine.delete_entry(args[0], ACTOR)
+        r = await curator.delete_entry(args[0], ACTOR)
         return f"deleted {args[0]} (revision {r.rev}; '/kb revert {args[0]} {r.rev - 1}' undoes it)"
     if cmd == "gaps":
-        gaps = await engine.gaps()
-        return "\n".join(f"{g.count}x {g.domain or '?'} {g.code}: {g.text[:60]!r}" for g in gaps) or "no gaps"
+        return "\n".join(gaps_report(await engine.gaps()).lines())
     if cmd == "import" and len(args) == 1:
-        report = await engine.import_tree(Path(args[0]), ACTOR)
+        report = await curator.import_tree(Path(args[0]), ACTOR)
         return f"read {report.read} entries, {report.changed} new or changed"
     if cmd == "channel" and args and args[0] in ("on", "off"):
         try:
@@ -141,13 +140,13 @@ async def _kb(engine: Engine, rest: str) -> str:
         bar = f", threshold {new.threshold}" if new.threshold is not None else ""
         return f"auto-replies {'on' if new.auto_reply else 'off'}{bar}"
     if cmd == "stats":
-        s = await engine.stats()
-        return f"{s.entries} entries ({s.curated} curated), {s.queries} queries, {s.gaps} gaps"
+        return "\n".join(stats_report(await engine.stats()).lines())
     return HELP
 
 
-async def run_console(engine: Engine, stdin: TextIO, stdout: TextIO) -> None:
-    """Read lines until EOF or /quit, printing what the bot would post."""
+async def run_console(engine: Engine, stdin: TextIO, stdout: TextIO, curator: Engine | None = None) -> None:
+    """Read lines until EOF or /quit, printing what the bot would post; ``curator`` (default:
+    ``engine``) makes the knowledge-base changes."""
     stdout.write("supportbot console. /help for commands.\n")
     loop = asyncio.get_running_loop()
     while True:
@@ -156,5 +155,5 @@ async def run_console(engine: Engine, stdin: TextIO, stdout: TextIO) -> None:
         line = await loop.run_in_executor(None, stdin.readline)
         if not line or line.strip() in ("/quit", "/exit"):
             break
-        reply = await handle_line(engine, line)
+        reply = await handle_line(engine, line, curator)
         stdout.write((reply if reply is not None else "(the bot stays silent)") + "\n")

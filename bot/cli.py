@@ -304,7 +304,7 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
         runners: list[Awaitable[None]] = []
         for name in configured:
             module = load_adapter(ADAPTERS[name][0])
-            runners.append(module.run(settings, engine))
+            runners.append(module.run(settings, engine, engine))
         await asyncio.gather(*runners)
     return 0
 

@@ -16,8 +16,11 @@ if TYPE_CHECKING:
 __all__ = ["run"]
 
 
-async def run(settings: Settings, engine: Engine) -> None:
-    """Run the Slack adapter in the configured mode (socket or http) until cancelled."""
+async def run(settings: Settings, engine: Engine, curator: Engine) -> None:
+    """Run the Slack adapter in the configured mode (socket or http) until cancelled.
+
+    ``engine`` answers and reads; ``curator`` makes every change to the knowledge base.
+    """
     from adapters.slack.app import run as run_app
 
-    await run_app(settings, engine)
+    await run_app(settings, engine, curator)

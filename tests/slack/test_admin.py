@@ -15,7 +15,7 @@ from bot.engine import Engine
 from bot.models import NotFound
 from bot.store.sqlite import SQLiteStore
 
-from .conftest import ADMIN, HttpBot
+from .helpers import ADMIN, HttpBot
 from .payloads import command_payload, view_submission_payload
 
 

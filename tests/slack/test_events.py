@@ -7,8 +7,8 @@ import json
 
 from bot.engine import Engine
 
-from .conftest import HELP_CHANNEL, HttpBot
 from .fake_slack import BOT_ID, BOT_TOKEN, BOT_USER
+from .helpers import HELP_CHANNEL, HttpBot
 from .payloads import mention_event, message_event
 
 OFFLINE = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."'

@@ -11,8 +11,8 @@ import pytest
 
 from bot.engine import Engine
 
-from .conftest import GatedEngine, HttpBot, start_http
 from .fake_slack import BOT_TOKEN, FakeSlack
+from .helpers import GatedEngine, HttpBot, start_http
 from .payloads import command_payload, mention_event
 
 OFFLINE = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."'

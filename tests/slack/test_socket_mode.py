@@ -15,8 +15,8 @@ from adapters.slack.app import SlackBot
 from bot.engine import Engine
 from bot.settings import Settings
 
-from .conftest import GatedEngine, slack_settings
 from .fake_slack import APP_TOKEN, BOT_TOKEN, DeadlineMissed, FakeSlack
+from .helpers import GatedEngine, slack_settings
 from .payloads import (
     block_action_payload,
     command_payload,
@@ -32,7 +32,7 @@ OFFLINE = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection app
 
 @contextlib.asynccontextmanager
 async def socket_bot(fake: FakeSlack, engine: Any) -> AsyncIterator[SlackBot]:
-    bot = SlackBot(slack_settings(fake, mode="socket", signing_secret=None), engine)
+    bot = SlackBot(slack_settings(fake, mode="socket", signing_secret=None), engine, engine)
     await bot.connect_socket()
     try:
         yield bot
@@ -72,12 +72,17 @@ async def test_ack_does_not_wait_for_a_slow_core(fake: FakeSlack, engine: Engine
         await fake.wait_for(fake.responses)
 
 
-async def test_the_fake_enforces_the_deadline(fake: FakeSlack, engine: Engine) -> None:
+async def test_the_fake_enforces_the_deadline(engine: Engine) -> None:
     # Without a listener for this callback nothing acknowledges; the fake must notice.
-    async with socket_bot(fake, engine):
-        payload = view_submission_payload({"type": "modal", "callback_id": "unknown_view"}, {})
-        with pytest.raises(DeadlineMissed):
-            await fake.envelope("interactive", payload, accepts_response_payload=True)
+    fake = FakeSlack(deadline=0.5)
+    await fake.start()
+    try:
+        async with socket_bot(fake, engine):
+            payload = view_submission_payload({"type": "modal", "callback_id": "unknown_view"}, {})
+            with pytest.raises(DeadlineMissed, match=r"within 0\.5 s"):
+                await fake.envelope("interactive", payload, accepts_response_payload=True)
+    finally:
+        await fake.close()
 
 
 async def test_mention_and_auto_reply_events(fake: FakeSlack, socket: SlackBot) -> None:
@@ -118,7 +123,7 @@ async def test_view_submission_ack_carries_the_response_action(
 
 async def test_run_in_socket_mode_until_cancelled(fake: FakeSlack, engine: Engine) -> None:
     settings = Settings(slack=slack_settings(fake, mode="socket"))
-    task = asyncio.create_task(run(settings, engine))
+    task = asyncio.create_task(run(settings, engine, engine))
     try:
         await asyncio.wait_for(fake.socket.connected.wait(), 10)
         assert [c.method for c in fake.calls[:2]] == ["auth.test", "apps.connections.open"]
@@ -138,7 +143,7 @@ async def test_run_refuses_a_rejected_token(fake: FakeSlack, engine: Engine) -> 
     from bot.models import SupportBotError
 
     with pytest.raises(SupportBotError, match="invalid_auth"):
-        await asyncio.wait_for(run(Settings(slack=slack_settings(fake, mode="socket")), engine), 10)
+        await asyncio.wait_for(run(Settings(slack=slack_settings(fake, mode="socket")), engine, engine), 10)
 
 
 def test_missing_tokens_are_explained(engine: Engine) -> None:
@@ -148,8 +153,8 @@ def test_missing_tokens_are_explained(engine: Engine) -> None:
     from bot.settings import SlackSettings
 
     with pytest.raises(SupportBotError, match="BOT_TOKEN"):
-        SlackBot(SlackSettings(), engine)
+        SlackBot(SlackSettings(), engine, engine)
     with pytest.raises(SupportBotError, match="APP_TOKEN"):
-        SlackBot(SlackSettings(bot_token=SecretStr("xoxb-1")), engine)
+        SlackBot(SlackSettings(bot_token=SecretStr("xoxb-1")), engine, engine)
     with pytest.raises(SupportBotError, match="SIGNING_SECRET"):
-        SlackBot(SlackSettings(bot_token=SecretStr("xoxb-1"), mode="http"), engine)
+        SlackBot(SlackSettings(bot_token=SecretStr("xoxb-1"), mode="http"), engine, engine)
