@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.engine import Engine
 from bot.models import Entry, Incoming, Mode, Outcome
-from tests.discord.conftest import Cast, Running, answered
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import Cast, Running, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.engine import Engine
 from bot.models import Entry, Link
 from bot.store.sqlite import SQLiteStore
-from tests.discord.conftest import Cast, StartBot, answered
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import Cast, StartBot, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 
