@@ -133,7 +133,7 @@ async def test_invalid_form_changes_nothing_and_returns_the_text(
     assert await revisions(engine) == before
 
 
-async def test_add_and_edit_with_a_file(bot: Running, fake: FakeDiscord, cast: Cast, engine: Engine) -> None:
+async def test_add_and_edit_with_a_file(bot: Running, fake: FakeDiscord, cast: Cast) -> None:
     added = await fake.slash_with_file(
         "kb", cast.mod, cast.help, "file", "proxy-auth-loop.md", NEW_ENTRY.encode(), sub="add"
     )

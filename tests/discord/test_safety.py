@@ -28,7 +28,7 @@ async def test_no_pings_from_kb_text_or_echoed_questions(bot: Running, fake: Fak
     assert fake.violations == []
 
 
-async def test_the_fake_would_catch_a_ping(fake: FakeDiscord) -> None:
+def test_the_fake_would_catch_a_ping() -> None:
     from tests.discord.fake_checks import pings
 
     assert pings("@everyone look", None, None) == ["everyone"]

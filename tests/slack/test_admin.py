@@ -80,7 +80,7 @@ async def test_configured_admins_need_no_lookup(http: HttpBot) -> None:
 # ---------------------------------------------------------------- read-only subcommands
 
 
-async def test_show_history_why_gaps(http: HttpBot, engine: Engine) -> None:
+async def test_show_history_why_gaps(http: HttpBot) -> None:
     show = await kb(http, "show offline")
     assert show["blocks"][0]["text"]["text"].startswith("NSURLErrorNotConnectedToInternet")
     history = text_of(await kb(http, "history offline"))
