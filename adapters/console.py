@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
+from bot.chat import NOTHING_MATCHED, gaps_report, history_report, stats_report, why_report
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, SupportBotError
@@ -63,7 +64,7 @@ def render_text(answer: Answer, feedback_hint: bool = False) -> str:
         for m in answer.matches:
             lines += render_match(m, full=False)
     else:
-        lines.append("Nothing in the knowledge base matches that. Try the full error text, with its domain and code.")
+        lines.append(NOTHING_MATCHED)
     for note in answer.notes:
         lines.append(f"note: {note}")
     if feedback_hint and answer.query_id is not None:
@@ -72,7 +73,10 @@ def render_text(answer: Answer, feedback_hint: bool = False) -> str:
 
 
 async def handle_line(engine: Engine, curator: Curator, line: str) -> str | None:
-    """What the bot would post for one typed line (None: it stays silent)."""
+    """What the bot would post for one typed line (None: it stays silent).
+
+    ``curator`` makes the knowledge-base changes (``/kb revert``, ``delete``, ``import``).
+    """
     line = line.strip()
     if not line:
         return None
@@ -108,17 +112,12 @@ async def _kb(engine: Engine, curator: Curator, rest: str) -> str:
         return HELP
     cmd, args = words[0], words[1:]
     if cmd == "why":
-        text = rest[len("why") :].strip()
-        out = []
-        for m in await engine.why(text):
-            out.append(f"{m.confidence:.2f} {m.entry.id}")
-            out += [f"   - {w}" for w in m.why]
-        return "\n".join(out) or "nothing matched"
+        return "\n".join(why_report(await engine.why(rest[len("why") :].strip())).lines())
     if cmd == "show" and len(args) == 1:
         e = await engine.get_entry(args[0])
         return "\n".join(render_match(Match(e, 1.0, ()), full=True))
     if cmd == "history" and len(args) == 1:
-        return "\n".join(f"{r.rev} {r.at} {r.op} by {r.actor}: {r.reason}" for r in await engine.history(args[0]))
+        return "\n".join(history_report(args[0], await engine.history(args[0])).lines())
     if cmd == "revert" and len(args) == 2 and args[1].isdigit():
         r = await curator.revert(args[0], int(args[1]), ACTOR)
         return f"reverted {args[0]} to revision {args[1]} (now revision {r.rev})"
@@ -126,8 +125,7 @@ async def _kb(engine: Engine, curator: Curator, rest: str) -> str:
         r = await curator.delete_entry(args[0], ACTOR)
         return f"deleted {args[0]} (revision {r.rev}; '/kb revert {args[0]} {r.rev - 1}' undoes it)"
     if cmd == "gaps":
-        gaps = await engine.gaps()
-        return "\n".join(f"{g.count}x {g.domain or '?'} {g.code}: {g.text[:60]!r}" for g in gaps) or "no gaps"
+        return "\n".join(gaps_report(await engine.gaps()).lines())
     if cmd == "import" and len(args) == 1:
         report = await curator.import_tree(Path(args[0]), ACTOR)
         return f"read {report.read} entries, {report.changed} new or changed"
@@ -142,8 +140,7 @@ async def _kb(engine: Engine, curator: Curator, rest: str) -> str:
         bar = f", threshold {new.threshold}" if new.threshold is not None else ""
         return f"auto-replies {'on' if new.auto_reply else 'off'}{bar}"
     if cmd == "stats":
-        s = await engine.stats()
-        return f"{s.entries} entries ({s.curated} curated), {s.queries} queries, {s.gaps} gaps"
+        return "\n".join(stats_report(await engine.stats()).lines())
     return HELP
 
 

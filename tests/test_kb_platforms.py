@@ -12,10 +12,10 @@ import re
 
 import pytest
 
-from bot.kbfiles import read_knowledge
+from bot.knowledge.tree import read_knowledge
 from bot.models import Entry
 
-from .conftest import BUNDLED_KB
+from .core import BUNDLED_KB
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,11 @@ Entry points for the composition root: :func:`run` and :func:`invite_url`.
 
 from __future__ import annotations
 
-from adapters.discord.client import DiscordAdapter, run
-from adapters.discord.options import Options, invite_link, options_from
+from adapters.discord.app import DiscordAdapter, check_settings, run
+from adapters.discord.invite import invite_url
 from bot.settings import Settings
 
-
-def invite_url(settings: Settings) -> str:
-    """The link that adds the bot to a server with exactly the scopes and permissions it needs."""
-    return invite_link(options_from(settings))
-
-
-__all__ = ["DiscordAdapter", "Options", "invite_url", "missing_settings", "options_from", "run"]
+__all__ = ["DiscordAdapter", "check_settings", "invite_url", "missing_settings", "run"]
 
 
 def missing_settings(settings: Settings) -> str:

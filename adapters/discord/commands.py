@@ -1,4 +1,4 @@
-"""The community commands: ``/ask`` (with title autocomplete) and the "Find answer" menu."""
+"""``/ask`` (with title autocomplete), and the entry choices the admin commands offer."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.answers import Answers
-from adapters.discord.render import OPTION_TEXT_MAX, clip
+from adapters.discord.access import place_of
+from adapters.discord.answering import ask, reply_for, with_notes
+from adapters.discord.render import CONTENT_MAX, OPTION_TEXT_MAX, clip, quiet
+from adapters.discord.respond import Reply, error_reply
+from adapters.discord.state import BotState
+from bot.chat import NOTHING_MATCHED, TEXT_SUFFIXES
 from bot.engine import Engine
-from bot.models import Entry
+from bot.models import Entry, Mode
 
 MAX_CHOICES = 25
+Choices = list[app_commands.Choice[str]]
 
 
 def _rank(entries: tuple[Entry, ...], current: str, key: str) -> list[Entry]:
@@ -36,7 +41,7 @@ def _rank(entries: tuple[Entry, ...], current: str, key: str) -> list[Entry]:
     return (starts + contains + aliased)[:MAX_CHOICES]
 
 
-def title_choices(engine: Engine, current: str) -> list[app_commands.Choice[str]]:
+def title_choices(engine: Engine, current: str) -> Choices:
     """Entry titles for ``/ask`` autocomplete: choosing one asks that title."""
     return [
         app_commands.Choice(name=clip(e.title, OPTION_TEXT_MAX), value=clip(e.title, OPTION_TEXT_MAX, ""))
@@ -44,7 +49,7 @@ def title_choices(engine: Engine, current: str) -> list[app_commands.Choice[str]
     ]
 
 
-def id_choices(engine: Engine, current: str) -> list[app_commands.Choice[str]]:
+def id_choices(engine: Engine, current: str) -> Choices:
     """Entry ids (shown with their titles) for the admin commands' ``id`` option."""
     return [
         app_commands.Choice(name=clip(f"{e.id}: {e.title}", OPTION_TEXT_MAX), value=e.id)
@@ -53,27 +58,43 @@ def id_choices(engine: Engine, current: str) -> list[app_commands.Choice[str]]:
     ]
 
 
-def register_community_commands(tree: app_commands.CommandTree[Any], answers: Answers) -> None:
-    """Add ``/ask`` and the "Find answer" message menu to ``tree``."""
+def register(tree: app_commands.CommandTree[Any], state: BotState) -> None:
+    """Add ``/ask`` to ``tree``."""
 
     @tree.command(name="ask", description="Find the answer to a question or a pasted error")
     @app_commands.describe(
         question="Your question, or the error text",
         private="Only you see the answer (default: everyone in the channel)",
-        log="A log or crash report (.txt, .log, .ips, .crash)",
+        log=f"A log or crash report ({', '.join(TEXT_SUFFIXES)})",
     )
-    async def ask(
+    async def ask_command(
         interaction: discord.Interaction[Any],
         question: app_commands.Range[str, 1, 4000],
         private: bool = False,
         log: discord.Attachment | None = None,
     ) -> None:
-        await answers.ask(interaction, question, private, log)
+        await state.respond(interaction, answer_ask(state, interaction, question, private, log), private=private)
 
-    @ask.autocomplete("question")
-    async def ask_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return title_choices(answers.engine, current)
+    @ask_command.autocomplete("question")
+    async def ask_autocomplete(interaction: discord.Interaction[Any], current: str) -> Choices:
+        return title_choices(state.engine, current)
 
-    @tree.context_menu(name="Find answer")
-    async def find_answer(interaction: discord.Interaction[Any], message: discord.Message) -> None:
-        await answers.find_answer(interaction, message)
+
+async def answer_ask(
+    state: BotState,
+    interaction: discord.Interaction[Any],
+    question: str,
+    private: bool,
+    log_file: discord.Attachment | None,
+) -> Reply:
+    """``/ask``: the best answer, or suggestions, or an honest "nothing matched"."""
+    attachments, notes = await state.attachments([log_file] if log_file is not None else [])
+    place = place_of(interaction.channel, interaction.guild_id)
+    answer = await ask(state, question, Mode.SLASH, place, interaction.user, attachments)
+    if answer is None:  # the core answers every explicit ask; be safe anyway
+        return error_reply(NOTHING_MATCHED)
+    reply = reply_for(answer, ephemeral=private)
+    # Echo the question: the embed alone does not say what was asked.
+    echo = clip("> " + quiet(" ".join(question.split())), 300)
+    reply.content = clip(with_notes(echo, notes), CONTENT_MAX)
+    return reply

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.chat import NOTHING_MATCHED
 from bot.models import Answer, Entry, KnownIssue, Link, Match, Outcome
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -28,11 +29,6 @@ COLOUR_ANSWER = discord.Colour.green()
 COLOUR_SUGGEST = discord.Colour.blurple()
 COLOUR_UNKNOWN = discord.Colour.orange()
 COLOUR_NOTHING = discord.Colour.light_grey()
-
-NOTHING_TEXT = (
-    "Nothing in the knowledge base matches that. Paste the full error text (with its `Error Domain=...` "
-    "and `Code=...`), or attach the log or crash report."
-)
 
 
 def no_pings() -> discord.AllowedMentions:
@@ -189,7 +185,7 @@ def answer_embeds(answer: Answer) -> tuple[list[discord.Embed], Entry | None]:
         note = "\n".join(answer.notes)
         intro = "No single entry fits well. The closest:" + (f"\n{note}" if note else "")
         return [suggestions_embed("Not sure: these may help", clip(intro, 2000), answer.matches, COLOUR_SUGGEST)], None
-    text = NOTHING_TEXT + ("\n" + "\n".join(answer.notes) if answer.notes else "")
+    text = NOTHING_MATCHED + ("\n" + "\n".join(answer.notes) if answer.notes else "")
     return [
         discord.Embed(title="Nothing matched", description=clip(text, DESCRIPTION_MAX), colour=COLOUR_NOTHING)
     ], None

@@ -4,14 +4,14 @@ Discord drops an interaction that is not acknowledged within 3 s (error 10062) a
 second acknowledgement (40060). :func:`respond_in_time` starts the work, and if it has not
 finished after ``budget`` seconds it defers first and sends the result as a follow-up.
 :func:`send` picks the initial response or the follow-up from the interaction's state, so no
-code path can acknowledge twice.
+code path can acknowledge twice. :func:`reply_to` is the one way to answer a message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +57,7 @@ async def send(interaction: discord.Interaction[Any], reply: Reply) -> None:
 
 async def respond_in_time(
     interaction: discord.Interaction[Any],
-    work: Callable[[], Awaitable[Reply]],
+    work: Awaitable[Reply],
     *,
     budget: float,
     ephemeral: bool,
@@ -67,7 +67,7 @@ async def respond_in_time(
     ``ephemeral`` is what the deferred message will be. A :class:`SupportBotError` from the work
     becomes a private error message; anything else is logged and reported briefly.
     """
-    task = asyncio.ensure_future(work())
+    task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=budget)
     if not done and not interaction.response.is_done():
         try:
@@ -89,6 +89,17 @@ async def respond_in_time(
 def _log_outcome(task: asyncio.Future[Reply]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("work for an expired interaction failed", exc_info=task.exception())
+
+
+async def reply_to(message: discord.Message, reply: Reply) -> discord.Message:
+    """Answer a member's message with a reply to it: embeds and components, pinging nobody."""
+    return await message.reply(
+        content=reply.content or None,
+        embeds=list(reply.embeds),
+        view=reply.view or discord.utils.MISSING,
+        allowed_mentions=no_pings(),
+        mention_author=False,
+    )
 
 
 async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:

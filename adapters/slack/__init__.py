@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.curator import Curator
     from bot.engine import Engine
     from bot.settings import Settings
 
@@ -27,8 +28,11 @@ def missing_settings(settings: Settings) -> str:
     return ", ".join(missing)
 
 
-async def run(settings: Settings, engine: Engine) -> None:
-    """Run the Slack adapter in the configured mode (socket or http) until cancelled."""
+async def run(settings: Settings, engine: Engine, curator: Curator) -> None:
+    """Run the Slack adapter in the configured mode (socket or http) until cancelled.
+
+    ``engine`` answers and reads; ``curator`` makes every change to the knowledge base.
+    """
     from adapters.slack.app import run as run_app
 
-    await run_app(settings, engine)
+    await run_app(settings, engine, curator)

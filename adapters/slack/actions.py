@@ -9,9 +9,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from adapters.slack.answering import error_message
-from adapters.slack.blocks import FEEDBACK_NO, FEEDBACK_YES, OTHER_MATCH, entry_message, text_message
-from adapters.slack.state import BotState, actor
+from adapters.slack.access import actor
+from adapters.slack.render import FEEDBACK_NO, FEEDBACK_YES, OTHER_MATCH, entry_message, text_message
+from adapters.slack.respond import error_message, reply
+from adapters.slack.state import BotState
 from bot.models import SupportBotError
 
 THANKS = {True: "Thanks! Marked as helpful.", False: "Thanks for telling us; this helps improve the answers."}
@@ -30,9 +31,9 @@ def register(app: AsyncApp, state: BotState) -> None:
         except ValueError:
             return  # not a query id we wrote: ignore
         except SupportBotError as exc:
-            await respond(**error_message(str(exc)), response_type="ephemeral", replace_original=False)
+            await reply(respond, error_message(str(exc)), keep_original=True)
             return
-        await respond(**text_message(THANKS[helpful]), response_type="ephemeral", replace_original=False)
+        await reply(respond, text_message(THANKS[helpful]), keep_original=True)
 
     async def on_other_match(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
@@ -40,17 +41,9 @@ def register(app: AsyncApp, state: BotState) -> None:
         try:
             entry = await state.engine.get_entry(entry_id)
         except SupportBotError as exc:
-            await respond(**error_message(str(exc)), response_type="ephemeral", replace_original=False)
+            await reply(respond, error_message(str(exc)), keep_original=True)
             return
-        message = entry_message(entry)
-        await respond(
-            text=message["text"],
-            blocks=message["blocks"],
-            response_type="ephemeral",
-            replace_original=False,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        await reply(respond, entry_message(entry), keep_original=True)
 
     app.action(FEEDBACK_YES)(on_feedback)
     app.action(FEEDBACK_NO)(on_feedback)

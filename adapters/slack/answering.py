@@ -1,5 +1,5 @@
 """One path from a Slack message to the core's answer, shared by /ask, mentions, the shortcut
-and auto-replies, plus the ways an answer is posted."""
+and auto-replies."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import Message, text_message
-from adapters.slack.safety import escape, from_slack
-from adapters.slack.state import PLATFORM, BotState, actor
+from adapters.slack.access import PLATFORM, actor
+from adapters.slack.safety import from_slack
+from adapters.slack.state import BotState
 from bot.models import Answer, Incoming, Mode, Place
-
-FAILURE = "Sorry, something went wrong while looking that up. The error has been logged."
 
 
 @dataclass(frozen=True)
@@ -44,18 +42,6 @@ async def ask(state: BotState, client: AsyncWebClient, q: Question) -> tuple[Ans
     return await state.engine.answer(incoming), notes
 
 
-async def post_in_thread(client: AsyncWebClient, channel: str, thread: str, message: Message) -> None:
-    """Post a rendered message as a threaded reply, without link previews."""
-    await client.chat_postMessage(
-        channel=channel,
-        thread_ts=thread,
-        text=message["text"],
-        blocks=message["blocks"],
-        unfurl_links=False,
-        unfurl_media=False,
-    )
-
-
 def question_text(text: str, bot_user_id: str | None) -> str:
     """The text of a Slack message for the core: the bot's own mention removed, markup decoded."""
     if bot_user_id:
@@ -66,8 +52,3 @@ def question_text(text: str, bot_user_id: str | None) -> str:
 def mentions(text: str, bot_user_id: str | None) -> bool:
     """True when a message mentions the bot (then app_mention answers it, not the auto-reply)."""
     return bool(bot_user_id) and re.search(rf"<@{re.escape(str(bot_user_id))}(\|[^>]*)?>", text) is not None
-
-
-def error_message(text: str) -> Message:
-    """A short warning for the user; ``text`` is escaped."""
-    return text_message(":warning: " + escape(text))

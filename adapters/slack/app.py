@@ -24,7 +24,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import actions, commands, events, kb, modals, shortcut
 from adapters.slack.files import FileFetcher
 from adapters.slack.manifest import EVENTS_PATH
-from adapters.slack.state import AutoReplyGate, BotState
+from adapters.slack.state import BotState
+from bot.chat import AutoReplyGate
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import SupportBotError
 from bot.settings import Settings, SlackSettings
@@ -53,7 +55,13 @@ def web_client(token: str, base_url: str) -> AsyncWebClient:
 class SlackBot:
     """One Slack app instance with all of its state; nothing is shared between instances."""
 
-    def __init__(self, settings: SlackSettings, engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: SlackSettings,
+        engine: Engine,
+        curator: Curator,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self.bot_token = _secret(settings.bot_token)
         self.app_token = _secret(settings.app_token)
@@ -72,7 +80,8 @@ class SlackBot:
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         self.files = FileFetcher(self.bot_token, settings.max_file_bytes, settings.api_base_url)
-        self.state = BotState(engine, settings, AutoReplyGate(settings.cooldown_seconds, clock), self.files, log)
+        gate = AutoReplyGate(settings.cooldown_seconds, clock)
+        self.state = BotState(engine, curator, settings, gate, self.files, log)
         for module in (commands, kb, modals, events, shortcut, actions):
             module.register(self.app, self.state)
         self._runner: web.AppRunner | None = None
@@ -135,9 +144,10 @@ class SlackBot:
         await self.files.close()
 
 
-async def run(settings: Settings, engine: Engine) -> None:
-    """Run the Slack adapter in the configured mode until cancelled."""
-    bot = SlackBot(settings.slack, engine)
+async def run(settings: Settings, engine: Engine, curator: Curator) -> None:
+    """Run the Slack adapter in the configured mode until cancelled; every knowledge change goes
+    through ``curator``."""
+    bot = SlackBot(settings.slack, engine, curator)
     try:
         await bot.check_token()
         if settings.slack.mode == "http":

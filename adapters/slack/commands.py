@@ -10,9 +10,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.answering import FAILURE, Question, ask, error_message
-from adapters.slack.blocks import answer_message
+from adapters.slack.answering import Question, ask
 from adapters.slack.manifest import ASK_COMMAND
+from adapters.slack.render import answer_message
+from adapters.slack.respond import FAILURE, error_message, reply
 from adapters.slack.safety import from_slack
 from adapters.slack.state import BotState
 from bot.models import Mode, SupportBotError
@@ -44,9 +45,8 @@ def register(app: AsyncApp, state: BotState) -> None:
         # and the core may take longer than that.
         await ack()
         text, private = split_private(from_slack(str(command.get("text", ""))))
-        response_type = "ephemeral" if private else "in_channel"
         if not text:
-            await respond(**error_message(USAGE), response_type="ephemeral")
+            await reply(respond, error_message(USAGE))
             return
         question = Question(
             text=text,
@@ -58,21 +58,14 @@ def register(app: AsyncApp, state: BotState) -> None:
         try:
             answer, notes = await ask(state, client, question)
         except SupportBotError as exc:
-            await respond(**error_message(str(exc)), response_type="ephemeral")
+            await reply(respond, error_message(str(exc)))
             return
         except Exception:
             state.log.exception("/ask failed")
-            await respond(**error_message(FAILURE), response_type="ephemeral")
+            await reply(respond, error_message(FAILURE))
             return
         if answer is None:  # explicit asks always get an answer; this is only a safeguard
             return
-        message = answer_message(answer, asked=text, notes=notes)
-        await respond(
-            text=message["text"],
-            blocks=message["blocks"],
-            response_type=response_type,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        await reply(respond, answer_message(answer, asked=text, notes=notes), private=private)
 
     app.command(ASK_COMMAND)(on_ask)

@@ -13,9 +13,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.answering import FAILURE, Question, ask, error_message, mentions, post_in_thread, question_text
-from adapters.slack.blocks import answer_message
-from adapters.slack.state import PLATFORM, BotState
+from adapters.slack.access import PLATFORM
+from adapters.slack.answering import Question, ask, mentions, question_text
+from adapters.slack.render import answer_message
+from adapters.slack.respond import FAILURE, error_message, post_in_thread
+from adapters.slack.state import BotState
 from bot.models import Mode, SupportBotError
 
 MENTION_HINT = (
@@ -31,66 +33,76 @@ def register(app: AsyncApp, state: BotState) -> None:
     """Register the app_mention and message listeners."""
 
     async def on_mention(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
-        if event.get("bot_id") or event.get("subtype") not in ANSWERABLE_SUBTYPES:
-            return
-        channel = str(event.get("channel", ""))
-        thread = str(event.get("thread_ts") or event.get("ts") or "")
-        text = question_text(str(event.get("text", "")), context.bot_user_id)
-        files = tuple(event.get("files") or ())
-        try:
-            if not text and not files:
-                await post_in_thread(client, channel, thread, error_message(MENTION_HINT))
-                return
-            question = Question(
-                text, Mode.MENTION, str(context.team_id or ""), channel, str(event.get("user", "")), thread, files
-            )
-            try:
-                answer, notes = await ask(state, client, question)
-            except SupportBotError as exc:
-                await post_in_thread(client, channel, thread, error_message(str(exc)))
-                return
-            except Exception:
-                state.log.exception("answering a mention failed")
-                await post_in_thread(client, channel, thread, error_message(FAILURE))
-                return
-            if answer is None:
-                return
-            state.gate.mark(channel, thread)
-            await post_in_thread(client, channel, thread, answer_message(answer, asked=text, notes=notes))
-        except SlackApiError as exc:
-            state.log.warning("could not answer a mention in %s: %s", channel, exc.response.get("error"))
+        await answer_mention(state, client, event, context)
 
     async def on_message(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
-        if not _auto_reply_candidate(event, context.bot_user_id):
-            return
-        channel = str(event.get("channel", ""))
-        ts = str(event.get("ts", ""))
-        team = str(context.team_id or "")
-        settings = await state.engine.channel_settings(
-            PLATFORM, team, channel, configured=state.configured_channel(channel)
-        )
-        # Cheap checks before asking the core, so a cooling channel logs no unanswered query.
-        if not settings.auto_reply or state.gate.answered(channel, ts) or state.gate.cooling(channel):
-            return
-        text = question_text(str(event.get("text", "")), context.bot_user_id)
-        files = tuple(event.get("files") or ())
-        try:
-            answer, notes = await ask(
-                state, client, Question(text, Mode.AUTO, team, channel, str(event.get("user", "")), ts, files)
-            )
-        except Exception:
-            # An auto-reply nobody asked for never posts an error; it only logs one.
-            state.log.exception("auto-reply failed in %s", channel)
-            return
-        if answer is None or not state.gate.claim(channel, ts):
-            return
-        try:
-            await post_in_thread(client, channel, ts, answer_message(answer, notes=notes))
-        except SlackApiError as exc:
-            state.log.warning("could not auto-reply in %s: %s", channel, exc.response.get("error"))
+        await auto_reply(state, client, event, context)
 
     app.event("app_mention")(on_mention)
     app.event("message")(on_message)
+
+
+async def answer_mention(state: BotState, client: AsyncWebClient, event: dict[str, Any], context: Any) -> None:
+    """An @mention is an explicit ask: answered in its thread, or told how to ask."""
+    if event.get("bot_id") or event.get("subtype") not in ANSWERABLE_SUBTYPES:
+        return
+    channel = str(event.get("channel", ""))
+    thread = str(event.get("thread_ts") or event.get("ts") or "")
+    text = question_text(str(event.get("text", "")), context.bot_user_id)
+    files = tuple(event.get("files") or ())
+    try:
+        if not text and not files:
+            await post_in_thread(client, channel, thread, error_message(MENTION_HINT))
+            return
+        question = Question(
+            text, Mode.MENTION, str(context.team_id or ""), channel, str(event.get("user", "")), thread, files
+        )
+        try:
+            answer, notes = await ask(state, client, question)
+        except SupportBotError as exc:
+            await post_in_thread(client, channel, thread, error_message(str(exc)))
+            return
+        except Exception:
+            state.log.exception("answering a mention failed")
+            await post_in_thread(client, channel, thread, error_message(FAILURE))
+            return
+        if answer is None:
+            return
+        state.gate.mark(channel, thread)
+        await post_in_thread(client, channel, thread, answer_message(answer, asked=text, notes=notes))
+    except SlackApiError as exc:
+        state.log.warning("could not answer a mention in %s: %s", channel, exc.response.get("error"))
+
+
+async def auto_reply(state: BotState, client: AsyncWebClient, event: dict[str, Any], context: Any) -> None:
+    """A message in a help channel: answered in a thread when the core is confident and the gate allows."""
+    if not _auto_reply_candidate(event, context.bot_user_id):
+        return
+    channel = str(event.get("channel", ""))
+    ts = str(event.get("ts", ""))
+    team = str(context.team_id or "")
+    settings = await state.engine.channel_settings(
+        PLATFORM, team, channel, configured=state.configured_channel(channel)
+    )
+    # Cheap checks before asking the core, so a cooling channel logs no unanswered query.
+    if not settings.auto_reply or state.gate.answered(channel, ts) or state.gate.cooling(channel):
+        return
+    text = question_text(str(event.get("text", "")), context.bot_user_id)
+    files = tuple(event.get("files") or ())
+    try:
+        answer, notes = await ask(
+            state, client, Question(text, Mode.AUTO, team, channel, str(event.get("user", "")), ts, files)
+        )
+    except Exception:
+        # An auto-reply nobody asked for never posts an error; it only logs one.
+        state.log.exception("auto-reply failed in %s", channel)
+        return
+    if answer is None or not state.gate.claim(channel, ts):
+        return
+    try:
+        await post_in_thread(client, channel, ts, answer_message(answer, notes=notes))
+    except SlackApiError as exc:
+        state.log.warning("could not auto-reply in %s: %s", channel, exc.response.get("error"))
 
 
 def _auto_reply_candidate(event: dict[str, Any], bot_user_id: str | None) -> bool:

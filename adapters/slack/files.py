@@ -15,12 +15,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.extract import looks_binary
+from bot.chat import TextFiles
 from bot.models import Attachment
 
-TEXT_SUFFIXES = (".txt", ".log", ".ips", ".crash")
 SLACK_FILE_HOSTS = frozenset({"files.slack.com"})
-MAX_FILES = 5
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +28,7 @@ class FileFetcher:
 
     def __init__(self, token: str, max_bytes: int, api_base_url: str, timeout: float = 20.0) -> None:
         self.token = token
+        self.policy = TextFiles(max_bytes)
         self.max_bytes = max_bytes
         self.timeout = timeout
         api_host = urlsplit(api_base_url).hostname
@@ -42,47 +41,40 @@ class FileFetcher:
         """Attachments for the core from a message's ``files``, plus notes on files left out."""
         attachments: list[Attachment] = []
         notes: list[str] = []
-        for shared in files[:MAX_FILES]:
+        chosen, more = self.policy.first(files)
+        for shared in chosen:
             name = str(shared.get("name") or shared.get("title") or "file")
-            if not name.lower().endswith(TEXT_SUFFIXES):
-                notes.append(f"{name} was not read: only {', '.join(TEXT_SUFFIXES)} files are.")
+            if note := self.policy.name_note(name):
+                notes.append(note)
                 continue
-            text = await self._fetch(client, str(shared.get("id", "")), name, notes)
-            if text is not None:
-                attachments.append(Attachment(name, text))
-        if len(files) > MAX_FILES:
-            notes.append(f"Only the first {MAX_FILES} files were read.")
+            read = await self._fetch(client, str(shared.get("id", "")), name)
+            if isinstance(read, Attachment):
+                attachments.append(read)
+            elif read:
+                notes.append(read)
+        if more:
+            notes.append(more)
         return tuple(attachments), notes
 
-    async def _fetch(self, client: AsyncWebClient, file_id: str, name: str, notes: list[str]) -> str | None:
+    async def _fetch(self, client: AsyncWebClient, file_id: str, name: str) -> Attachment | str:
+        """The file as an Attachment, or the note saying why it was not read ("" for no file)."""
         if not file_id:
-            return None
+            return ""
         try:
             info = (await client.files_info(file=file_id)).get("file") or {}
         except SlackApiError as exc:
             log.warning("files.info %s failed: %s", file_id, exc.response.get("error"))
-            notes.append(f"{name} could not be read ({exc.response.get('error')}).")
-            return None
-        size = int(info.get("size") or 0)
-        if size > self.max_bytes:
-            notes.append(f"{name} was not read: it is larger than {self.max_bytes:,} bytes.")
-            return None
+            return f"{name} could not be read ({exc.response.get('error')})."
+        if note := self.policy.size_note(name, int(info.get("size") or 0)):
+            return note
         url = str(info.get("url_private_download") or info.get("url_private") or "")
         if urlsplit(url).hostname not in self.allowed_hosts or urlsplit(url).scheme not in ("https", "http"):
             log.warning("not downloading %s: %r is not a Slack file URL", file_id, url)
-            notes.append(f"{name} could not be read.")
-            return None
+            return f"{name} could not be read."
         data = await self._download(url, client.proxy)
         if data is None:
-            notes.append(f"{name} could not be downloaded.")
-            return None
-        if len(data) > self.max_bytes:
-            notes.append(f"{name} was not read: it is larger than {self.max_bytes:,} bytes.")
-            return None
-        if looks_binary(data):
-            notes.append(f"{name} was not read: it is not a text file.")
-            return None
-        return data.decode("utf-8", errors="replace")
+            return f"{name} could not be downloaded."
+        return self.policy.read(name, data)
 
     async def _download(self, url: str, proxy: str | None) -> bytes | None:
         # The same proxy as the Web API client (slack_sdk reads HTTPS_PROXY); not trust_env,

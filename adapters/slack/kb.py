@@ -6,9 +6,7 @@ user id to the core as the actor, so the revision history says who did what.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -17,13 +15,14 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.admin import DENIED, is_admin
-from adapters.slack.answering import FAILURE, error_message
-from adapters.slack.blocks import Message, entry_message, text_message
+from adapters.slack.access import DENIED, PLATFORM, actor, is_admin
 from adapters.slack.manifest import KB_COMMAND
 from adapters.slack.modals import entry_view
+from adapters.slack.render import Message, entry_message, text_message
+from adapters.slack.respond import FAILURE, error_message, reply
 from adapters.slack.safety import cut, escape, from_slack
-from adapters.slack.state import PLATFORM, BotState, actor
+from adapters.slack.state import BotState
+from bot.chat import Report, export_archive, gaps_report, history_report, stats_report, why_report
 from bot.models import Entry, SupportBotError
 
 HELP = """*/kb*: knowledge-base administration (workspace admins and configured admins only)
@@ -53,22 +52,22 @@ def register(app: AsyncApp, state: BotState) -> None:
         sub, rest = sub.lower(), rest.strip()
         user = str(command.get("user_id", ""))
         if sub in ("", "help"):
-            await respond(**text_message(HELP), response_type="ephemeral")
+            await reply(respond, text_message(HELP))
             return
         if not await is_admin(client, user, state.settings.admin_users):
             state.log.info("denied /kb %s for %s", sub, user)
-            await respond(**error_message(DENIED), response_type="ephemeral")
+            await reply(respond, error_message(DENIED))
             return
         kb = _Kb(state, client, command, str(command.get("team_id") or context.team_id or ""), user)
         try:
-            reply = await kb.run(sub, rest)
+            message = await kb.run(sub, rest)
         except SupportBotError as exc:
-            reply = error_message(str(exc))
+            message = error_message(str(exc))
         except Exception:
             state.log.exception("/kb %s failed", sub)
-            reply = error_message(FAILURE)
-        if reply is not None:
-            await respond(text=reply["text"], blocks=reply["blocks"], response_type="ephemeral")
+            message = error_message(FAILURE)
+        if message is not None:
+            await reply(respond, message)
 
     app.command(KB_COMMAND)(on_kb)
 
@@ -79,6 +78,7 @@ class _Kb:
     def __init__(self, state: BotState, client: AsyncWebClient, command: dict[str, Any], team: str, user: str):
         self.state = state
         self.engine = state.engine
+        self.curator = state.curator
         self.client = client
         self.command = command
         self.team = team
@@ -99,28 +99,20 @@ class _Kb:
         if sub == "show" and len(args) == 1:
             return entry_message(await self.engine.get_entry(args[0]))
         if sub == "history" and len(args) == 1:
-            lines = [f"*History of* `{escape(args[0])}`"]
-            for r in await self.engine.history(args[0]):
-                lines.append(f"• {r.rev} · {escape(r.at)} · {escape(r.op)} by {escape(r.actor)}: {escape(r.reason)}")
-            return text_message("\n".join(lines))
+            return report_message(history_report(args[0], await self.engine.history(args[0])))
         if sub == "revert" and len(args) == 2 and args[1].isdigit():
-            r = await self.engine.revert(args[0], int(args[1]), self.actor)
+            r = await self.curator.revert(args[0], int(args[1]), self.actor)
             return text_message(f"Reverted `{escape(args[0])}` to revision {args[1]} (now revision {r.rev}).")
         if sub == "delete" and len(args) == 1:
-            r = await self.engine.delete_entry(args[0], self.actor)
+            r = await self.curator.delete_entry(args[0], self.actor)
             undo = f"`/kb revert {escape(args[0])} {r.rev - 1}`"
             return text_message(f"Deleted `{escape(args[0])}` (revision {r.rev}); {undo} undoes it.")
         if sub == "why" and rest:
-            return await self._why(rest)
+            return report_message(why_report(await self.engine.why(rest)))
         if sub == "gaps" and not args:
-            return await self._gaps()
+            return report_message(gaps_report(await self.engine.gaps()))
         if sub == "stats" and not args:
-            s = await self.engine.stats()
-            return text_message(
-                f"*Entries* {s.entries} ({s.curated} curated, {s.reference} catalog rows)\n"
-                f"*Queries* {s.queries}, answered {s.answered}\n"
-                f"*Feedback* helpful {s.feedback_helpful}, not helpful {s.feedback_unhelpful}\n*Gaps* {s.gaps}"
-            )
+            return report_message(stats_report(await self.engine.stats()))
         if sub == "export" and not args:
             return await self._export()
         if sub == "channel":
@@ -131,35 +123,11 @@ class _Kb:
         view = entry_view(entry)
         await self.client.views_open(trigger_id=str(self.command.get("trigger_id", "")), view=view)
 
-    async def _why(self, text: str) -> Message:
-        matches = await self.engine.why(text)
-        if not matches:
-            return text_message("Nothing matched: " + cut(escape(text), 300))
-        lines = []
-        for m in matches:
-            lines.append(f"*{m.confidence:.2f}* `{escape(m.entry.id)}` {escape(m.entry.title)}")
-            lines += [f"    • {escape(w)}" for w in m.why]
-        return text_message("\n".join(lines))
-
-    async def _gaps(self) -> Message:
-        gaps = await self.engine.gaps()
-        if not gaps:
-            return text_message("No gaps: every coded question got an answer.")
-        lines = ["*Unanswered codes and questions*, most frequent first:"]
-        for g in gaps:
-            key = f"{g.domain or '?'} {g.code}" if g.code is not None else "(no code)"
-            lines.append(f"• {g.count}× `{escape(key)}` · last {escape(g.last_seen)} · “{cut(escape(g.text), 120)}”")
-        return text_message("\n".join(lines))
-
     async def _export(self) -> Message:
         files = await self.engine.export_files()
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for rel, text in sorted(files.items()):
-                archive.writestr(f"knowledge/{rel}", text)
         try:
             await self.client.files_upload_v2(
-                content=buffer.getvalue(),
+                content=export_archive(files),
                 filename="knowledge-export.zip",
                 title="Knowledge base export",
                 channel=self.channel,
@@ -207,3 +175,16 @@ class _Kb:
         shown = f"{current.threshold:.2f}" if current.threshold is not None else f"the default ({default:.2f})"
         state = "on" if current.auto_reply else "off"
         return text_message(f"{verb} <#{self.channel}> are *{state}*; confidence threshold {shown}.")
+
+
+def report_message(report: Report) -> Message:
+    """A shared report as mrkdwn: a bold title, one bullet per row (its first cell bold, an
+    identifier as code), the details indented under it."""
+    if not report.rows:
+        return text_message(escape(report.empty))
+    lines = [f"*{escape(report.title)}*"]
+    for row in report.rows:
+        cells = [f"`{escape(c)}`" if i == report.code else escape(c) for i, c in enumerate(row.cells[1:], 1) if c]
+        lines.append(f"• *{escape(row.cells[0])}* " + " · ".join(cells))
+        lines += [f"    ◦ {cut(escape(d), 300)}" for d in row.details]
+    return text_message("\n".join(lines))

@@ -17,10 +17,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.admin import DENIED, is_admin
-from adapters.slack.blocks import section
+from adapters.slack.access import DENIED, actor, is_admin
+from adapters.slack.render import section
 from adapters.slack.safety import escape, guard
-from adapters.slack.state import BotState, actor
+from adapters.slack.state import BotState
 from bot.knowledge.entryfile import FENCE, parse_entry_text, render_entry
 from bot.knowledge.errors import KnowledgeError
 from bot.models import Entry, Revision, SupportBotError
@@ -177,7 +177,7 @@ def register(app: AsyncApp, state: BotState) -> None:
         text, lines = assemble(values)
         try:
             entry = parse_entry_text(text, WHERE, expected_id=None if created else str(meta.get("id")))
-            revision = await state.engine.save_entry(entry, actor(user), _value(values, "reason"), create=created)
+            revision = await state.curator.save_entry(entry, actor(user), _value(values, "reason"), create=created)
         except KnowledgeError as exc:
             await ack(response_action="errors", errors=route_problems(exc.problems, lines))
             return

@@ -14,14 +14,16 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.answering import FAILURE, Question, ask, error_message, post_in_thread, question_text
-from adapters.slack.blocks import answer_message, context
+from adapters.slack.answering import Question, ask, question_text
 from adapters.slack.manifest import SHORTCUT_CALLBACK
+from adapters.slack.render import answer_message, context
+from adapters.slack.respond import FAILURE, error_message, post_in_thread, reply
 from adapters.slack.safety import guard
 from adapters.slack.state import BotState
+from bot.chat import TEXT_SUFFIXES
 from bot.models import Mode, SupportBotError
 
-NO_TEXT = "That message has no text or text file (.txt, .log, .ips, .crash) to look up."
+NO_TEXT = f"That message has no text or text file ({', '.join(TEXT_SUFFIXES)}) to look up."
 NOT_IN_CHANNEL = "Only you can see this: I am not a member of this channel. Invite me to answer in threads."
 CANNOT_POST = ("not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_reply_to_message")
 
@@ -39,18 +41,18 @@ def register(app: AsyncApp, state: BotState) -> None:
         text = question_text(str(message.get("text", "")), context.bot_user_id)
         files = tuple(message.get("files") or ())
         if not text and not files:
-            await respond(**error_message(NO_TEXT), response_type="ephemeral")
+            await reply(respond, error_message(NO_TEXT))
             return
         team = str((shortcut.get("team") or {}).get("id") or context.team_id or "")
         user = str((shortcut.get("user") or {}).get("id", ""))
         try:
             answer, notes = await ask(state, client, Question(text, Mode.CONTEXT, team, channel, user, thread, files))
         except SupportBotError as exc:
-            await respond(**error_message(str(exc)), response_type="ephemeral")
+            await reply(respond, error_message(str(exc)))
             return
         except Exception:
             state.log.exception("Find answer failed")
-            await respond(**error_message(FAILURE), response_type="ephemeral")
+            await reply(respond, error_message(FAILURE))
             return
         if answer is None:
             return
@@ -61,8 +63,7 @@ def register(app: AsyncApp, state: BotState) -> None:
         except SlackApiError as exc:
             if exc.response.get("error") not in CANNOT_POST:
                 raise
-            private = guard({"text": rendered["text"], "blocks": [*rendered["blocks"][:49], _hint()]})
-            await respond(text=private["text"], blocks=private["blocks"], response_type="ephemeral")
+            await reply(respond, guard({"text": rendered["text"], "blocks": [*rendered["blocks"][:49], _hint()]}))
 
     app.shortcut({"type": "message_action", "callback_id": SHORTCUT_CALLBACK})(on_find_answer)
 

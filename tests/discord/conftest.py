@@ -3,98 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from typing import Any
 
 import discord.gateway
 import discord.http
 import pytest
 
-from adapters.discord import DiscordAdapter, Options, options_from
+from adapters.discord import DiscordAdapter
+from bot.curator import Curator
 from bot.engine import Engine
-from bot.settings import DiscordSettings, Settings
-from tests.discord.fake_discord import FakeDiscord, Interaction, Sent
-from tests.discord.fake_world import (
-    FORUM,
-    MANAGE_GUILD,
-    MEMBER,
-    TEXT,
-    Channel,
-    Guild,
-    Role,
-    User,
-    World,
-    guild_id_for_shard,
-)
-
-TOKEN = "fake-token"
-
-
-@dataclass
-class Cast:
-    """Who and where, for readable tests."""
-
-    world: World
-    guild: Guild
-    guild2: Guild
-    help: Channel
-    general: Channel
-    forum: Channel
-    locked: Channel
-    help2: Channel
-    alice: User
-    bob: User
-    mod: User
-    keeper: User
-    staff: User
-    robot: User
-    admin_role: int
-    staff_role: int
-
-
-def make_cast() -> Cast:
-    ids = iter(range(1_200_000_000_000_000_000, 1_300_000_000_000_000_000))
-    g = Guild(guild_id_for_shard(0), "Networking Devs", owner_id=0)
-    g2 = Guild(guild_id_for_shard(1), "Second Server", owner_id=0)
-    admin_role, staff_role = next(ids), next(ids)
-    g.roles = [Role(g.id, "@everyone", MEMBER), Role(admin_role, "kb-admin"), Role(staff_role, "staff")]
-    g2.roles = [Role(g2.id, "@everyone", MEMBER)]
-    help_ = Channel(next(ids), "help", TEXT, g)
-    general = Channel(next(ids), "general", TEXT, g)
-    forum = Channel(next(ids), "questions", FORUM, g)
-    locked = Channel(next(ids), "announcements", TEXT, g, bot_can_send=False)
-    help2 = Channel(next(ids), "help", TEXT, g2)
-    g.channels = [help_, general, forum, locked]
-    g2.channels = [help2]
-    bot = User(next(ids), "supportbot", bot=True)
-    alice = User(next(ids), "alice")
-    bob = User(next(ids), "bob")
-    mod = User(next(ids), "mod", permissions=MEMBER | MANAGE_GUILD)
-    keeper = User(next(ids), "keeper", roles=[admin_role])
-    staff = User(next(ids), "staff", roles=[staff_role])
-    robot = User(next(ids), "otherbot", bot=True)
-    g.owner_id = g2.owner_id = mod.id
-    world = World(bot, [g, g2], [alice, bob, mod, keeper, staff, robot])
-    return Cast(
-        world,
-        g,
-        g2,
-        help_,
-        general,
-        forum,
-        locked,
-        help2,
-        alice,
-        bob,
-        mod,
-        keeper,
-        staff,
-        robot,
-        admin_role,
-        staff_role,
-    )
+from bot.settings import Settings
+from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import TOKEN, Cast, Running, StartBot, discord_settings, make_cast, with_discord
 
 
 @pytest.fixture
@@ -113,51 +34,17 @@ async def fake(cast: Cast) -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 def settings(fake: FakeDiscord, cast: Cast) -> Settings:
-    return Settings(
-        discord=DiscordSettings(
-            token=TOKEN,
-            api_base_url=fake.api_url,
-            gateway_url=fake.gateway_url,
-            help_channels=[cast.help.id, cast.forum.id, cast.help2.id],
-            admin_roles=[cast.admin_role],
-            excluded_roles=[cast.staff_role],
-            cooldown_seconds=60,
-        )
-    )
+    return discord_settings(fake, cast)
 
 
 @pytest.fixture
-def options(settings: Settings) -> Options:
-    # Only waits are shortened: guild_ready_timeout is how long discord.py waits for more guilds.
-    return options_from(settings).with_(guild_ready_timeout=0.05)
-
-
-@dataclass
-class Running:
-    adapter: DiscordAdapter
-    task: asyncio.Task[None]
-
-    async def stop(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-
-    async def decision(self, message: dict[str, Any]) -> str:
-        """The auto-reply decision on a member's message (waits until it was taken)."""
-        async with asyncio.timeout(10):
-            return await self.adapter.auto_replies.wait_decision(int(message["id"]))
-
-
-StartBot = Callable[..., Awaitable[Running]]
-
-
-@pytest.fixture
-async def start_bot(fake: FakeDiscord, settings: Settings, options: Options) -> AsyncIterator[StartBot]:
-    """Start a bot (a fresh adapter each call) and wait until it is ready; all stop at teardown."""
+async def start_bot(fake: FakeDiscord, settings: Settings, curator: Curator) -> AsyncIterator[StartBot]:
+    """Start a bot (a fresh adapter each call; keyword arguments change ``[discord]`` settings)
+    and wait until it is ready; all stop at teardown."""
     running: list[Running] = []
 
-    async def start(engine: Any, opts: Options | None = None, shards: int = 1) -> Running:
-        adapter = DiscordAdapter(settings, engine, opts or options)
+    async def start(engine: Any, shards: int = 1, **changes: Any) -> Running:
+        adapter = DiscordAdapter(with_discord(settings, **changes), engine, curator)
         task = asyncio.create_task(adapter.run())
         ready = asyncio.create_task(adapter.client.wait_until_ready())
         done, _ = await asyncio.wait({task, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
@@ -182,32 +69,3 @@ async def start_bot(fake: FakeDiscord, settings: Settings, options: Options) -> 
 @pytest.fixture
 async def bot(start_bot: StartBot, engine: Engine) -> Running:
     return await start_bot(engine)
-
-
-async def answered(fake: FakeDiscord, inter: Interaction) -> list[Sent]:
-    """Wait until the member saw a response to ``inter``; the messages they saw."""
-    await fake.wait_for(lambda: inter.answered)
-    return inter.messages()
-
-
-class SlowEngine:
-    """The real engine behind a delay: a slow core, as a database under load would make it."""
-
-    def __init__(self, engine: Engine, delay: float) -> None:
-        self._engine = engine
-        self.delay = delay
-
-    async def answer(self, incoming: Any) -> Any:
-        await asyncio.sleep(self.delay)
-        return await self._engine.answer(incoming)
-
-    async def get_entry(self, entry_id: str) -> Any:
-        await asyncio.sleep(self.delay)
-        return await self._engine.get_entry(entry_id)
-
-    async def feedback(self, query_id: int, actor: str, helpful: bool) -> None:
-        await asyncio.sleep(self.delay)
-        await self._engine.feedback(query_id, actor, helpful)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from adapters.discord import Options
 from bot.engine import Engine
-from tests.discord.conftest import Cast, Running, StartBot, answered
 from tests.discord.fake_discord import FakeDiscord, Interaction
+from tests.discord.helpers import Cast, Running, StartBot, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 NEW_ENTRY = """+++
@@ -134,7 +133,7 @@ async def test_invalid_form_changes_nothing_and_returns_the_text(
     assert await revisions(engine) == before
 
 
-async def test_add_and_edit_with_a_file(bot: Running, fake: FakeDiscord, cast: Cast, engine: Engine) -> None:
+async def test_add_and_edit_with_a_file(bot: Running, fake: FakeDiscord, cast: Cast) -> None:
     added = await fake.slash_with_file(
         "kb", cast.mod, cast.help, "file", "proxy-auth-loop.md", NEW_ENTRY.encode(), sub="add"
     )
@@ -264,9 +263,9 @@ async def test_channel_settings_per_guild(bot: Running, fake: FakeDiscord, cast:
 
 
 async def test_kb_changes_limited_to_configured_guilds(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
+    start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast
 ) -> None:
-    await start_bot(engine, options.with_(kb_guilds=frozenset({cast.guild.id})))
+    await start_bot(engine, kb_guilds=[cast.guild.id])
     elsewhere = await fake.slash("kb", cast.mod, cast.help2, {"id": "refused"}, sub="delete")
     [msg] = await answered(fake, elsewhere)
     assert "managed from another server" in msg.payload["content"]

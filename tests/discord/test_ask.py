@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Entry, Incoming, Mode, Outcome
-from tests.discord.conftest import Cast, Running, answered
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import Cast, Running, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 
@@ -56,7 +57,7 @@ async def test_known_issue_block(bot: Running, fake: FakeDiscord, cast: Cast) ->
         assert part in value
 
 
-async def add_twins(engine: Engine) -> None:
+async def add_twins(curator: Curator) -> None:
     """Two entries that answer the same words equally well: an ambiguous question by construction."""
     for i, where in enumerate(("cellular", "Wi-Fi")):
         twin = Entry(
@@ -66,11 +67,13 @@ async def add_twins(engine: Engine) -> None:
             summary="Restart the frobnicator session.",
             aliases=("frobnicator handshake stall",),
         )
-        await engine.save_entry(twin, "test", create=True)
+        await curator.save_entry(twin, "test", create=True)
 
 
-async def test_ambiguous_offers_other_matches(bot: Running, fake: FakeDiscord, cast: Cast, engine: Engine) -> None:
-    await add_twins(engine)
+async def test_ambiguous_offers_other_matches(
+    bot: Running, fake: FakeDiscord, cast: Cast, engine: Engine, curator: Curator
+) -> None:
+    await add_twins(curator)
     question = "frobnicator handshake stall"
     expected = await engine.answer(Incoming(question, Mode.SLASH))
     assert expected is not None and expected.outcome is Outcome.SUGGEST and len(expected.matches) >= 2, expected

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.discord import Options
 from bot.engine import Engine
 from bot.models import SupportBotError
-from tests.discord.conftest import Cast, Running, StartBot, answered
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import Cast, Running, StartBot, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 REFUSED = (
@@ -63,10 +62,8 @@ async def test_cooldown_per_channel(bot: Running, fake: FakeDiscord, cast: Cast)
     assert len(fake.sent_in(cast.help)) == 1
 
 
-async def test_no_cooldown_when_zero(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
-) -> None:
-    bot = await start_bot(engine, options.with_(cooldown_seconds=0.0))
+async def test_no_cooldown_when_zero(start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast) -> None:
+    bot = await start_bot(engine, cooldown_seconds=0.0)
     for text in (OFFLINE, REFUSED):
         msg = await fake.user_message(cast.help, cast.alice, text)
         assert await bot.decision(msg) == "replied"
@@ -130,9 +127,9 @@ async def test_text_attachment_on_a_question(bot: Running, fake: FakeDiscord, ca
 
 
 async def test_oversized_attachment_is_not_downloaded(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
+    start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast
 ) -> None:
-    bot = await start_bot(engine, options.with_(max_attachment_bytes=100))
+    bot = await start_bot(engine, max_attachment_bytes=100)
     att = fake.attachment(cast.help, "huge.log", (OFFLINE + "\n").encode() * 10)
     msg = await fake.user_message(cast.help, cast.alice, "see log", attachments=[att])
     assert await bot.decision(msg) == "silent: not confident"  # the error was only in the file
@@ -177,9 +174,9 @@ async def test_moderator_may_dismiss(bot: Running, fake: FakeDiscord, cast: Cast
 
 
 async def test_without_message_content_intent(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
+    start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast
 ) -> None:
-    await start_bot(engine, options.with_(message_content=False))
+    await start_bot(engine, message_content=False)
     assert not int(fake.identifies[-1]["intents"]) & (1 << 15)
     inter = await fake.slash("ask", cast.alice, cast.help, {"question": OFFLINE})
     await answered(fake, inter)  # slash commands work without the intent

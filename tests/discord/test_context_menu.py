@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.discord.conftest import Cast, Running, answered
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import Cast, Running, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 

@@ -14,14 +14,12 @@ import discord.http
 import pytest
 
 import adapters.discord
-from adapters.discord import Options
-from bot import cli
+from adapters import cli
 from bot.engine import Engine
 from bot.models import SupportBotError
 from bot.settings import DiscordSettings, KnowledgeSettings, Settings, StoreSettings
-from tests.core import FIXTURE_KB
-from tests.discord.conftest import TOKEN, Cast, StartBot, answered
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import FIXTURE_KB, TOKEN, Cast, StartBot, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 
@@ -66,16 +64,14 @@ async def test_fake_refuses_a_second_acknowledgement(fake: FakeDiscord, cast: Ca
     fake.violations.clear()
 
 
-async def test_wrong_token_is_reported(start_bot: StartBot, options: Options, engine: Engine) -> None:
+async def test_wrong_token_is_reported(start_bot: StartBot, engine: Engine) -> None:
     with pytest.raises(SupportBotError, match="rejected the token"):
-        await start_bot(engine, options.with_(token="not-the-token"))
+        await start_bot(engine, token="not-the-token")
 
 
-async def test_sharded_processes(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
-) -> None:
+async def test_sharded_processes(start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast) -> None:
     # One process running both shards of two: each guild arrives on its own shard.
-    bot = await start_bot(engine, options.with_(shard_count=2, shard_ids=(0, 1)), shards=2)
+    bot = await start_bot(engine, shard_count=2, shard_ids=[0, 1], shards=2)
     assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(0, 2), (1, 2)]
     assert isinstance(bot.adapter.client, discord.AutoShardedClient)
     for channel in (cast.help, cast.help2):
@@ -84,10 +80,8 @@ async def test_sharded_processes(
     assert not any(path == "/gateway/bot" for _, path, _ in fake.requests)  # shard_count is given
 
 
-async def test_one_shard_of_two(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
-) -> None:
-    bot = await start_bot(engine, options.with_(shard_count=2, shard_ids=(1,)))
+async def test_one_shard_of_two(start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast) -> None:
+    bot = await start_bot(engine, shard_count=2, shard_ids=[1])
     assert [tuple(i["shard"]) for i in fake.identifies] == [(1, 2)]
     assert [g.id for g in bot.adapter.client.guilds] == [cast.guild2.id]
     assert fake.commands == []  # only the process running shard 0 publishes the commands
@@ -98,10 +92,10 @@ def test_sharding_settings_are_checked(settings: Settings) -> None:
         update={"discord": settings.discord.model_copy(update={"shard_ids": [3], "shard_count": 2})}
     )
     with pytest.raises(SupportBotError, match="between 0 and 1"):
-        adapters.discord.options_from(bad)
+        adapters.discord.check_settings(bad)
     bad = settings.model_copy(update={"discord": settings.discord.model_copy(update={"shard_ids": [0]})})
     with pytest.raises(SupportBotError, match=r"needs discord\.shard_count"):
-        adapters.discord.options_from(bad)
+        adapters.discord.check_settings(bad)
 
 
 def test_invite_url_has_exactly_the_needed_scopes_and_permissions() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Entry, Link
 from bot.store.sqlite import SQLiteStore
-from tests.discord.conftest import Cast, StartBot, answered
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import Cast, StartBot, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 
@@ -44,7 +45,7 @@ async def test_feedback_buttons_after_a_restart(
 
 
 async def test_show_full_answer_for_a_long_entry(
-    start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast
+    start_bot: StartBot, engine: Engine, curator: Curator, fake: FakeDiscord, cast: Cast
 ) -> None:
     body = "\n\n".join(
         f"Paragraph {i}: " + "the tunnel provider must reapply its settings after wake. " * 6 for i in range(12)
@@ -58,7 +59,7 @@ async def test_show_full_answer_for_a_long_entry(
         aliases=("tunnel routes lost after wake",),
         links=(Link("URLError.Code (Apple)", "https://developer.apple.com/documentation/foundation/urlerror/code"),),
     )
-    await engine.save_entry(entry, "test", create=True)
+    await curator.save_entry(entry, "test", create=True)
     first = await start_bot(engine)
     inter = await fake.slash("ask", cast.alice, cast.help, {"question": "tunnel routes lost after wake"})
     [msg] = await answered(fake, inter)

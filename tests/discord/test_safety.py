@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.discord import Options
 from bot.engine import Engine
-from tests.discord.conftest import Cast, Running, SlowEngine, StartBot, answered
 from tests.discord.fake_discord import FakeDiscord
+from tests.discord.helpers import Cast, Running, SlowEngine, StartBot, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 
@@ -29,7 +28,7 @@ async def test_no_pings_from_kb_text_or_echoed_questions(bot: Running, fake: Fak
     assert fake.violations == []
 
 
-async def test_the_fake_would_catch_a_ping(fake: FakeDiscord) -> None:
+def test_the_fake_would_catch_a_ping() -> None:
     from tests.discord.fake_checks import pings
 
     assert pings("@everyone look", None, None) == ["everyone"]
@@ -39,10 +38,10 @@ async def test_the_fake_would_catch_a_ping(fake: FakeDiscord) -> None:
 
 
 async def test_slow_core_is_deferred_then_answered(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
+    start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast
 ) -> None:
     fake.deadline = 0.6
-    await start_bot(SlowEngine(engine, 1.0), options.with_(ack_after_seconds=0.2))
+    await start_bot(SlowEngine(engine, 1.0), ack_after_seconds=0.2)
     inter = await fake.slash("ask", cast.alice, cast.help, {"question": OFFLINE})
     [msg] = await answered(fake, inter)
     assert inter.response_types == [5]  # deferred in time, exactly once
@@ -54,10 +53,10 @@ async def test_slow_core_is_deferred_then_answered(
 
 
 async def test_slow_component_click_is_deferred(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
+    start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast
 ) -> None:
     fake.deadline = 0.6
-    await start_bot(SlowEngine(engine, 1.0), options.with_(ack_after_seconds=0.2))
+    await start_bot(SlowEngine(engine, 1.0), ack_after_seconds=0.2)
     inter = await fake.slash("ask", cast.alice, cast.help, {"question": OFFLINE})
     [msg] = await answered(fake, inter)
     helpful = next(i for i in msg.custom_ids() if i.endswith(":y"))
@@ -66,11 +65,9 @@ async def test_slow_component_click_is_deferred(
     assert click.response_types == [5] and thanks.ephemeral and "Thanks" in thanks.payload["content"]
 
 
-async def test_modal_needs_its_data_in_time(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
-) -> None:
+async def test_modal_needs_its_data_in_time(start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast) -> None:
     fake.deadline = 0.6
-    await start_bot(SlowEngine(engine, 1.0), options.with_(ack_after_seconds=0.2))
+    await start_bot(SlowEngine(engine, 1.0), ack_after_seconds=0.2)
     inter = await fake.slash("kb", cast.mod, cast.help, {"id": "offline"}, sub="edit")
     [msg] = await answered(fake, inter)
     assert inter.response_types == [4] and msg.ephemeral
@@ -78,11 +75,11 @@ async def test_modal_needs_its_data_in_time(
 
 
 async def test_the_fake_enforces_the_deadline(
-    start_bot: StartBot, options: Options, engine: Engine, fake: FakeDiscord, cast: Cast
+    start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast
 ) -> None:
     # A bot that waits too long before acknowledging gets 10062, as from Discord.
     fake.deadline = 0.3
-    await start_bot(SlowEngine(engine, 0.6), options.with_(ack_after_seconds=2.0))
+    await start_bot(SlowEngine(engine, 0.6), ack_after_seconds=2.0)
     inter = await fake.slash("ask", cast.alice, cast.help, {"question": OFFLINE})
     await fake.wait_for(lambda: fake.violations)
     assert fake.violations == [f"interaction {inter.id} acknowledged after the deadline"]

@@ -34,7 +34,7 @@ TEAM = "T0TEST"
 APP_ID = "A0TEST"
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
-DEADLINE = 3.0  # Slack's acknowledgement deadline, enforced by this fake
+DEADLINE = 3.0  # Slack's acknowledgement deadline, enforced by this fake unless told otherwise
 
 
 class DeadlineMissed(AssertionError):
@@ -76,9 +76,13 @@ class SocketState:
 
 
 class FakeSlack:
-    """The fake Slack server. ``await start()`` it, point the bot at :attr:`api_url`."""
+    """The fake Slack server. ``await start()`` it, point the bot at :attr:`api_url`.
 
-    def __init__(self) -> None:
+    ``deadline`` is how long an envelope may wait for its acknowledgement (Slack's is 3 s).
+    """
+
+    def __init__(self, *, deadline: float = DEADLINE) -> None:
+        self.deadline = deadline
         self.calls: list[Call] = []
         self.posted: list[Posted] = []
         self.hits: list[str] = []  # every path requested, to prove what was never fetched
@@ -296,8 +300,8 @@ class FakeSlack:
     ) -> dict[str, Any]:
         """Send one Socket Mode envelope and return the app's acknowledgement.
 
-        Raises DeadlineMissed when no acknowledgement arrives within 3 seconds, as Slack would
-        then show the user an error (and retry events).
+        Raises DeadlineMissed when no acknowledgement arrives within :attr:`deadline`, as Slack
+        would then show the user an error (and retry events).
         """
         await asyncio.wait_for(self.socket.connected.wait(), 10)
         assert self.socket.ws is not None
@@ -315,6 +319,6 @@ class FakeSlack:
             }
         )
         try:
-            return await asyncio.wait_for(waiter, DEADLINE)
+            return await asyncio.wait_for(waiter, self.deadline)
         except TimeoutError:
-            raise DeadlineMissed(f"envelope {kind} not acknowledged within {DEADLINE} s") from None
+            raise DeadlineMissed(f"envelope {kind} not acknowledged within {self.deadline} s") from None

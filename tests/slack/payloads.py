@@ -141,9 +141,10 @@ def view_submission_payload(view: dict[str, Any], values: dict[str, str], user: 
 class SlackSender:
     """Sends signed requests to the app's HTTP endpoint the way Slack does (3-second deadline)."""
 
-    def __init__(self, url: str, secret: str = SIGNING_SECRET) -> None:
+    def __init__(self, url: str, secret: str = SIGNING_SECRET, *, deadline: float = DEADLINE) -> None:
         self.url = url
         self.secret = secret
+        self.deadline = deadline
 
     def headers(self, body: str, timestamp: int | None = None, secret: str | None = None) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -163,7 +164,7 @@ class SlackSender:
         headers = {"Content-Type": content_type}
         if signed:
             headers.update(self.headers(body, timestamp, secret))
-        timeout = aiohttp.ClientTimeout(total=DEADLINE)
+        timeout = aiohttp.ClientTimeout(total=self.deadline)
         try:
             async with (
                 aiohttp.ClientSession(timeout=timeout) as session,
@@ -171,7 +172,7 @@ class SlackSender:
             ):
                 return resp.status, await resp.text()
         except TimeoutError:
-            raise DeadlineMissed(f"no response within {DEADLINE} s") from None
+            raise DeadlineMissed(f"no response within {self.deadline} s") from None
 
     async def command(self, payload: dict[str, str], **kw: Any) -> tuple[int, str]:
         return await self.post(urlencode(payload), "application/x-www-form-urlencoded", **kw)

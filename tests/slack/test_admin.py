@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import NotFound
 from bot.store.sqlite import SQLiteStore
 
-from .conftest import ADMIN, HttpBot
+from .helpers import ADMIN, HttpBot
 from .payloads import command_payload, view_submission_payload
 
 
@@ -80,7 +81,7 @@ async def test_configured_admins_need_no_lookup(http: HttpBot) -> None:
 # ---------------------------------------------------------------- read-only subcommands
 
 
-async def test_show_history_why_gaps(http: HttpBot, engine: Engine) -> None:
+async def test_show_history_why_gaps(http: HttpBot) -> None:
     show = await kb(http, "show offline")
     assert show["blocks"][0]["text"]["text"].startswith("NSURLErrorNotConnectedToInternet")
     history = text_of(await kb(http, "history offline"))
@@ -236,9 +237,11 @@ async def test_edit_through_the_modal(http: HttpBot, engine: Engine) -> None:
     assert ack["response_action"] == "errors" and "does not match" in ack["errors"]["fields"]
 
 
-async def test_edit_refuses_catalog_rows_and_entries_too_long_for_a_form(http: HttpBot, engine: Engine) -> None:
+async def test_edit_refuses_catalog_rows_and_entries_too_long_for_a_form(
+    http: HttpBot, engine: Engine, curator: Curator
+) -> None:
     assert "catalog" in text_of(await kb(http, "edit code:NSURLErrorDomain:-1001"))
     long = replace(await engine.get_entry("refused"), body="word " * 700)
-    await engine.save_entry(long, "test", create=False)
+    await curator.save_entry(long, "test", create=False)
     assert "too long to edit in Slack" in text_of(await kb(http, "edit refused"))
     assert http.fake.api("views.open") == []

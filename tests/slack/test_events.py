@@ -7,8 +7,8 @@ import json
 
 from bot.engine import Engine
 
-from .conftest import HELP_CHANNEL, HttpBot
 from .fake_slack import BOT_ID, BOT_TOKEN, BOT_USER
+from .helpers import HELP_CHANNEL, HttpBot
 from .payloads import mention_event, message_event
 
 OFFLINE = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."'
@@ -55,7 +55,7 @@ async def test_bare_mention_gets_a_hint(http: HttpBot, engine: Engine) -> None:
     assert (await engine.stats()).queries == 0
 
 
-async def test_mention_by_another_bot_is_ignored(http: HttpBot, engine: Engine) -> None:
+async def test_mention_by_another_bot_is_ignored(http: HttpBot) -> None:
     await http.sender.event(mention_event(OFFLINE, channel="COTHER", bot_id="B999"))
     await control(http)
     assert posts(http, "COTHER") == []
@@ -71,7 +71,7 @@ async def test_confident_top_level_message_in_a_help_channel_gets_a_threaded_rep
     assert post["unfurl_links"] is False
 
 
-async def test_unconfident_message_gets_no_reply(http: HttpBot, engine: Engine) -> None:
+async def test_unconfident_message_gets_no_reply(http: HttpBot) -> None:
     await http.sender.event(message_event("anyone here used NETransparentProxyProvider for something?"))
     await control(http)
     assert posts(http, HELP_CHANNEL) == []

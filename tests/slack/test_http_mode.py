@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from bot.curator import Curator
 from bot.engine import Engine
 
-from .conftest import GatedEngine, HttpBot, start_http
 from .fake_slack import BOT_TOKEN, FakeSlack
+from .helpers import GatedEngine, HttpBot, start_http
 from .payloads import command_payload, mention_event
 
 OFFLINE = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."'
@@ -52,9 +53,9 @@ async def test_empty_ask_gets_usage(http: HttpBot, engine: Engine) -> None:
     assert (await engine.stats()).queries == 0
 
 
-async def test_ack_comes_before_a_slow_core_answers(fake: FakeSlack, engine: Engine) -> None:
+async def test_ack_comes_before_a_slow_core_answers(fake: FakeSlack, engine: Engine, curator: Curator) -> None:
     gated = GatedEngine(engine)
-    running = await start_http(fake, gated)
+    running = await start_http(fake, gated, curator)
     try:
         # The sender gives up after 3 s like Slack: the ack must not wait for the core.
         status, body = await running.sender.command(command_payload(fake, "/ask", OFFLINE))
@@ -110,9 +111,11 @@ async def test_a_timestamp_within_five_minutes_is_accepted(http: HttpBot) -> Non
     await http.fake.wait_for(http.fake.responses)
 
 
-async def test_bolt_checks_the_token_lazily_and_a_bad_token_runs_nothing(fake: FakeSlack, engine: Engine) -> None:
+async def test_bolt_checks_the_token_lazily_and_a_bad_token_runs_nothing(
+    fake: FakeSlack, engine: Engine, curator: Curator
+) -> None:
     fake.valid_bot_tokens = {"xoxb-some-other-token"}
-    running = await start_http(fake, engine)
+    running = await start_http(fake, engine, curator)
     try:
         assert fake.calls == []  # nothing at start-up: auth.test comes with the first request
         status, _ = await running.sender.command(command_payload(fake, "/ask", OFFLINE))

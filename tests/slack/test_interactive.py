@@ -10,7 +10,7 @@ from typing import Any
 from bot.engine import Engine
 from bot.store.sqlite import SQLiteStore
 
-from .conftest import HttpBot
+from .helpers import HttpBot
 from .payloads import block_action_payload, command_payload, mention_event, shortcut_payload
 
 OFFLINE = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."'

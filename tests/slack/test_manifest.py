@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.slack import manifest as m
 
-from .conftest import HttpBot
+from .helpers import HttpBot
 from .payloads import command_payload, message_event, shortcut_payload
 
 ROOT = Path(__file__).parent.parent.parent
@@ -77,5 +77,8 @@ async def test_every_declared_command_and_shortcut_has_a_listener(http: HttpBot)
 async def test_private_channel_messages_are_auto_answered_too(http: HttpBot) -> None:
     # message.groups: the same message event with channel_type "group".
     event = message_event('Error Domain=NSURLErrorDomain Code=-1009 "offline"', channel_type="group")
-    await http.sender.event(event)
-    await http.fake.wait_for(lambda: http.fake.api("chat.postMessage"))
+    status, _ = await http.sender.event(event)
+    assert status == 200
+    [post] = await http.fake.wait_for(lambda: http.fake.api("chat.postMessage"))
+    assert (post.args["channel"], post.args["thread_ts"]) == (event["channel"], event["ts"])
+    assert "NSURLErrorNotConnectedToInternet" in post.args["blocks"][0]["text"]["text"]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.slack.blocks import MAX_BLOCKS, answer_message, entry_message, text_message
 from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
+from adapters.slack.render import MAX_BLOCKS, answer_message, entry_message, text_message
 from adapters.slack.safety import WORD_JOINER, cut, escape, from_slack, guard
 from bot.models import Answer, Entry, KnownIssue, Link, Match, Outcome
 

@@ -12,11 +12,12 @@ import pytest
 
 from adapters.slack import run
 from adapters.slack.app import SlackBot
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.settings import Settings
 
-from .conftest import GatedEngine, slack_settings
 from .fake_slack import APP_TOKEN, BOT_TOKEN, DeadlineMissed, FakeSlack
+from .helpers import GatedEngine, slack_settings
 from .payloads import (
     block_action_payload,
     command_payload,
@@ -31,8 +32,8 @@ OFFLINE = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection app
 
 
 @contextlib.asynccontextmanager
-async def socket_bot(fake: FakeSlack, engine: Any) -> AsyncIterator[SlackBot]:
-    bot = SlackBot(slack_settings(fake, mode="socket", signing_secret=None), engine)
+async def socket_bot(fake: FakeSlack, engine: Any, curator: Curator) -> AsyncIterator[SlackBot]:
+    bot = SlackBot(slack_settings(fake, mode="socket", signing_secret=None), engine, curator)
     await bot.connect_socket()
     try:
         yield bot
@@ -41,8 +42,8 @@ async def socket_bot(fake: FakeSlack, engine: Any) -> AsyncIterator[SlackBot]:
 
 
 @pytest.fixture
-async def socket(fake: FakeSlack, engine: Engine) -> AsyncIterator[SlackBot]:
-    async with socket_bot(fake, engine) as bot:
+async def socket(fake: FakeSlack, engine: Engine, curator: Curator) -> AsyncIterator[SlackBot]:
+    async with socket_bot(fake, engine, curator) as bot:
         yield bot
 
 
@@ -61,9 +62,9 @@ async def test_slash_command_is_acked_then_answered(fake: FakeSlack, socket: Sla
     assert "NSURLErrorNotConnectedToInternet" in body["blocks"][0]["text"]["text"]
 
 
-async def test_ack_does_not_wait_for_a_slow_core(fake: FakeSlack, engine: Engine) -> None:
+async def test_ack_does_not_wait_for_a_slow_core(fake: FakeSlack, engine: Engine, curator: Curator) -> None:
     gated = GatedEngine(engine)
-    async with socket_bot(fake, gated):
+    async with socket_bot(fake, gated, curator):
         # envelope() raises DeadlineMissed when the ack takes longer than 3 s.
         await fake.envelope("slash_commands", command_payload(fake, "/ask", OFFLINE), accepts_response_payload=True)
         await gated.started.wait()
@@ -72,12 +73,17 @@ async def test_ack_does_not_wait_for_a_slow_core(fake: FakeSlack, engine: Engine
         await fake.wait_for(fake.responses)
 
 
-async def test_the_fake_enforces_the_deadline(fake: FakeSlack, engine: Engine) -> None:
+async def test_the_fake_enforces_the_deadline(engine: Engine, curator: Curator) -> None:
     # Without a listener for this callback nothing acknowledges; the fake must notice.
-    async with socket_bot(fake, engine):
-        payload = view_submission_payload({"type": "modal", "callback_id": "unknown_view"}, {})
-        with pytest.raises(DeadlineMissed):
-            await fake.envelope("interactive", payload, accepts_response_payload=True)
+    fake = FakeSlack(deadline=0.5)
+    await fake.start()
+    try:
+        async with socket_bot(fake, engine, curator):
+            payload = view_submission_payload({"type": "modal", "callback_id": "unknown_view"}, {})
+            with pytest.raises(DeadlineMissed, match=r"within 0\.5 s"):
+                await fake.envelope("interactive", payload, accepts_response_payload=True)
+    finally:
+        await fake.close()
 
 
 async def test_mention_and_auto_reply_events(fake: FakeSlack, socket: SlackBot) -> None:
@@ -116,9 +122,9 @@ async def test_view_submission_ack_carries_the_response_action(
     assert (await engine.get_entry("via-socket")).title == "Via socket"
 
 
-async def test_run_in_socket_mode_until_cancelled(fake: FakeSlack, engine: Engine) -> None:
+async def test_run_in_socket_mode_until_cancelled(fake: FakeSlack, engine: Engine, curator: Curator) -> None:
     settings = Settings(slack=slack_settings(fake, mode="socket"))
-    task = asyncio.create_task(run(settings, engine))
+    task = asyncio.create_task(run(settings, engine, curator))
     try:
         await asyncio.wait_for(fake.socket.connected.wait(), 10)
         assert [c.method for c in fake.calls[:2]] == ["auth.test", "apps.connections.open"]
@@ -133,23 +139,23 @@ async def test_run_in_socket_mode_until_cancelled(fake: FakeSlack, engine: Engin
     await fake.wait_for(lambda: fake.socket.ws is not None and fake.socket.ws.closed)
 
 
-async def test_run_refuses_a_rejected_token(fake: FakeSlack, engine: Engine) -> None:
+async def test_run_refuses_a_rejected_token(fake: FakeSlack, engine: Engine, curator: Curator) -> None:
     fake.valid_bot_tokens = {"xoxb-other"}
     from bot.models import SupportBotError
 
     with pytest.raises(SupportBotError, match="invalid_auth"):
-        await asyncio.wait_for(run(Settings(slack=slack_settings(fake, mode="socket")), engine), 10)
+        await asyncio.wait_for(run(Settings(slack=slack_settings(fake, mode="socket")), engine, curator), 10)
 
 
-def test_missing_tokens_are_explained(engine: Engine) -> None:
+def test_missing_tokens_are_explained(engine: Engine, curator: Curator) -> None:
     from pydantic import SecretStr
 
     from bot.models import SupportBotError
     from bot.settings import SlackSettings
 
     with pytest.raises(SupportBotError, match="BOT_TOKEN"):
-        SlackBot(SlackSettings(), engine)
+        SlackBot(SlackSettings(), engine, curator)
     with pytest.raises(SupportBotError, match="APP_TOKEN"):
-        SlackBot(SlackSettings(bot_token=SecretStr("xoxb-1")), engine)
+        SlackBot(SlackSettings(bot_token=SecretStr("xoxb-1")), engine, curator)
     with pytest.raises(SupportBotError, match="SIGNING_SECRET"):
-        SlackBot(SlackSettings(bot_token=SecretStr("xoxb-1"), mode="http"), engine)
+        SlackBot(SlackSettings(bot_token=SecretStr("xoxb-1"), mode="http"), engine, curator)

@@ -1,4 +1,5 @@
-"""The one admin check, run in the bot's code before every knowledge-base change.
+"""Who is who: the one admin check (run in the bot's code before every knowledge-base change)
+and the actor string the core records for a Slack user.
 
 Slack has no permission for slash commands, so the bot decides: a user is an admin when the
 config lists their user id, or when users.info says they are a workspace admin or owner.
@@ -14,7 +15,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 
+PLATFORM = "slack"
+
 DENIED = "Only workspace admins and owners, and users listed in the bot's `slack.admin_users` setting, can use /kb."
+
+
+def actor(user_id: str) -> str:
+    """The actor/author string the core records for a Slack user."""
+    return f"{PLATFORM}:{user_id}"
 
 
 async def is_admin(client: AsyncWebClient, user_id: str, admin_users: Collection[str]) -> bool:

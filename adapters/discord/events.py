@@ -8,7 +8,7 @@ Rules, in the order they are checked (each skip is recorded with its reason):
 - never to members with an excluded (staff) role;
 - in a thread or forum post: only the original poster, at most one auto-reply per thread, and
   only to their first message or to one that adds an error code not seen in the thread before;
-- at most one auto-reply per channel (or thread) per cooldown;
+- at most one auto-reply per channel (or thread) per cooldown (:class:`bot.chat.AutoReplyGate`);
 - only when the core says the answer is confident.
 """
 
@@ -16,52 +16,48 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import discord
 
-from adapters.discord.access import actor_of, place_of, role_ids
-from adapters.discord.answers import Answers
-from adapters.discord.options import Options
-from adapters.discord.render import no_pings
-from bot.engine import Engine
-from bot.models import Incoming, Mode
+from adapters.discord.access import place_of, role_ids
+from adapters.discord.answering import ask, reply_for
+from adapters.discord.respond import reply_to
+from adapters.discord.state import BotState
+from bot.chat import MEMORY
+from bot.models import Attachment, Mode, Place
 
 log = logging.getLogger(__name__)
 
 V = TypeVar("V")
-MAX_TRACKED = 10_000  # threads, cooldowns and decisions remembered (oldest forgotten first)
 
 
 @dataclass
 class ThreadState:
-    replied: bool = False
+    """What the thread rule needs: whether the original poster spoke yet, and the codes seen."""
+
     seen_op: bool = False
     codes: set[tuple[str | None, int]] = field(default_factory=set)
 
 
 class Bounded(OrderedDict[int, V]):
-    """A dict that forgets its oldest keys beyond ``MAX_TRACKED``."""
+    """A dict that forgets its oldest keys beyond :data:`bot.chat.MEMORY`."""
 
     def remember(self, key: int, value: V) -> None:
         self[key] = value
         self.move_to_end(key)
-        while len(self) > MAX_TRACKED:
+        while len(self) > MEMORY:
             self.popitem(last=False)
 
 
 class AutoReplies:
-    """The message handler. All state is per instance and in memory (lost on restart)."""
+    """The message handler. Thread state and decisions are per instance and in memory."""
 
-    def __init__(self, engine: Engine, opts: Options, answers: Answers) -> None:
-        self.engine = engine
-        self.opts = opts
-        self.answers = answers
+    def __init__(self, state: BotState) -> None:
+        self.state = state
         self.threads: Bounded[ThreadState] = Bounded()
-        self.cooldown_until: Bounded[float] = Bounded()
         self.decisions: Bounded[str] = Bounded()
         self._decided = asyncio.Condition()
 
@@ -82,6 +78,7 @@ class AutoReplies:
     # ------------------------------------------------------------ the handler
 
     async def on_message(self, message: discord.Message, me: discord.abc.User | None) -> None:
+        """Decide on one message (and answer it when the rules allow); never raises."""
         try:
             await self._decide(message, await self._handle(message, me))
         except Exception:
@@ -102,83 +99,69 @@ class AutoReplies:
         channel = message.channel
         if isinstance(channel, discord.PartialMessageable):
             # A thread discord.py has not cached yet: ask Discord what it is.
-            fetched = await message.guild.fetch_channel(channel.id)
-            channel = fetched  # type: ignore[assignment]
-        place = place_of(channel, message.guild.id)
-        configured = place.channel.isdigit() and int(place.channel) in self.opts.help_channels
-        settings = await self.engine.channel_settings(place.platform, place.scope, place.channel, configured=configured)
+            channel = await message.guild.fetch_channel(channel.id)  # type: ignore[assignment]
+        return await self._auto_reply(message, channel, place_of(channel, message.guild.id))
+
+    async def _auto_reply(self, message: discord.Message, channel: discord.abc.Messageable, place: Place) -> str:
+        configured = place.channel.isdigit() and self.state.configured_channel(int(place.channel))
+        settings = await self.state.engine.channel_settings(
+            place.platform, place.scope, place.channel, configured=configured
+        )
         if not settings.auto_reply:
             return "skip: auto-replies off here"
-        if role_ids(message.author) & self.opts.excluded_roles:
+        if role_ids(message.author) & set(self.state.settings.excluded_roles):
             return "skip: excluded role"
         thread = channel if isinstance(channel, discord.Thread) else None
-        state = self._thread_state(thread.id) if thread is not None else None
-        if thread is not None and state is not None:
-            if state.replied:
+        # The gate's channel is the thread itself in threads and forum posts (a cooldown each),
+        # and its "thread" is the message in a plain channel (each message is its own question).
+        key, topic = str(getattr(channel, "id", "")), str(thread.id if thread is not None else message.id)
+        if thread is not None:
+            if self.state.gate.answered(key, topic):
                 return "skip: already answered in this thread"
             if message.author.id != thread.owner_id:
                 return "skip: not the original poster"
-        if self._cooling(channel.id):
+        if self.state.gate.cooling(key):
             return "skip: cooldown"
-        attachments, _ = await self.answers.attachments_of(list(message.attachments))
+        attachments, _ = await self.state.attachments(message.attachments)
         if not message.content.strip() and not attachments:
             return "skip: nothing to read"
-        if thread is not None and state is not None:
-            first = not state.seen_op or message.id == thread.id
-            codes = self.engine.error_codes(message.content, attachments)
-            new_error = bool(codes - state.codes)
-            state.seen_op = True
-            state.codes |= codes
-            if not (first or new_error):
-                return "skip: not the first message and no new error"
-        incoming = Incoming(message.content, Mode.AUTO, place, actor_of(message.author), attachments)
-        answer = await self.engine.answer(incoming)
+        if thread is not None and not self._worth_answering(thread, message, attachments):
+            return "skip: not the first message and no new error"
+        answer = await ask(self.state, message.content, Mode.AUTO, place, message.author, attachments)
         if answer is None:
             return "silent: not confident"
-        # Re-check after the await: another message in the same place may have been answered.
-        if (state is not None and state.replied) or self._cooling(channel.id):
+        # Claimed after the await: another message in the same place may have been answered.
+        if not self.state.gate.claim(key, topic):
             return "skip: answered meanwhile"
-        if state is not None:
-            state.replied = True
-        self.cooldown_until.remember(channel.id, time.monotonic() + self.opts.cooldown_seconds)
-        reply = self.answers.reply_for(answer, asker_id=message.author.id)
         try:
-            await message.reply(
-                embeds=list(reply.embeds),
-                view=reply.view or discord.utils.MISSING,
-                allowed_mentions=no_pings(),
-                mention_author=False,
-            )
+            await reply_to(message, reply_for(answer, asker_id=message.author.id))
         except discord.Forbidden:
-            log.warning("no permission to answer in channel %s (guild %s)", channel.id, message.guild.id)
+            log.warning("no permission to answer in channel %s (guild %s)", key, place.scope)
             return "failed: no permission to post here"
         return "replied"
+
+    def _worth_answering(
+        self, thread: discord.Thread, message: discord.Message, attachments: tuple[Attachment, ...]
+    ) -> bool:
+        """In a thread: the original poster's first message, or one that adds a new error code."""
+        state = self.threads.get(thread.id) or ThreadState()
+        self.threads.remember(thread.id, state)
+        first = not state.seen_op or message.id == thread.id
+        codes = self.state.engine.error_codes(message.content, attachments)
+        new_error = bool(codes - state.codes)
+        state.seen_op = True
+        state.codes |= codes
+        return first or new_error
 
     async def _mentioned(self, message: discord.Message, me: discord.abc.User) -> str:
         """A direct @mention is an explicit ask: answered anywhere the bot can read and post."""
         text = message.content.replace(f"<@{me.id}>", " ").replace(f"<@!{me.id}>", " ").strip()
-        attachments, _ = await self.answers.attachments_of(list(message.attachments))
+        attachments, _ = await self.state.attachments(message.attachments)
         if not text and not attachments:
             return "skip: empty mention"
         place = place_of(message.channel, message.guild.id if message.guild else None)
-        answer = await self.engine.answer(Incoming(text, Mode.MENTION, place, actor_of(message.author), attachments))
+        answer = await ask(self.state, text, Mode.MENTION, place, message.author, attachments)
         if answer is None:
             return "silent: not confident"
-        reply = self.answers.reply_for(answer)
-        await message.reply(
-            embeds=list(reply.embeds),
-            view=reply.view or discord.utils.MISSING,
-            allowed_mentions=no_pings(),
-            mention_author=False,
-        )
+        await reply_to(message, reply_for(answer))
         return "replied to mention"
-
-    # ------------------------------------------------------------ helpers
-
-    def _thread_state(self, thread_id: int) -> ThreadState:
-        state = self.threads.get(thread_id) or ThreadState()
-        self.threads.remember(thread_id, state)
-        return state
-
-    def _cooling(self, channel_id: int) -> bool:
-        return time.monotonic() < self.cooldown_until.get(channel_id, 0.0)

@@ -1,4 +1,4 @@
-"""Files: text attachments on questions, and knowledge files in and out of admin commands.
+"""Files: text attachments on questions, and knowledge files into admin commands.
 
 Only attachments Discord itself hosts are downloaded (their URL is Discord's, on an allowed
 CDN host). Links in message text, such as paste sites, are never fetched.
@@ -10,27 +10,21 @@ import asyncio
 import io
 import logging
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import discord
 
-from bot.extract import looks_binary
+from bot.chat import TextFiles
 from bot.models import Attachment, SupportBotError
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = (".txt", ".log", ".ips", ".crash")
-MAX_FILES_PER_MESSAGE = 5
 DOWNLOAD_TIMEOUT = 20.0
 # An import archive may expand to at most this much, so a small zip cannot exhaust memory.
 MAX_UNPACKED_BYTES = 50_000_000
 MAX_ARCHIVE_MEMBERS = 20_000
-
-
-def is_text_attachment(att: discord.Attachment) -> bool:
-    return att.filename.lower().endswith(TEXT_SUFFIXES)
 
 
 def hosted_by_discord(att: discord.Attachment, hosts: frozenset[str]) -> bool:
@@ -39,49 +33,49 @@ def hosted_by_discord(att: discord.Attachment, hosts: frozenset[str]) -> bool:
 
 
 async def fetch(att: discord.Attachment, limit: int, hosts: frozenset[str]) -> bytes:
-    """Download one attachment after checking its host and announced size."""
+    """Download one knowledge file for an admin command after checking its host and size."""
     if not hosted_by_discord(att, hosts):
         raise SupportBotError(f"{att.filename}: not hosted by Discord; not downloaded")
     if att.size > limit:
         raise SupportBotError(f"{att.filename} is {att.size:,} bytes; the limit is {limit:,}")
-    try:
-        data = await asyncio.wait_for(att.read(), timeout=DOWNLOAD_TIMEOUT)
-    except (discord.HTTPException, TimeoutError) as exc:
-        raise SupportBotError(f"{att.filename} could not be downloaded ({exc})") from None
+    data = await _download(att)
     if len(data) > limit:
         raise SupportBotError(f"{att.filename} is larger than the {limit:,}-byte limit")
     return data
 
 
+async def _download(att: discord.Attachment) -> bytes:
+    try:
+        return await asyncio.wait_for(att.read(), timeout=DOWNLOAD_TIMEOUT)
+    except (discord.HTTPException, TimeoutError) as exc:
+        raise SupportBotError(f"{att.filename} could not be downloaded ({exc})") from None
+
+
 async def read_text_attachments(
-    attachments: Iterable[discord.Attachment], limit: int, hosts: frozenset[str]
+    attachments: Sequence[discord.Attachment], policy: TextFiles, hosts: frozenset[str]
 ) -> tuple[tuple[Attachment, ...], list[str]]:
-    """Text attachments (.txt, .log, .ips, .crash) as the core's Attachments, plus notes on
-    the files that were skipped (too large, binary, not text)."""
+    """The text files shared with a question as the core's Attachments, plus notes on the files
+    left out; which files are read is :class:`bot.chat.TextFiles`'s decision."""
     out: list[Attachment] = []
-    skipped: list[str] = []
-    for att in list(attachments)[:MAX_FILES_PER_MESSAGE]:
-        if not is_text_attachment(att):
-            continue
-        try:
-            data = await fetch(att, limit, hosts)
-        except SupportBotError as exc:
-            skipped.append(str(exc))
-            continue
-        if looks_binary(data):
-            skipped.append(f"{att.filename} is not a text file; skipped")
-            continue
-        out.append(Attachment(att.filename, data.decode("utf-8", errors="replace")))
-    return tuple(out), skipped
-
-
-def export_archive(files: dict[str, str]) -> bytes:
-    """The knowledge files as one zip (paths as in ``knowledge/``)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for rel in sorted(files):
-            zf.writestr(f"knowledge/{rel}", files[rel])
-    return buf.getvalue()
+    notes: list[str] = []
+    chosen, more = policy.first(attachments)
+    for att in chosen:
+        note = policy.name_note(att.filename) or policy.size_note(att.filename, att.size)
+        if note is None and not hosted_by_discord(att, hosts):
+            note = f"{att.filename} was not read: it is not hosted by Discord."
+        if note is None:
+            try:
+                read = policy.read(att.filename, await _download(att))
+            except SupportBotError as exc:
+                read = str(exc)
+            if isinstance(read, Attachment):
+                out.append(read)
+                continue
+            note = read
+        notes.append(note)
+    if more:
+        notes.append(more)
+    return tuple(out), notes
 
 
 def import_files(filename: str, data: bytes) -> dict[str, bytes]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
 from adapters.slack.safety import cut, cut_plain, escape, guard, plain
+from bot.chat import NOTHING_MATCHED, NOTHING_MATCHED_SHORT
 from bot.models import Answer, Entry, KnownIssue, Match, Outcome
 
 Block = dict[str, Any]
@@ -27,11 +28,6 @@ MAX_BODY_SECTIONS = 30
 FEEDBACK_YES = "feedback_helpful"
 FEEDBACK_NO = "feedback_unhelpful"
 OTHER_MATCH = "other_match_"  # + index: action ids must be unique within a message
-
-NOTHING_TEXT = (
-    "Nothing in the knowledge base matches that. Try the full error text, with its domain and code "
-    "(for example `Error Domain=NSURLErrorDomain Code=-1009`)."
-)
 
 
 def header(text: str) -> Block:
@@ -140,7 +136,7 @@ def answer_blocks(answer: Answer, asked: str = "", notes: Sequence[str] = ()) ->
             blocks.append(section("These may help, the closest first:" if not unknown else "Related entries:"))
             blocks += [_short_match(i, m) for i, m in enumerate(answer.matches[:5])]
     else:
-        blocks.append(section(NOTHING_TEXT))
+        blocks.append(section(escape(NOTHING_MATCHED)))
         if asked.strip():
             blocks.append(context("You asked: " + cut(escape(" ".join(asked.split())), 300)))
     if all_notes:
@@ -159,7 +155,7 @@ def answer_fallback(answer: Answer) -> str:
         return cut(escape("Possible matches: " + "; ".join(m.entry.title for m in answer.matches[:3])), 300)
     if answer.outcome is Outcome.UNKNOWN_CODE:
         return "Unknown error code: please post the full error."
-    return "Nothing in the knowledge base matches that."
+    return NOTHING_MATCHED_SHORT
 
 
 def answer_message(answer: Answer, asked: str = "", notes: Sequence[str] = ()) -> Message:

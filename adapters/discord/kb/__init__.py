@@ -1,0 +1,33 @@
+"""``/kb ...`` and ``/supportbot channel``: the admin commands, one module per feature, each
+command declared beside what it does:
+
+- :mod:`.entries`: add, edit, show, delete;
+- :mod:`.history`: history, revert;
+- :mod:`.reports`: why, gaps, stats;
+- :mod:`.transfer`: export, import;
+- :mod:`.channel`: ``/supportbot channel``.
+
+Every change passes the member as the actor (``discord:<id>``) to the curator, so the store
+records who made it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from discord import app_commands
+
+from adapters.discord.kb import channel, entries, history, reports, transfer
+from adapters.discord.kb.group import KbGroup, SupportbotGroup
+from adapters.discord.state import BotState
+
+
+def register(tree: app_commands.CommandTree[Any], state: BotState) -> None:
+    """Add ``/kb`` and ``/supportbot`` with all their subcommands to ``tree``."""
+    kb = KbGroup(state)
+    for feature in (entries, history, reports, transfer):
+        feature.register(kb)
+    supportbot = SupportbotGroup(state)
+    channel.register(supportbot)
+    tree.add_command(kb)
+    tree.add_command(supportbot)

@@ -1,0 +1,213 @@
+"""What every chat adapter does the same way, written once and free of platform SDKs.
+
+- :class:`AutoReplyGate`: once per thread, at most one auto-reply per channel per cooldown;
+- :class:`TextFiles`: which shared files are read as text, and what the asker is told about the rest;
+- the report rows behind ``history``, ``why``, ``gaps`` and ``stats`` (:class:`Report`);
+- the "nothing matched" text, and the knowledge files as one zip for ``export``.
+
+Adapters translate platform events into calls on these and render the results; they decide
+nothing of this themselves, so Discord, Slack and the console cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.extract import looks_binary
+from bot.models import Attachment, Gap, Match, Revision, Stats
+
+NOTHING_MATCHED_SHORT = "Nothing in the knowledge base matches that."
+NOTHING_MATCHED = (
+    NOTHING_MATCHED_SHORT + " Paste the full error text, with its domain and code (for example "
+    "`Error Domain=NSURLErrorDomain Code=-1009`), or attach the log or crash report."
+)
+K = TypeVar("K")
+V = TypeVar("V")
+F = TypeVar("F")
+MEMORY = 10_000  # threads and channels a gate remembers (oldest forgotten first)
+
+
+class AutoReplyGate:
+    """Decides whether an auto-reply may be posted: once per thread, and at most one per
+    channel per cooldown.
+
+    Every check is synchronous, so a claim cannot race with another one in asyncio: the first
+    of two answers that finish together claims, the second is refused. Memory is bounded: beyond
+    ``memory`` threads (or channels) the oldest are forgotten. The interface (``claim`` returning
+    a bool) is what a store-backed gate shared by several processes would offer too.
+    """
+
+    def __init__(
+        self, cooldown_seconds: float, clock: Callable[[], float] = time.monotonic, memory: int = MEMORY
+    ) -> None:
+        self.cooldown = cooldown_seconds
+        self.clock = clock
+        self.memory = memory
+        self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._last_reply: OrderedDict[str, float] = OrderedDict()
+
+    def answered(self, channel: str, thread: str) -> bool:
+        """True when the thread already got an answer from the bot (in any mode)."""
+        return (channel, thread) in self._answered
+
+    def cooling(self, channel: str) -> bool:
+        """True while the channel's last auto-reply is younger than the cooldown."""
+        last = self._last_reply.get(channel)
+        return last is not None and self.clock() - last < self.cooldown
+
+    def mark(self, channel: str, thread: str) -> None:
+        """Remember that a thread got an answer (any mode), so auto-replies leave it alone."""
+        _remember(self._answered, (channel, thread), None, self.memory)
+
+    def claim(self, channel: str, thread: str) -> bool:
+        """Take the right to auto-reply in this thread now; False when answered or cooling."""
+        if self.answered(channel, thread) or self.cooling(channel):
+            return False
+        self.mark(channel, thread)
+        _remember(self._last_reply, channel, self.clock(), self.memory)
+        return True
+
+
+def _remember(memory: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
+    memory[key] = value
+    memory.move_to_end(key)
+    while len(memory) > limit:
+        memory.popitem(last=False)
+
+
+# ---------------------------------------------------------------- text attachments
+
+TEXT_SUFFIXES = (".txt", ".log", ".ips", ".crash")
+MAX_FILES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class TextFiles:
+    """The policy for files shared with a question: the first :data:`MAX_FILES` files, only
+    names ending in :data:`TEXT_SUFFIXES`, at most ``max_bytes`` each, and never binary data.
+
+    Each check returns a note for the asker when a file is left out (None when it is fine).
+    """
+
+    max_bytes: int
+
+    def first(self, files: Sequence[F]) -> tuple[list[F], str | None]:
+        """The files that are looked at, and a note when there were more."""
+        more = f"Only the first {MAX_FILES} files were read." if len(files) > MAX_FILES else None
+        return list(files[:MAX_FILES]), more
+
+    def name_note(self, name: str) -> str | None:
+        """A note when the file's name is not one of a text file."""
+        if name.lower().endswith(TEXT_SUFFIXES):
+            return None
+        return f"{name} was not read: only {', '.join(TEXT_SUFFIXES)} files are."
+
+    def size_note(self, name: str, size: int) -> str | None:
+        """A note when the file (as announced, or as downloaded) is over the limit."""
+        return f"{name} was not read: it is larger than {self.max_bytes:,} bytes." if size > self.max_bytes else None
+
+    def read(self, name: str, data: bytes) -> Attachment | str:
+        """The downloaded file as the core's Attachment, or the note saying why it was not read."""
+        if note := self.size_note(name, len(data)):
+            return note
+        if looks_binary(data):
+            return f"{name} was not read: it is not a text file."
+        return Attachment(name, data.decode("utf-8", errors="replace"))
+
+
+def export_archive(files: dict[str, str]) -> bytes:
+    """The knowledge files as one zip, paths as in ``knowledge/`` (what ``export`` hands out)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in sorted(files):
+            zf.writestr(f"knowledge/{rel}", files[rel])
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a report: its cells, and lines shown under it (the reasons behind a ranking)."""
+
+    cells: tuple[str, ...]
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A small table: a title, rows, and what to say when there are no rows.
+
+    ``code`` is the column holding an identifier (an entry id, an error code), which rich
+    renderers show as code; -1 when there is none.
+    """
+
+    title: str
+    rows: tuple[Row, ...]
+    empty: str
+    code: int = -1
+
+    def lines(self, sep: str = "  ") -> list[str]:
+        """Plain text, columns padded to line up in a fixed-width font; details indented."""
+        if not self.rows:
+            return [self.empty]
+        widths = [max(len(r.cells[i]) for r in self.rows if len(r.cells) > i) for i in range(_columns(self.rows))]
+        out: list[str] = []
+        for row in self.rows:
+            cells = [c.ljust(widths[i]) if i < len(row.cells) - 1 else c for i, c in enumerate(row.cells)]
+            out.append(sep.join(cells).rstrip())
+            out += [f"      - {d}" for d in row.details]
+        return out
+
+
+def _columns(rows: Sequence[Row]) -> int:
+    return max(len(r.cells) for r in rows)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Whitespace collapsed, cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def history_report(entry_id: str, revisions: Sequence[Revision]) -> Report:
+    """An entry's revisions, newest first: number, time (to the second), operation, actor, reason."""
+    rows = tuple(Row((str(r.rev), r.at[:19], r.op, r.actor, r.reason)) for r in reversed(revisions))
+    return Report(f"History of {entry_id}", rows, f"No revisions of {entry_id}.")
+
+
+def why_report(matches: Sequence[Match]) -> Report:
+    """The ranking, best first: confidence and entry id, and the reasons under each."""
+    rows = tuple(Row((f"{m.confidence:.2f}", m.entry.id), tuple(m.why)) for m in matches)
+    return Report("Ranking and reasons", rows, "Nothing matched.", code=1)
+
+
+def gap_key(gap: Gap) -> str:
+    """``NSURLErrorDomain -1009``, ``? -1009`` for a bare code, or ``(no code)``."""
+    return f"{gap.domain or '?'} {gap.code}" if gap.code is not None else "(no code)"
+
+
+def gaps_report(gaps: Sequence[Gap]) -> Report:
+    """Questions nothing answered, most frequent first: count, code, day last seen, the text."""
+    rows = tuple(Row((f"{g.count}x", gap_key(g), g.last_seen[:10], shorten(g.text, 60))) for g in gaps)
+    return Report("Questions nothing answered", rows, "No gaps: every question got an answer.", code=1)
+
+
+def stats_report(s: Stats) -> Report:
+    """Counts of entries, queries, feedback and gaps, and the most answered entries."""
+    rows = [
+        Row(("Entries", f"{s.entries} ({s.curated} curated, {s.reference} catalog)")),
+        Row(("Queries", f"{s.queries} ({s.answered} answered)")),
+        Row(("Feedback", f"{s.feedback_helpful} helpful, {s.feedback_unhelpful} not")),
+        Row(("Gaps", str(s.gaps))),
+    ]
+    if s.top_entries:
+        rows.append(Row(("Most answered", ""), tuple(f"{n}x {i}" for i, n in s.top_entries[:10])))
+    return Report("Knowledge base", tuple(rows), "")

@@ -1,0 +1,210 @@
+"""bot/chat.py: the auto-reply gate, the text-file policy and the report rows every adapter shares."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from bot.chat import (
+    MAX_FILES,
+    NOTHING_MATCHED,
+    AutoReplyGate,
+    Report,
+    Row,
+    TextFiles,
+    export_archive,
+    gaps_report,
+    history_report,
+    shorten,
+    stats_report,
+    why_report,
+)
+from bot.models import Attachment, Entry, Gap, Match, Revision, Stats
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# ---------------------------------------------------------------- the gate
+
+
+def test_gate_claims_a_thread_once() -> None:
+    gate = AutoReplyGate(0, Clock())
+    assert gate.claim("C1", "t1")
+    assert gate.answered("C1", "t1")
+    assert not gate.claim("C1", "t1")
+    assert gate.claim("C1", "t2")  # no cooldown: another thread is free at once
+
+
+def test_gate_cooldown_follows_the_injected_clock() -> None:
+    clock = Clock()
+    gate = AutoReplyGate(60, clock)
+    assert gate.claim("C1", "t1")
+    assert gate.cooling("C1") and not gate.cooling("C2")
+    clock.now += 59.9
+    assert not gate.claim("C1", "t2")
+    assert gate.claim("C2", "t2")  # channels cool down separately
+    clock.now += 0.1
+    assert not gate.cooling("C1")
+    assert gate.claim("C1", "t3")
+
+
+def test_a_marked_thread_is_never_auto_answered_and_starts_no_cooldown() -> None:
+    gate = AutoReplyGate(60, Clock())
+    gate.mark("C1", "t1")  # answered on request (a mention, a shortcut)
+    assert not gate.claim("C1", "t1")
+    assert not gate.cooling("C1")
+    assert gate.claim("C1", "t2")
+
+
+def test_gate_memory_is_bounded_oldest_forgotten_first() -> None:
+    clock = Clock()
+    gate = AutoReplyGate(10, clock, memory=3)
+    for i in range(5):
+        assert gate.claim(f"C{i}", "t")
+    assert not gate.answered("C0", "t") and not gate.answered("C1", "t")
+    assert all(gate.answered(f"C{i}", "t") for i in (2, 3, 4))
+    assert len(gate._answered) == 3 and len(gate._last_reply) == 3
+    assert not gate.cooling("C0")  # forgotten, although its cooldown had not run out
+    assert gate.cooling("C4")
+
+
+def test_remarking_a_thread_keeps_it_in_memory() -> None:
+    gate = AutoReplyGate(0, Clock(), memory=2)
+    gate.mark("C", "a")
+    gate.mark("C", "b")
+    gate.mark("C", "a")  # a is now the newest
+    gate.mark("C", "c")
+    assert gate.answered("C", "a") and not gate.answered("C", "b")
+
+
+# ---------------------------------------------------------------- text files
+
+
+def test_only_text_file_names_are_read() -> None:
+    policy = TextFiles(100)
+    for name in ("crash.ips", "NETWORK.LOG", "a.txt", "b.crash"):
+        assert policy.name_note(name) is None
+    assert policy.name_note("screenshot.png") == "screenshot.png was not read: only .txt, .log, .ips, .crash files are."
+
+
+def test_only_the_first_files_are_looked_at() -> None:
+    policy = TextFiles(100)
+    files = [f"f{i}.log" for i in range(MAX_FILES + 2)]
+    first, note = policy.first(files)
+    assert first == files[:MAX_FILES]
+    assert note == f"Only the first {MAX_FILES} files were read."
+    assert policy.first(files[:MAX_FILES]) == (files[:MAX_FILES], None)
+
+
+def test_size_limit_applies_to_announced_and_downloaded_sizes() -> None:
+    policy = TextFiles(10)
+    assert policy.size_note("a.log", 10) is None
+    assert policy.size_note("a.log", 11) == "a.log was not read: it is larger than 10 bytes."
+    assert policy.read("a.log", b"x" * 11) == "a.log was not read: it is larger than 10 bytes."
+
+
+def test_binary_data_is_refused_and_text_decoded_leniently() -> None:
+    policy = TextFiles(1000)
+    assert policy.read("a.log", b"\x00\x01\x02binary\x00") == "a.log was not read: it is not a text file."
+    assert policy.read("a.log", "Code=-1009 caf\u00e9".encode()) == Attachment("a.log", "Code=-1009 caf\u00e9")
+    read = policy.read("b.log", b"Code=-1009 \xff")
+    assert isinstance(read, Attachment) and read.text.startswith("Code=-1009 ")
+
+
+def test_export_archive_holds_the_files_under_knowledge() -> None:
+    data = export_archive({"entries/b.md": "B", "catalog/a.tsv": "A"})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.namelist() == ["knowledge/catalog/a.tsv", "knowledge/entries/b.md"]
+        assert zf.read("knowledge/entries/b.md") == b"B"
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _entry(entry_id: str) -> Entry:
+    return Entry(id=entry_id, kind="error", title=f"Title of {entry_id}", summary="s")
+
+
+def test_history_rows_newest_first_to_the_second() -> None:
+    revisions = [
+        Revision("x", 1, None, "system:import", "2026-01-02T03:04:05.123456+00:00", "import", "create"),
+        Revision("x", 2, None, "discord:7", "2026-01-03T00:00:00+00:00", "typo", "update"),
+    ]
+    report = history_report("x", revisions)
+    assert [r.cells for r in report.rows] == [
+        ("2", "2026-01-03T00:00:00", "update", "discord:7", "typo"),
+        ("1", "2026-01-02T03:04:05", "create", "system:import", "import"),
+    ]
+    assert report.title == "History of x"
+    assert history_report("x", []).lines() == ["No revisions of x."]
+
+
+def test_why_rows_carry_the_reasons() -> None:
+    matches = [
+        Match(_entry("offline"), 0.953, ("NSURLErrorDomain -1009", "title words")),
+        Match(_entry("dns"), 0.4, ()),
+    ]
+    report = why_report(matches)
+    assert report.lines() == [
+        "0.95  offline",
+        "      - NSURLErrorDomain -1009",
+        "      - title words",
+        "0.40  dns",
+    ]
+    assert report.code == 1  # the entry id
+    assert why_report([]).lines() == ["Nothing matched."]
+
+
+def test_gap_rows_name_the_code_and_shorten_the_text() -> None:
+    gaps = [
+        Gap("NSURLErrorDomain", -4242, "a  long\nquestion " + "x" * 100, 12, "2026-02-03T04:05:06"),
+        Gap(None, 61, "refused", 3, "2026-02-01T00:00:00"),
+        Gap(None, None, "how do I pin a certificate", 1, "2026-01-01T00:00:00"),
+    ]
+    rows = [r.cells for r in gaps_report(gaps).rows]
+    assert rows[0][:3] == ("12x", "NSURLErrorDomain -4242", "2026-02-03")
+    assert rows[0][3].startswith("a long question x") and len(rows[0][3]) == 60 and rows[0][3].endswith("…")
+    assert rows[1][1] == "? 61" and rows[2][1] == "(no code)"
+    assert gaps_report([]).lines() == ["No gaps: every question got an answer."]
+
+
+def test_stats_rows_and_most_answered_details() -> None:
+    stats = Stats(
+        entries=12,
+        curated=10,
+        reference=2,
+        queries=7,
+        answered=5,
+        feedback_helpful=3,
+        feedback_unhelpful=1,
+        gaps=2,
+        top_entries=(("offline", 4), ("dns", 1)),
+    )
+    report = stats_report(stats)
+    assert {r.cells[0]: r.cells[1] for r in report.rows} == {
+        "Entries": "12 (10 curated, 2 catalog)",
+        "Queries": "7 (5 answered)",
+        "Feedback": "3 helpful, 1 not",
+        "Gaps": "2",
+        "Most answered": "",
+    }
+    assert report.rows[-1].details == ("4x offline", "1x dns")
+
+
+def test_plain_lines_pad_columns_but_not_the_last() -> None:
+    report = Report("t", (Row(("1", "ab", "end")), Row(("10", "a", "longer end"))), "none")
+    assert report.lines() == ["1   ab  end", "10  a   longer end"]
+
+
+def test_shorten_and_nothing_matched() -> None:
+    assert shorten("  a \n b  ", 10) == "a b"
+    assert shorten("abcdefghij", 5) == "abcd…"
+    assert NOTHING_MATCHED.startswith("Nothing in the knowledge base matches that.")
