@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot import chat
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.knowledge.entryfile import render_entry
@@ -70,8 +71,7 @@ async def kb_show(args: argparse.Namespace, engine: Engine, curator: Curator, s:
 
 
 async def kb_history(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
-    for r in await engine.history(args.id):
-        out.write(f"{r.rev}\t{r.at}\t{r.op}\t{r.actor}\t{r.reason}\n")
+    _rows(chat.history_report(args.id, await engine.history(args.id)), out)
     return 0
 
 
@@ -82,25 +82,26 @@ async def kb_revert(args: argparse.Namespace, engine: Engine, curator: Curator, 
 
 
 async def kb_stats(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
-    st = await engine.stats()
-    out.write(
-        f"entries {st.entries} (curated {st.curated}, catalog {st.reference})\nqueries {st.queries}, answered {st.answered}\n"
-        f"feedback helpful {st.feedback_helpful}, not helpful {st.feedback_unhelpful}\ngaps {st.gaps}\n"
-    )
+    _rows(chat.stats_report(await engine.stats()), out)
     return 0
 
 
 async def kb_gaps(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
-    for g in await engine.gaps(args.limit):
-        key = f"{g.domain or '?'} {g.code}" if g.code is not None else "(no code)"
-        out.write(f"{g.count}\t{key}\t{g.last_seen}\t{g.text[:80]!r}\n")
+    _rows(chat.gaps_report(await engine.gaps(args.limit)), out)
     return 0
 
 
 async def kb_why(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
-    for m in await engine.why(args.text):
-        out.write(f"{m.confidence:.2f}  {m.entry.id}\n" + "".join(f"      - {w}\n" for w in m.why))
+    _rows(chat.why_report(await engine.why(args.text)), out)
     return 0
+
+
+def _rows(report: chat.Report, out: TextIO) -> None:
+    """A report as tab-separated rows (details indented under their row), for scripts and people."""
+    if not report.rows:
+        out.write(report.empty + "\n")
+    for row in report.rows:
+        out.write("\t".join(row.cells) + "\n" + "".join(f"      - {d}\n" for d in row.details))
 
 
 FILE_COMMANDS: dict[str, FileCommand] = {"lint": kb_lint, "fmt": kb_fmt}

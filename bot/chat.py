@@ -11,9 +11,7 @@ nothing of this themselves, so Discord, Slack and the console cannot drift apart
 
 from __future__ import annotations
 
-import io
 import time
-import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -119,15 +117,6 @@ class TextFiles:
         if looks_binary(data):
             return f"{name} was not read: it is not a text file."
         return Attachment(name, data.decode("utf-8", errors="replace"))
-
-
-def export_archive(files: dict[str, str]) -> bytes:
-    """The knowledge files as one zip, paths as in ``knowledge/`` (what ``export`` hands out)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for rel in sorted(files):
-            zf.writestr(f"knowledge/{rel}", files[rel])
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- reports

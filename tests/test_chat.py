@@ -12,13 +12,13 @@ from bot.chat import (
     Report,
     Row,
     TextFiles,
-    export_archive,
     gaps_report,
     history_report,
     shorten,
     stats_report,
     why_report,
 )
+from bot.knowledge.archive import export_archive
 from bot.models import Attachment, Entry, Gap, Match, Revision, Stats
 
 

@@ -169,7 +169,7 @@ def test_kb_admin_commands(run: Run, fixture_env: dict[str, str], tmp_path: Path
     proc = run(["kb", "revert", "offline", "9"], env=fixture_env)
     assert proc.returncode == 2 and "no revision 9" in proc.stderr
     stats = run(["kb", "stats"], env=fixture_env).stdout
-    assert "entries" in stats
+    assert stats.startswith("Entries\t")
     jsonl = run(["kb", "export", "--format", "jsonl"], env=fixture_env).stdout.splitlines()
     assert {json.loads(line)["id"] for line in jsonl} >= {"offline", "refused"}
     out = tmp_path / "exported"

@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import zipfile
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import discord
@@ -23,8 +21,6 @@ log = logging.getLogger(__name__)
 
 DOWNLOAD_TIMEOUT = 20.0
 # An import archive may expand to at most this much, so a small zip cannot exhaust memory.
-MAX_UNPACKED_BYTES = 50_000_000
-MAX_ARCHIVE_MEMBERS = 20_000
 
 
 def hosted_by_discord(att: discord.Attachment, hosts: frozenset[str]) -> bool:
@@ -76,47 +72,6 @@ async def read_text_attachments(
     if more:
         notes.append(more)
     return tuple(out), notes
-
-
-def import_files(filename: str, data: bytes) -> dict[str, bytes]:
-    """Knowledge files from an uploaded ``.md``, ``.tsv`` or ``.zip`` (relative path -> bytes).
-
-    A zip may hold ``entries/`` and ``catalog/`` at its top or under one folder (as exported).
-    Anything else in the archive is reported, not ignored, so an import never half-happens.
-    """
-    name = PurePosixPath(filename).name
-    lower = name.lower()
-    if lower.endswith(".md"):
-        return {f"entries/{name}": data}
-    if lower.endswith(".tsv"):
-        return {f"catalog/{name}": data}
-    if not lower.endswith(".zip"):
-        raise SupportBotError(
-            "import takes an entry (.md), a catalog table (.tsv) or a zip of them (as /kb export makes)"
-        )
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise SupportBotError(f"{name} is not a valid zip file") from None
-    with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_ARCHIVE_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-            raise SupportBotError(f"{name} is too large to import")
-        out: dict[str, bytes] = {}
-        for info in infos:
-            out[archive_path(info.filename)] = zf.read(info)
-    if not out:
-        raise SupportBotError(f"{name} holds no files")
-    return out
-
-
-def archive_path(member: str) -> str:
-    """``knowledge/entries/x.md`` or ``entries/x.md`` -> ``entries/x.md``; others unchanged."""
-    parts = PurePosixPath(member).parts
-    for i, part in enumerate(parts):
-        if part in ("entries", "catalog"):
-            return "/".join(parts[i:])
-    return member
 
 
 def text_file(name: str, text: str) -> discord.File:

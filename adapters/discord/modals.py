@@ -19,23 +19,6 @@ FIELD_MAX = 4000
 TITLE_MAX = 45
 MODAL_TIMEOUT = 15 * 60.0
 
-NEW_ENTRY_FRONT = """id = "new-entry-id"
-kind = "howto"
-title = ""
-summary = ""
-aliases = []
-tags = []
-
-# [[errors]]
-# domain = "NSURLErrorDomain"
-# code = -1009
-# symbol = "NSURLErrorNotConnectedToInternet"
-
-# [[links]]
-# title = ""
-# url = "https://developer.apple.com/documentation/..."
-"""
-
 
 def split_entry_text(text: str) -> tuple[str, str]:
     """A knowledge file's text as (front matter without the fences, body)."""

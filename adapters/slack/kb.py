@@ -22,7 +22,8 @@ from adapters.slack.render import Message, entry_message, text_message
 from adapters.slack.respond import FAILURE, error_message, reply
 from adapters.slack.safety import cut, escape, from_slack
 from adapters.slack.state import BotState
-from bot.chat import Report, export_archive, gaps_report, history_report, stats_report, why_report
+from bot.chat import Report, gaps_report, history_report, stats_report, why_report
+from bot.knowledge.archive import export_archive
 from bot.models import Entry, SupportBotError
 
 HELP = """*/kb*: knowledge-base administration (workspace admins and configured admins only)

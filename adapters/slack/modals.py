@@ -21,7 +21,7 @@ from adapters.slack.access import DENIED, actor, is_admin
 from adapters.slack.render import section
 from adapters.slack.safety import escape, guard
 from adapters.slack.state import BotState
-from bot.knowledge.entryfile import FENCE, parse_entry_text, render_entry
+from bot.knowledge.entryfile import FENCE, NEW_ENTRY_FIELDS, NEW_ENTRY_TABLES, parse_entry_text, render_entry
 from bot.knowledge.errors import KnowledgeError
 from bot.models import Entry, Revision, SupportBotError
 
@@ -31,22 +31,6 @@ ERROR_MAX = 500
 BLOCKS = ("fields", "tables", "body", "reason")
 WHERE = "form"
 
-TEMPLATE_FIELDS = """id = "new-entry-id"
-kind = "error"
-title = ""
-summary = ""
-aliases = []
-tags = []"""
-TEMPLATE_TABLES = """# Uncomment and fill in what applies:
-# [[errors]]
-# domain = "NSURLErrorDomain"
-# code = -1009
-# symbol = "NSURLErrorNotConnectedToInternet"
-#
-# [[links]]
-# title = "..."
-# url = "https://developer.apple.com/documentation/..."
-"""
 _LINE = re.compile(rf"^{WHERE}:(\d+): ")
 _TABLE_WORDS = ("[[", "errors", "error domain", "link", "known_issue", "claimed")
 
@@ -87,7 +71,7 @@ def entry_view(entry: Entry | None) -> dict[str, Any]:
     Raises SupportBotError when a part of the entry is too long for a Slack text input.
     """
     if entry is None:
-        fields, tables, body = TEMPLATE_FIELDS, TEMPLATE_TABLES, ""
+        fields, tables, body = NEW_ENTRY_FIELDS, NEW_ENTRY_TABLES, ""
     else:
         fields, tables, body = split_entry(render_entry(entry))
         for name, part in (("front matter", fields), ("tables", tables), ("body", body)):

@@ -11,11 +11,11 @@ from discord import app_commands
 from adapters.discord.access import actor_of
 from adapters.discord.files import fetch, text_file
 from adapters.discord.kb.group import KbGroup
-from adapters.discord.modals import NEW_ENTRY_FRONT, EntryModal, fits_in_form, split_entry_text
+from adapters.discord.modals import EntryModal, fits_in_form, split_entry_text
 from adapters.discord.render import CONTENT_MAX, DESCRIPTION_MAX, clip, code_block, entry_embed
 from adapters.discord.respond import Reply, error_reply, send, within
 from adapters.discord.state import BotState
-from bot.knowledge.entryfile import parse_entry_text, render_entry
+from bot.knowledge.entryfile import NEW_ENTRY_FRONT, parse_entry_text, render_entry
 from bot.knowledge.errors import KnowledgeError
 from bot.models import SupportBotError
 

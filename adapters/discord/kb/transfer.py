@@ -7,12 +7,12 @@ from typing import Any
 import discord
 
 from adapters.discord.access import actor_of
-from adapters.discord.files import bytes_file, fetch, import_files
+from adapters.discord.files import bytes_file, fetch
 from adapters.discord.kb.entries import problems_reply
 from adapters.discord.kb.group import KbGroup
 from adapters.discord.respond import Reply, error_reply
 from adapters.discord.state import BotState
-from bot.chat import export_archive
+from bot.knowledge.archive import export_archive, uploaded_files
 from bot.knowledge.errors import KnowledgeError
 
 EXPORT_NAME = "knowledge.zip"
@@ -50,7 +50,7 @@ async def import_upload(state: BotState, interaction: discord.Interaction[Any], 
     """Import an uploaded entry, catalog table or zip of them; nothing changes when one is wrong."""
     data = await fetch(file, state.settings.max_import_bytes, state.hosts)
     try:
-        report = await state.curator.import_files(import_files(file.filename, data), actor_of(interaction.user))
+        report = await state.curator.import_files(uploaded_files(file.filename, data), actor_of(interaction.user))
     except KnowledgeError as exc:
         return problems_reply(exc)
     return Reply(content=f"Imported {report.read} entries; {report.changed} new or changed.", ephemeral=True)
