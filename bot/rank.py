@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
@@ -17,7 +17,8 @@ from operator import itemgetter
 from rapidfuzz import fuzz, process
 
 from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extraction, FoundCode
-from bot.index import Index
+from bot.index import Index, Pattern
+from bot.literal import find, pattern_matches
 from bot.models import Match
 from bot.text import counts_from_tokens
 
@@ -132,10 +133,8 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
                 strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
                 evidence[i].add(strength, f"symbol {token}", role != "related")
 
-    for token in _present(index.patterns, lowered_tokens):
-        for pat in index.patterns[token]:
-            if pat.words <= lowered_tokens and _pattern_matches(pat.groups, ex.lowered):
-                evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
+    for pat in matched_patterns(index, ex):
+        evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
     shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
     normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
@@ -145,7 +144,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
                 continue
             if not normalized:
                 normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
-            if ph.text in normalized:
+            if find(normalized, ph.literal) != -1:
                 # A sentence (an error's localized text) identifies a problem; a two-word API
                 # name only says what the question is about.
                 sentence = ph.words >= STRONG_PHRASE_WORDS
@@ -169,6 +168,15 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     return SearchResult(matches, strong, tuple(unknown), known, tuple(foreign))
 
 
+def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:
+    """The knowledge base's patterns found in the message (each on token boundaries)."""
+    lowered_tokens = ex.lowered_tokens
+    for token in _present(index.patterns, lowered_tokens):
+        for pat in index.patterns[token]:
+            if pat.words <= lowered_tokens and pattern_matches(pat.groups, ex.lowered):
+                yield pat
+
+
 def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:
     """Keys of ``table`` among ``tokens``, iterating the smaller side (a log has 100k tokens)."""
     if len(tokens) < len(table):
@@ -179,33 +187,6 @@ def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:
 def _best_reasons(ev: Evidence, word_reason: Callable[[], str]) -> list[str]:
     order = sorted(range(len(ev.why)), key=lambda k: -ev.strengths[k])
     return [word_reason() if ev.why[k] == WORDS_REASON else ev.why[k] for k in order[:6]]
-
-
-def _pattern_matches(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
-    """Every && group must match; within a group the * pieces appear in order on one line."""
-    for pieces in groups:
-        if len(pieces) == 1:
-            if pieces[0] not in text:
-                return False
-            continue
-        pos = text.find(pieces[0])
-        matched = False
-        while pos != -1:
-            line_end = text.find("\n", pos)
-            line_end = len(text) if line_end == -1 else line_end
-            cursor = pos + len(pieces[0])
-            for piece in pieces[1:]:
-                cursor = text.find(piece, cursor, line_end)
-                if cursor == -1:
-                    break
-                cursor += len(piece)
-            else:
-                matched = True
-                break
-            pos = text.find(pieces[0], line_end)
-        if not matched:
-            return False
-    return True
 
 
 def _corrected_identifiers(index: Index, ex: Extraction) -> dict[str, str]:
