@@ -16,16 +16,15 @@ from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 
-from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extraction, FoundCode
+from bot.evidence import Evidence
+from bot.extract import Extraction, FoundCode
 from bot.index import Index, Pattern
+from bot.keys import RELATED_FACTOR, code_evidence
 from bot.literal import find, pattern_matches
 from bot.models import Match
 from bot.text import counts_from_tokens
 
-# Strength of each kind of evidence (the noisy-OR inputs).
-KEY_STRENGTH = {EXPLICIT: 0.97, STREAM: 0.93, MARKED: 0.85, BARE: 0.9}
-UNDERLYING_FACTOR = 0.93
-RELATED_FACTOR = 0.3
+# Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
 SYMBOL_STRENGTH = 0.9
 PATTERN_STRENGTH = 0.9
 PHRASE_STRENGTH = 0.72
@@ -39,24 +38,6 @@ MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
 
 
-@dataclass
-class Evidence:
-    strengths: list[float] = field(default_factory=list)
-    why: list[str] = field(default_factory=list)
-    strong: bool = False  # a key, symbol, pattern or phrase matched (not only words)
-
-    def add(self, strength: float, reason: str, strong: bool = True) -> None:
-        self.strengths.append(min(max(strength, 0.0), 0.995))
-        self.why.append(reason)
-        self.strong = self.strong or strong
-
-    def confidence(self) -> float:
-        miss = 1.0
-        for s in self.strengths:
-            miss *= 1.0 - s
-        return 1.0 - miss
-
-
 @dataclass(frozen=True)
 class SearchResult:
     matches: tuple[Match, ...]
@@ -64,67 +45,15 @@ class SearchResult:
     unknown_codes: tuple[FoundCode, ...]  # codes of our domains (or none named) that nothing knows
     known_codes: int
     foreign_codes: tuple[FoundCode, ...] = ()  # codes of domains this knowledge base does not cover
-
-
-def resolve(index: Index, found: FoundCode, ex: Extraction) -> list[tuple[tuple[str, int], float]]:
-    """The keys a found code may mean, with weights; ambiguity is kept, not guessed away."""
-    if found.domain is not None:
-        key = index.canonical_key(found.domain, found.code)
-        return [(key, 1.0)] if key in index.key_entries else []
-    if found.code == 0:
-        return []  # "Code=0" is success in every domain
-    candidates: dict[tuple[str, int], float] = {}
-    for domain in index.domains_by_code.get(found.code, ()):
-        info = index.domain_info.get(domain)
-        if info is None:
-            continue
-        hinted = _has_context(info.context, ex)
-        if found.form == BARE and not info.bare and not hinted:
-            continue
-        key = index.canonical_key(domain, found.code)
-        weight = info.prior * (3.0 if hinted else 1.0)
-        candidates[key] = max(candidates.get(key, 0.0), weight)
-    total = sum(candidates.values())
-    if not total:
-        return []
-    ranked = sorted(((k, w / total) for k, w in candidates.items()), key=lambda kw: -kw[1])
-    return [(k, w) for k, w in ranked if w >= 0.15][:4]
-
-
-def _has_context(words: tuple[str, ...], ex: Extraction) -> bool:
-    head = ex.lowered[:20_000]
-    for w in words:
-        if (" " in w or "-" in w) and w in head:
-            return True
-        if w in ex.lowered_tokens:
-            return True
-    return False
+    # (outer id, cause id) among the matches: the cause's code was nested in the outer's error.
+    nested: frozenset[tuple[str, str]] = frozenset()
+    keys: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # match id -> the key it was found by
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     """Rank every entry with evidence in the message; best first, at most ``limit``."""
     evidence: dict[int, Evidence] = defaultdict(Evidence)
-    unknown: list[FoundCode] = []
-    foreign: list[FoundCode] = []
-    known = 0
-
-    for found in ex.codes:
-        keys = resolve(index, found, ex)
-        if not keys:
-            if found.domain is not None and found.domain not in index.domain_info:
-                foreign.append(found)
-            elif (found.form != MARKED or found.domain is not None) and found.code != 0:
-                unknown.append(found)
-            continue
-        known += 1
-        ambiguous = len(keys) > 1
-        for key, weight in keys:
-            base = KEY_STRENGTH[found.form] * (UNDERLYING_FACTOR if found.underlying else 1.0)
-            for i, role in index.key_entries[key]:
-                strength = base * weight * (RELATED_FACTOR if role == "related" else 1.0)
-                label = "underlying error" if found.underlying else "error"
-                how = f", one of {len(keys)} readings" if ambiguous else ""
-                evidence[i].add(strength, f"{label} {key[0]} {key[1]} from '{found.text}'{how}", role != "related")
+    codes = code_evidence(index, ex, evidence)
 
     lowered_tokens = ex.lowered_tokens
     for token in _present(index.symbols, lowered_tokens):
@@ -165,7 +94,14 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         for conf, i, ev in top
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
-    return SearchResult(matches, strong, tuple(unknown), known, tuple(foreign))
+    shown = {i for _, i, _ in top}
+    nested = frozenset(
+        (index.entries[o].id, index.entries[u].id) for o, u in codes.nested(ex) if o in shown and u in shown
+    )
+    keys = {index.entries[i].id: key for i, key in codes.keys.items() if i in shown}
+    return SearchResult(
+        matches, strong, tuple(codes.unknown), codes.known, tuple(codes.foreign), nested=nested, keys=keys
+    )
 
 
 def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:
