@@ -45,16 +45,25 @@ def render_match(m: Match, full: bool) -> list[str]:
     return lines
 
 
+def _others(matches: tuple[Match, ...]) -> list[str]:
+    if not matches:
+        return []
+    return ["Other matches:", *(f"  - {m.entry.title} [{m.entry.id}, {m.confidence:.2f}]" for m in matches)]
+
+
 def render_text(answer: Answer, feedback_hint: bool = False) -> str:
     """An answer as plain text for a terminal."""
     lines: list[str] = []
-    if answer.outcome is Outcome.ANSWER and answer.matches:
+    if answer.outcome is Outcome.ANSWER and answer.combined is not None:
+        # One answer in two parts: what to fix first in full, the other part in short.
+        c = answer.combined
+        first, second = c.parts
+        lines += textwrap.wrap(f"{c.headline}  [confidence {c.confidence:.2f}]", 100, subsequent_indent="  ")
+        lines += ["", *render_match(first, full=True), "", *render_match(second, full=False)]
+        lines += _others(answer.matches[2:])
+    elif answer.outcome is Outcome.ANSWER and answer.matches:
         lines += render_match(answer.matches[0], full=True)
-        others = answer.matches[1:]
-        if others:
-            lines.append("Other matches:")
-            for m in others:
-                lines.append(f"  - {m.entry.title} [{m.entry.id}, {m.confidence:.2f}]")
+        lines += _others(answer.matches[1:])
     elif answer.outcome is Outcome.SUGGEST:
         lines.append("Not sure; these may help:")
         for m in answer.matches:

@@ -136,7 +136,14 @@ class Engine:
         if foreign and decision.outcome is not Outcome.ANSWER:
             notes.append(f"{', '.join(foreign[:3])}: not a domain this knowledge base covers.")
         return Answer(
-            decision.outcome, decision.matches, decision.auto_reply, query_id, tuple(notes), unknown, unknown_note
+            decision.outcome,
+            decision.matches,
+            decision.auto_reply,
+            query_id,
+            tuple(notes),
+            unknown,
+            unknown_note,
+            decision.combined,
         )
 
     async def why(self, text: str) -> list[Match]:

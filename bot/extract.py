@@ -34,6 +34,24 @@ class FoundCode:
     form: str
     underlying: bool
     text: str  # the snippet it was read from, for the "why"
+    pos: int = -1  # where the number stands in the analysed text
+
+
+def nesting(codes: list[FoundCode]) -> list[tuple[int, int]]:
+    """(outer, underlying) pairs of indexes into ``codes``.
+
+    An underlying code (NSUnderlyingError, _kCFStreamErrorCodeKey, ``[3:-9813]``) belongs to
+    the nearest code before it that is not itself underlying: the error it was nested in.
+    """
+    out = []
+    outer = -1
+    for k in sorted(range(len(codes)), key=lambda k: codes[k].pos):
+        code = codes[k]
+        if not code.underlying:
+            outer = k
+        elif outer >= 0 and code.pos - codes[outer].pos <= NEST_REACH:
+            out.append((outer, k))
+    return out
 
 
 @dataclass
@@ -46,6 +64,11 @@ class Extraction:
     lowered: str
     crash: CrashInfo | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def nested(self) -> list[tuple[int, int]]:
+        """(outer, underlying) index pairs into ``codes``: which code was nested in which."""
+        return nesting(self.codes)
 
     @property
     def pasted_log(self) -> bool:
@@ -119,6 +142,7 @@ _ASCII_PUNCT_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not (c
 BIG_TEXT = 100_000  # above this, a message is treated as a pasted log
 STREAM_PAIR_REACH = 600  # how far a _kCFStreamErrorCodeKey may stand from its domain key
 DOMAIN_NAME_MAX = 80  # longest domain name read backwards from "...ErrorDomain"
+NEST_REACH = 4000  # how far an underlying code may stand from the error it is nested in
 
 
 class Extractor:
@@ -207,7 +231,7 @@ class Extractor:
             if pos in taken:
                 return
             taken.add(pos)
-            found.append(FoundCode(domain, code, form, underlying, snippet.strip()[:120]))
+            found.append(FoundCode(domain, code, form, underlying, snippet.strip()[:120], pos))
 
         def is_underlying(start: int) -> bool:
             return bool(_UNDERLYING_RE.search(text[max(0, start - 48) : start]))

@@ -15,6 +15,7 @@ from functools import cached_property
 from itertools import chain
 
 from bot.domains import DomainTable
+from bot.literal import NUMBER, Piece, bounded, pattern_groups
 from bot.models import Entry
 from bot.text import TOKEN_RE, expand
 
@@ -36,7 +37,7 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 class Pattern:
     entry: int
     text: str  # as written, for the "why"
-    groups: tuple[tuple[str, ...], ...]  # && -separated groups, each split on *
+    groups: tuple[tuple[Piece, ...], ...]  # && -separated groups, each split on *
     words: frozenset[str]  # every whole word of the pattern: all must be tokens of the message
 
 
@@ -44,6 +45,7 @@ class Pattern:
 class Phrase:
     entry: int
     text: str  # lowercase, single spaces
+    literal: Piece  # the text, matched where no number runs on at either end
     words: int  # length in words (a CJK run counts one word per two characters)
     vocabulary: frozenset[str]  # every word of the phrase: all must be tokens of the message
 
@@ -107,14 +109,13 @@ class Index:
         idents: set[str] = set()
         for i, e in enumerate(self.entries):
             for raw in e.patterns:
-                groups = tuple(
-                    tuple(p.strip().lower() for p in g.split("*") if p.strip()) for g in raw.split("&&") if g.strip()
-                )
-                if not groups or not all(groups):
+                groups = pattern_groups(raw)
+                if not groups:
                     continue
-                anchor = _anchor(" ".join(p for g in groups for p in g))
+                texts = tuple(tuple(p.text for p in g) for g in groups)
+                anchor = _anchor(" ".join(t for g in texts for t in g))
                 if anchor:
-                    patterns[anchor].append(Pattern(i, raw, groups, _whole_words(groups)))
+                    patterns[anchor].append(Pattern(i, raw, groups, _whole_words(texts)))
             for alias in e.aliases:
                 norm = " ".join(alias.lower().split())
                 words = _WORD_RE.findall(norm)
@@ -124,7 +125,9 @@ class Index:
                     anchor = _anchor(norm)
                     if anchor:
                         size = sum(max(1, len(w) // 2) if _CJK_RE.search(w) else 1 for w in words)
-                        phrases[anchor].append(Phrase(i, norm, size, _whole_words(((norm,),))))
+                        phrases[anchor].append(
+                            Phrase(i, norm, bounded(norm, NUMBER, NUMBER), size, _whole_words(((norm,),)))
+                        )
             if e.curated:
                 text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
                 idents.update(ident.lower() for ident in _IDENT_RE.findall(text) if len(ident) >= 8)
@@ -228,5 +231,8 @@ def _whole_words(groups: tuple[tuple[str, ...], ...]) -> frozenset[str]:
 
 def _anchor(text: str) -> str:
     """The longest word of a pattern or phrase: the cheapest reliable pre-filter."""
-    words = [w for w in _WORD_RE.findall(text.lower()) if not w.isdigit() or len(w) >= 3]
-    return max(words, key=len) if words else ""
+    words = _WORD_RE.findall(text.lower())
+    # Short numbers are poor anchors, but a pattern made only of them ("02:00:00:00:00:00")
+    # still needs one.
+    longer = [w for w in words if not w.isdigit() or len(w) >= 3] or words
+    return max(longer, key=len) if longer else ""

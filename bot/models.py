@@ -118,14 +118,46 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class Combined:
+    """Two matches that are one answer: the error the app reported and what lies under it.
+
+    ``nested``: the paste nested the cause's code inside the outer error (NSUnderlyingError,
+    ``_kCFStreamErrorCodeKey``, ``[3:-9813]``), read "outer because cause". Otherwise the cause is
+    a topic entry, related to the error's entry and found in the same paste, that explains it.
+    """
+
+    outer: Match
+    cause: Match
+    nested: bool
+    outer_label: str  # "-1202 (server trust evaluation failed)"
+    cause_label: str  # "errSSLNoRootCert -9813: the certificate chain doesn't end in a trusted root"
+
+    @property
+    def confidence(self) -> float:
+        return min(self.outer.confidence, self.cause.confidence)
+
+    @property
+    def headline(self) -> str:
+        """One line naming both: "-1202 (...) because errSSLNoRootCert -9813: ..."."""
+        return f"{self.outer_label} {'because' if self.nested else 'explained in'} {self.cause_label}"
+
+    @property
+    def parts(self) -> tuple[Match, Match]:
+        """The two matches in the order to show them: a nested cause first (that is what to fix),
+        an error before the topic that explains it."""
+        return (self.cause, self.outer) if self.nested else (self.outer, self.cause)
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     outcome: Outcome
-    matches: tuple[Match, ...]
+    matches: tuple[Match, ...]  # with ``combined``, its two parts come first, in ``parts`` order
     auto_reply: bool
     query_id: int | None = None
     notes: tuple[str, ...] = ()  # things to tell the asker (input cut, domain not covered)
     unknown_codes: tuple[tuple[str | None, int], ...] = ()
     unknown_note: str = ""  # for UNKNOWN_CODE: what to post so the code can be identified
+    combined: Combined | None = None  # set when the first two matches are one answer
 
     @property
     def best(self) -> Match | None:

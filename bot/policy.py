@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.models import ChannelSettings, Match, Mode, Outcome
+from bot.combine import combine
+from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
 
@@ -28,23 +29,46 @@ class Decision:
     outcome: Outcome
     matches: tuple[Match, ...]
     auto_reply: bool
+    combined: Combined | None = None  # its two parts lead ``matches``
+
+
+def _single_auto(result: SearchResult, policy: Policy, bar: float) -> bool:
+    top = result.matches[0]
+    second = result.matches[1].confidence if len(result.matches) > 1 else 0.0
+    return top.confidence >= bar and top.confidence - second >= policy.auto_margin and top.entry.id in result.strong
+
+
+def confident(result: SearchResult, policy: Policy, threshold: float | None = None) -> tuple[bool, Combined | None]:
+    """Whether to auto-reply, and the combined answer when two matches are one (see bot.combine).
+
+    One match must be confident, clearly ahead and backed by more than words; or the two
+    leading matches are an error and its underlying error (or the topic that explains it),
+    both confident, clearly ahead of every other answer.
+    """
+    if not result.matches:
+        return False, None
+    bar = policy.auto_threshold if threshold is None else threshold
+    if _single_auto(result, policy, bar):
+        return True, None
+    combined = combine(result, bar, policy.auto_margin)
+    return combined is not None, combined
 
 
 def would_auto_reply(result: SearchResult, policy: Policy, threshold: float | None = None) -> bool:
-    """True when the top match is confident, clearly ahead, and backed by more than words."""
-    if not result.matches:
-        return False
-    top = result.matches[0]
-    second = result.matches[1].confidence if len(result.matches) > 1 else 0.0
-    bar = policy.auto_threshold if threshold is None else threshold
-    return top.confidence >= bar and top.confidence - second >= policy.auto_margin and top.entry.id in result.strong
+    """True when the bot would post unasked: see :func:`confident`."""
+    return confident(result, policy, threshold)[0]
 
 
 def decide(result: SearchResult, mode: Mode, policy: Policy, channel: ChannelSettings | None = None) -> Decision:
     """Apply the policy for one request. ``channel`` carries a per-channel threshold, if any."""
     threshold = channel.threshold if channel is not None else None
-    auto = would_auto_reply(result, policy, threshold)
+    auto, combined = confident(result, policy, threshold)
     matches = tuple(m for m in result.matches if m.confidence >= policy.suggest_threshold)
+    if combined is not None:
+        parts = combined.parts
+        rest = tuple(m for m in matches if m not in parts)
+        keep = 2 if mode is Mode.AUTO else policy.max_suggestions + 1
+        return Decision(Outcome.ANSWER, (parts + rest)[:keep], True, combined)
     if mode is Mode.AUTO:
         if auto:
             return Decision(Outcome.ANSWER, matches[:1], True)

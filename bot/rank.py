@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 
-from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extraction, FoundCode
-from bot.index import Index
+from bot.evidence import Evidence
+from bot.extract import Extraction, FoundCode
+from bot.index import Index, Pattern
+from bot.keys import RELATED_FACTOR, code_evidence
+from bot.literal import find, pattern_matches
 from bot.models import Match
 from bot.text import counts_from_tokens
 
-# Strength of each kind of evidence (the noisy-OR inputs).
-KEY_STRENGTH = {EXPLICIT: 0.97, STREAM: 0.93, MARKED: 0.85, BARE: 0.9}
-UNDERLYING_FACTOR = 0.93
-RELATED_FACTOR = 0.3
+# Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
 SYMBOL_STRENGTH = 0.9
 PATTERN_STRENGTH = 0.9
 PHRASE_STRENGTH = 0.72
@@ -38,24 +38,6 @@ MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
 
 
-@dataclass
-class Evidence:
-    strengths: list[float] = field(default_factory=list)
-    why: list[str] = field(default_factory=list)
-    strong: bool = False  # a key, symbol, pattern or phrase matched (not only words)
-
-    def add(self, strength: float, reason: str, strong: bool = True) -> None:
-        self.strengths.append(min(max(strength, 0.0), 0.995))
-        self.why.append(reason)
-        self.strong = self.strong or strong
-
-    def confidence(self) -> float:
-        miss = 1.0
-        for s in self.strengths:
-            miss *= 1.0 - s
-        return 1.0 - miss
-
-
 @dataclass(frozen=True)
 class SearchResult:
     extraction: Extraction  # what the ranking was computed from
@@ -64,67 +46,15 @@ class SearchResult:
     unknown_codes: tuple[FoundCode, ...]  # codes of our domains (or none named) that nothing knows
     known_codes: int
     foreign_codes: tuple[FoundCode, ...] = ()  # codes of domains this knowledge base does not cover
-
-
-def resolve(index: Index, found: FoundCode, ex: Extraction) -> list[tuple[tuple[str, int], float]]:
-    """The keys a found code may mean, with weights; ambiguity is kept, not guessed away."""
-    if found.domain is not None:
-        key = index.canonical_key(found.domain, found.code)
-        return [(key, 1.0)] if key in index.key_entries else []
-    if found.code == 0:
-        return []  # "Code=0" is success in every domain
-    candidates: dict[tuple[str, int], float] = {}
-    for domain in index.domains_by_code.get(found.code, ()):
-        info = index.domain_info.get(domain)
-        if info is None:
-            continue
-        hinted = _has_context(info.context, ex)
-        if found.form == BARE and not info.bare and not hinted:
-            continue
-        key = index.canonical_key(domain, found.code)
-        weight = info.prior * (3.0 if hinted else 1.0)
-        candidates[key] = max(candidates.get(key, 0.0), weight)
-    total = sum(candidates.values())
-    if not total:
-        return []
-    ranked = sorted(((k, w / total) for k, w in candidates.items()), key=lambda kw: -kw[1])
-    return [(k, w) for k, w in ranked if w >= 0.15][:4]
-
-
-def _has_context(words: tuple[str, ...], ex: Extraction) -> bool:
-    head = ex.lowered[:20_000]
-    for w in words:
-        if (" " in w or "-" in w) and w in head:
-            return True
-        if w in ex.lowered_tokens:
-            return True
-    return False
+    # (outer id, cause id) among the matches: the cause's code was nested in the outer's error.
+    nested: frozenset[tuple[str, str]] = frozenset()
+    keys: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # match id -> the key it was found by
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     """Rank every entry with evidence in the message; best first, at most ``limit``."""
     evidence: dict[int, Evidence] = defaultdict(Evidence)
-    unknown: list[FoundCode] = []
-    foreign: list[FoundCode] = []
-    known = 0
-
-    for found in ex.codes:
-        keys = resolve(index, found, ex)
-        if not keys:
-            if found.domain is not None and found.domain not in index.domain_info:
-                foreign.append(found)
-            elif (found.form != MARKED or found.domain is not None) and found.code != 0:
-                unknown.append(found)
-            continue
-        known += 1
-        ambiguous = len(keys) > 1
-        for key, weight in keys:
-            base = KEY_STRENGTH[found.form] * (UNDERLYING_FACTOR if found.underlying else 1.0)
-            for i, role in index.key_entries[key]:
-                strength = base * weight * (RELATED_FACTOR if role == "related" else 1.0)
-                label = "underlying error" if found.underlying else "error"
-                how = f", one of {len(keys)} readings" if ambiguous else ""
-                evidence[i].add(strength, f"{label} {key[0]} {key[1]} from '{found.text}'{how}", role != "related")
+    codes = code_evidence(index, ex, evidence)
 
     lowered_tokens = ex.lowered_tokens
     for token in _present(index.symbols, lowered_tokens):
@@ -133,10 +63,8 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
                 strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
                 evidence[i].add(strength, f"symbol {token}", role != "related")
 
-    for token in _present(index.patterns, lowered_tokens):
-        for pat in index.patterns[token]:
-            if pat.words <= lowered_tokens and _pattern_matches(pat.groups, ex.lowered):
-                evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
+    for pat in matched_patterns(index, ex):
+        evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
     shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
     normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
@@ -146,7 +74,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
                 continue
             if not normalized:
                 normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
-            if ph.text in normalized:
+            if find(normalized, ph.literal) != -1:
                 # A sentence (an error's localized text) identifies a problem; a two-word API
                 # name only says what the question is about.
                 sentence = ph.words >= STRONG_PHRASE_WORDS
@@ -167,7 +95,23 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         for conf, i, ev in top
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
-    return SearchResult(ex, matches, strong, tuple(unknown), known, tuple(foreign))
+    shown = {i for _, i, _ in top}
+    nested = frozenset(
+        (index.entries[o].id, index.entries[u].id) for o, u in codes.nested(ex) if o in shown and u in shown
+    )
+    keys = {index.entries[i].id: key for i, key in codes.keys.items() if i in shown}
+    return SearchResult(
+        ex, matches, strong, tuple(codes.unknown), codes.known, tuple(codes.foreign), nested=nested, keys=keys
+    )
+
+
+def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:
+    """The knowledge base's patterns found in the message (each on token boundaries)."""
+    lowered_tokens = ex.lowered_tokens
+    for token in _present(index.patterns, lowered_tokens):
+        for pat in index.patterns[token]:
+            if pat.words <= lowered_tokens and pattern_matches(pat.groups, ex.lowered):
+                yield pat
 
 
 def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:
@@ -180,33 +124,6 @@ def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:
 def _best_reasons(ev: Evidence, word_reason: Callable[[], str]) -> list[str]:
     order = sorted(range(len(ev.why)), key=lambda k: -ev.strengths[k])
     return [word_reason() if ev.why[k] == WORDS_REASON else ev.why[k] for k in order[:6]]
-
-
-def _pattern_matches(groups: tuple[tuple[str, ...], ...], text: str) -> bool:
-    """Every && group must match; within a group the * pieces appear in order on one line."""
-    for pieces in groups:
-        if len(pieces) == 1:
-            if pieces[0] not in text:
-                return False
-            continue
-        pos = text.find(pieces[0])
-        matched = False
-        while pos != -1:
-            line_end = text.find("\n", pos)
-            line_end = len(text) if line_end == -1 else line_end
-            cursor = pos + len(pieces[0])
-            for piece in pieces[1:]:
-                cursor = text.find(piece, cursor, line_end)
-                if cursor == -1:
-                    break
-                cursor += len(piece)
-            else:
-                matched = True
-                break
-            pos = text.find(pieces[0], line_end)
-        if not matched:
-            return False
-    return True
 
 
 def _corrected_identifiers(index: Index, ex: Extraction) -> dict[str, str]:

@@ -1,0 +1,23 @@
+"""Evidence for one entry: strengths combined as a noisy-OR, with the reasons behind them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Evidence:
+    strengths: list[float] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+    strong: bool = False  # a key, symbol, pattern or phrase matched (not only words)
+
+    def add(self, strength: float, reason: str, strong: bool = True) -> None:
+        self.strengths.append(min(max(strength, 0.0), 0.995))
+        self.why.append(reason)
+        self.strong = self.strong or strong
+
+    def confidence(self) -> float:
+        miss = 1.0
+        for s in self.strengths:
+            miss *= 1.0 - s
+        return 1.0 - miss

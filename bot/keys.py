@@ -1,0 +1,94 @@
+"""Error codes found in a message -> the entries whose keys they are, with evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.evidence import Evidence
+from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extraction, FoundCode
+from bot.index import Index
+
+# Strength of a key match by how the code was found (noisy-OR inputs, see bot.rank).
+KEY_STRENGTH = {EXPLICIT: 0.97, STREAM: 0.93, MARKED: 0.85, BARE: 0.9}
+UNDERLYING_FACTOR = 0.93
+RELATED_FACTOR = 0.3
+
+
+def resolve(index: Index, found: FoundCode, ex: Extraction) -> list[tuple[tuple[str, int], float]]:
+    """The keys a found code may mean, with weights; ambiguity is kept, not guessed away."""
+    if found.domain is not None:
+        key = index.canonical_key(found.domain, found.code)
+        return [(key, 1.0)] if key in index.key_entries else []
+    if found.code == 0:
+        return []  # "Code=0" is success in every domain
+    candidates: dict[tuple[str, int], float] = {}
+    for domain in index.domains_by_code.get(found.code, ()):
+        info = index.domain_info.get(domain)
+        if info is None:
+            continue
+        hinted = _has_context(info.context, ex)
+        if found.form == BARE and not info.bare and not hinted:
+            continue
+        key = index.canonical_key(domain, found.code)
+        weight = info.prior * (3.0 if hinted else 1.0)
+        candidates[key] = max(candidates.get(key, 0.0), weight)
+    total = sum(candidates.values())
+    if not total:
+        return []
+    ranked = sorted(((k, w / total) for k, w in candidates.items()), key=lambda kw: -kw[1])
+    return [(k, w) for k, w in ranked if w >= 0.15][:4]
+
+
+def _has_context(words: tuple[str, ...], ex: Extraction) -> bool:
+    head = ex.lowered[:20_000]
+    for w in words:
+        if (" " in w or "-" in w) and w in head:
+            return True
+        if w in ex.lowered_tokens:
+            return True
+    return False
+
+
+@dataclass
+class CodeFindings:
+    """What the error codes of a message said, besides the evidence they added."""
+
+    unknown: list[FoundCode] = field(default_factory=list)
+    foreign: list[FoundCode] = field(default_factory=list)
+    known: int = 0
+    primary: list[list[int]] = field(default_factory=list)  # per found code: entries whose own key it is
+    keys: dict[int, tuple[str, int]] = field(default_factory=dict)  # entry -> first key of its own found
+
+    def nested(self, ex: Extraction) -> set[tuple[int, int]]:
+        """(outer entry, cause entry): one answers an error, the other a code nested in it."""
+        return {
+            (o, u) for outer, inner in ex.nested for o in self.primary[outer] for u in self.primary[inner] if o != u
+        }
+
+
+def code_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> CodeFindings:
+    """Evidence from every error code in the message, and what the codes said besides."""
+    out = CodeFindings()
+    for found in ex.codes:
+        keys = resolve(index, found, ex)
+        own: list[int] = []
+        out.primary.append(own)
+        if not keys:
+            if found.domain is not None and found.domain not in index.domain_info:
+                out.foreign.append(found)
+            elif (found.form != MARKED or found.domain is not None) and found.code != 0:
+                out.unknown.append(found)
+            continue
+        out.known += 1
+        ambiguous = len(keys) > 1
+        for key, weight in keys:
+            base = KEY_STRENGTH[found.form] * (UNDERLYING_FACTOR if found.underlying else 1.0)
+            for i, role in index.key_entries[key]:
+                strength = base * weight * (RELATED_FACTOR if role == "related" else 1.0)
+                label = "underlying error" if found.underlying else "error"
+                how = f", one of {len(keys)} readings" if ambiguous else ""
+                evidence[i].add(strength, f"{label} {key[0]} {key[1]} from '{found.text}'{how}", role != "related")
+                if role != "related":
+                    own.append(i)
+                    out.keys.setdefault(i, key)
+    return out

@@ -1,0 +1,137 @@
+"""An error pasted with its underlying error (or the topic that explains it) is one answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.console import render_text
+from bot.domains import load_domains
+from bot.extract import Extractor
+from bot.index import Index
+from bot.knowledge.tree import read_knowledge
+from bot.models import Incoming, Mode, Outcome
+from bot.policy import Decision, Policy, decide
+from bot.rank import search
+from bot.store.sqlite import SQLiteStore
+
+from .core import BUNDLED_KB, start_core
+
+# Pastes written for these tests, in the shapes URLSession and CFNetwork print.
+UNTRUSTED = (
+    "Task <7E2A90C1>.<3> finished with error [-1202] Error Domain=NSURLErrorDomain Code=-1202 "
+    '"The certificate for this server is invalid. You might be connecting to a server that is pretending '
+    'to be “staging.example.net”." UserInfo={NSErrorFailingURLKey=https://staging.example.net/login, '
+    "_kCFStreamErrorCodeKey=-9813, NSUnderlyingError=0x282c1b0f0 {Error Domain=kCFErrorDomainCFNetwork "
+    'Code=-1202 "(null)" UserInfo={_kCFStreamPropertySSLClientCertificateState=0, '
+    "_kCFNetworkCFStreamSSLErrorOriginalValue=-9813, _kCFStreamErrorDomainKey=3, _kCFStreamErrorCodeKey=-9813}}, "
+    "_kCFStreamErrorDomainKey=3}"
+)
+LOST = (
+    'PUT /v1/sync failed: Error Domain=NSURLErrorDomain Code=-1005 "The network connection was lost." '
+    "UserInfo={_kCFStreamErrorCodeKey=57, NSUnderlyingError=0x600003d4c2a0 {Error Domain=kCFErrorDomainCFNetwork "
+    'Code=-1005 "(null)" UserInfo={_kCFStreamErrorCodeKey=57, _kCFStreamErrorDomainKey=1}}, '
+    "NSErrorFailingURLStringKey=https://sync.example.org/v1/sync, _kCFStreamErrorDomainKey=1}"
+)
+HANDSHAKE = (
+    "2026-01-09 10:41:07.311 MyApp[812:4410] Task <B1>.<7> HTTP load failed, 0/0 bytes (error code: -1200 [3:-9816])"
+)
+ATS = (
+    "App Transport Security has blocked a cleartext HTTP (http://) resource load since it is insecure. "
+    "Use HTTPS instead or add Exception Domains to your app's Info.plist.\n"
+    "Task <19F3>.<1> finished with error [-1022] Error Domain=NSURLErrorDomain Code=-1022 "
+    '"The resource could not be loaded because the App Transport Security policy requires the use of a '
+    'secure connection." UserInfo={NSErrorFailingURLStringKey=http://cdn.example.com/a.png}'
+)
+TWO_UNRELATED = (
+    'login: Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."\n'
+    'upload: Error Domain=NSURLErrorDomain Code=-1001 "The request timed out."'
+)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> tuple[Index, Extractor]:
+    ks = read_knowledge(BUNDLED_KB)
+    domains = load_domains(BUNDLED_KB / "domains.toml")
+    return Index(ks.entries, domains), Extractor(domains)
+
+
+def _decide(bundled: tuple[Index, Extractor], text: str, mode: Mode = Mode.AUTO) -> Decision:
+    index, extractor = bundled
+    return decide(search(index, extractor.extract(text)), mode, Policy())
+
+
+@pytest.mark.parametrize(
+    ("text", "outer", "cause", "label"),
+    [
+        (UNTRUSTED, "urlerror-1202-server-certificate-untrusted", "errssl-9813-no-root-cert", "errSSLNoRootCert -9813"),
+        (LOST, "urlerror-1005-network-connection-lost", "posix-57-enotconn", "ENOTCONN 57"),
+        (
+            HANDSHAKE,
+            "urlerror-1200-secure-connection-failed",
+            "errssl-9816-closed-no-notify",
+            "errSSLClosedNoNotify -9816",
+        ),
+    ],
+)
+def test_an_error_and_its_nested_cause_are_one_confident_answer(
+    bundled: tuple[Index, Extractor], text: str, outer: str, cause: str, label: str
+) -> None:
+    d = _decide(bundled, text)
+    assert d.auto_reply and d.outcome is Outcome.ANSWER and d.combined is not None
+    c = d.combined
+    assert (c.outer.entry.id, c.cause.entry.id, c.nested) == (outer, cause, True)
+    assert [m.entry.id for m in d.matches] == [cause, outer]  # the cause first: it is what to fix
+    code = str(c.outer.entry.errors[0].code)
+    assert c.headline.startswith(f"{code} (") and f" because {label}: " in c.headline
+
+
+def test_an_error_and_the_topic_that_explains_it_are_one_answer(bundled: tuple[Index, Extractor]) -> None:
+    d = _decide(bundled, ATS)
+    assert d.auto_reply and d.combined is not None
+    c = d.combined
+    assert (c.outer.entry.id, c.cause.entry.id, c.nested) == (
+        "urlerror-1022-ats-requires-secure-connection",
+        "ats-exceptions",
+        False,
+    )
+    assert [m.entry.id for m in d.matches] == [c.outer.entry.id, c.cause.entry.id]
+    assert c.headline.startswith("-1022 (") and "explained in App Transport Security" in c.headline
+
+
+def test_two_unrelated_errors_stay_a_tie(bundled: tuple[Index, Extractor]) -> None:
+    d = _decide(bundled, TWO_UNRELATED)
+    assert not d.auto_reply and d.outcome is Outcome.NOTHING
+    asked = _decide(bundled, TWO_UNRELATED, Mode.SLASH)
+    assert asked.outcome is Outcome.SUGGEST and asked.combined is None
+    assert {m.entry.id for m in asked.matches[:2]} == {
+        "urlerror-1009-not-connected-to-internet",
+        "urlerror-1001-timed-out",
+    }
+
+
+def test_the_same_two_codes_side_by_side_are_not_nested(bundled: tuple[Index, Extractor]) -> None:
+    # Structure decides, not the codes: -1202 and -9813 as two separate errors stay two answers.
+    d = _decide(bundled, "first try: Error Domain=NSURLErrorDomain Code=-1202\nsecond try: OSStatus -9813")
+    assert not d.auto_reply and d.combined is None
+
+
+def test_a_nested_pair_with_an_unrelated_error_beside_it_is_still_a_tie(bundled: tuple[Index, Extractor]) -> None:
+    d = _decide(bundled, HANDSHAKE + '\nlater: Error Domain=NSURLErrorDomain Code=-1009 "offline"')
+    assert not d.auto_reply and d.combined is None
+
+
+def test_extraction_says_which_code_is_nested_in_which(bundled: tuple[Index, Extractor]) -> None:
+    _, extractor = bundled
+    ex = extractor.extract(LOST)
+    pairs = {((ex.codes[o].domain, ex.codes[o].code), (ex.codes[u].domain, ex.codes[u].code)) for o, u in ex.nested}
+    assert (("NSURLErrorDomain", -1005), ("NSPOSIXErrorDomain", 57)) in pairs
+    assert all(not ex.codes[o].underlying and ex.codes[u].underlying for o, u in ex.nested)
+
+
+async def test_the_combined_answer_is_posted_unasked_and_rendered(store: SQLiteStore) -> None:
+    engine = (await start_core(store, BUNDLED_KB)).engine
+    answer = await engine.answer(Incoming(UNTRUSTED, Mode.AUTO))
+    assert answer is not None and answer.auto_reply and answer.combined is not None
+    text = render_text(answer)
+    assert text.startswith(answer.combined.headline[:60])
+    assert text.index("errssl-9813-no-root-cert") < text.index("urlerror-1202-server-certificate-untrusted")
