@@ -50,7 +50,9 @@ def main() -> int:
                 long_files.append(f"{rel}: {lines} lines")
             long_functions += [f"{rel}: {n} ({k} lines)" for n, k in functions(path) if k > MAX_FUNCTION_LINES]
     for package, counts in sizes.items():
-        print(f"{package}/: {len(counts)} modules, {sum(counts)} lines, median {statistics.median(counts):.0f}, max {max(counts)}")
+        print(
+            f"{package}/: {len(counts)} modules, {sum(counts)} lines, median {statistics.median(counts):.0f}, max {max(counts)}"
+        )
     print(f"functions over {MAX_FUNCTION_LINES} lines: {len(long_functions)}")
     print("".join(f"  {x}\n" for x in long_functions), end="")
     print(f"files over {MAX_FILE_LINES} lines: {len(long_files)}")
