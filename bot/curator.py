@@ -214,7 +214,10 @@ def assemble(
     """An engine and its curator over ``store``, with the domain data and link allow-list of
     ``knowledge_dir`` read first, so neither is ever built half-initialised."""
     domains, hosts = EMPTY, frozenset[str]()
-    if knowledge_dir is not None and knowledge_dir.is_dir():
+    if knowledge_dir is not None and not knowledge_dir.is_dir():
+        # A wrong path would otherwise start a bot that silently knows nothing.
+        raise SupportBotError(f"knowledge directory not found: {knowledge_dir} (check knowledge.path)")
+    if knowledge_dir is not None:
         domains = load_domains(knowledge_dir / "domains.toml")
         hosts = read_hosts(knowledge_dir / "hosts.txt")
     engine = Engine(store, domains, settings)
