@@ -68,6 +68,10 @@ def _kb(sub: _Sub) -> None:
     imp = kb.add("import", "import knowledge files into the database (idempotent)")
     imp.add_argument("path", nargs="?", type=Path)
     imp.add_argument("--actor", default="cli")
+    imp.add_argument(
+        "--theirs", action="store_true", help="for entries changed both in chat and in the files, take the files"
+    )
+    kb.add("status", "entries changed in chat and not yet exported, and conflicts (like git status)")
     exp = kb.add("export", "write the database back out as knowledge files")
     exp.add_argument("--out", type=Path, help="directory (default: the configured knowledge directory)")
     exp.add_argument("--format", choices=("files", "jsonl"), default="files")

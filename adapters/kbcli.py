@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import chat
-from bot.curator import Curator
+from bot.curator import Curator, conflict_warning
 from bot.engine import Engine
 from bot.knowledge.entryfile import render_entry
 from bot.knowledge.tree import read_knowledge, write_tree
@@ -41,8 +41,29 @@ def kb_fmt(args: argparse.Namespace, root: Path, out: TextIO) -> int:
 async def kb_import(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
     path = args.path or s.knowledge.path
     progress = ProgressBar("importing") if sys.stderr.isatty() else None
-    report = await curator.import_tree(path, actor=args.actor, progress=progress)
+    report = await curator.import_tree(path, actor=args.actor, progress=progress, theirs=args.theirs)
     out.write(f"read {report.read} entries, {report.changed} new or changed\n")
+    if report.conflicts:
+        out.write(f"CONFLICT: {conflict_warning(report.conflicts)}\n")
+        return 1
+    return 0
+
+
+async def kb_status(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    status = await curator.store.sync_status()
+    if status.chat_edits:
+        out.write("Changed in chat, not yet in the files (run 'supportbot kb export', then commit):\n")
+        for e in status.chat_edits:
+            out.write(f"  {e.op}:\t{e.entry_id}\t(revision {e.rev} by {e.actor}, {e.at})\n")
+    if status.conflicts:
+        out.write(
+            "Conflicts: changed in chat and in the files; the chat version is kept\n"
+            "  ('kb export' keeps the chat versions, 'kb import --theirs' takes the files):\n"
+        )
+        for c in status.conflicts:
+            out.write(f"  both changed:\t{c.entry_id}\t(chat revision {c.chat_rev}, file seen {c.at})\n")
+    if not status.chat_edits and not status.conflicts:
+        out.write("nothing changed in chat since the last import or export; no conflicts\n")
     return 0
 
 
@@ -52,7 +73,7 @@ async def kb_export(args: argparse.Namespace, engine: Engine, curator: Curator, 
             out.write(json.dumps(entry_to_dict(entry), ensure_ascii=False) + "\n")
         return 0
     target = args.out or s.knowledge.path
-    written, removed = write_tree(target, await engine.list_entries())
+    written, removed = await curator.export_tree(target)
     out.write(f"{written} file(s) written, {removed} removed in {target}\n")
     return 0
 
@@ -107,6 +128,7 @@ def _rows(report: chat.Report, out: TextIO) -> None:
 FILE_COMMANDS: dict[str, FileCommand] = {"lint": kb_lint, "fmt": kb_fmt}
 STORE_COMMANDS: dict[str, StoreCommand] = {
     "import": kb_import,
+    "status": kb_status,
     "export": kb_export,
     "list": kb_list,
     "show": kb_show,

@@ -197,6 +197,12 @@ def stats_report(s: Stats) -> Report:
         Row(("Feedback", f"{s.feedback_helpful} helpful, {s.feedback_unhelpful} not")),
         Row(("Gaps", str(s.gaps))),
     ]
+    if s.conflicts:
+        rows.append(Row(("Conflicts", f"{s.conflicts} (edited in chat and in the files; see 'supportbot kb status')")))
+    if s.skipped:
+        rows.append(Row(("Unreadable", f"{s.skipped} stored entries cannot be decoded and are skipped")))
+    if not s.entries:
+        rows.append(Row(("Warning", "the knowledge base is empty: run 'supportbot kb import' or check knowledge.path")))
     if s.top_entries:
         rows.append(Row(("Most answered", ""), tuple(f"{n}x {i}" for i, n in s.top_entries[:10])))
     return Report("Knowledge base", tuple(rows), "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.models import SupportBotError
 
@@ -69,8 +70,10 @@ def load_domains(path: Path) -> DomainTable:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SupportBotError(f"{path}: {exc}") from exc
     domains = []
-    for i, d in enumerate(raw.get("domains", [])):
+    for i, d in enumerate(_list(raw, "domains", path)):
         where = f"{path}: domains[{i}]"
+        if not isinstance(d, dict):
+            raise SupportBotError(f"{where}: must be a table ([[domains]]), not {type(d).__name__}")
         if not isinstance(d.get("name"), str) or not d["name"]:
             raise SupportBotError(f"{where}: 'name' must be a non-empty string")
         prior = d.get("prior", 0.5)
@@ -88,7 +91,10 @@ def load_domains(path: Path) -> DomainTable:
         )
     names = {d.name for d in domains}
     streams: dict[int, str] = {}
-    for key, value in raw.get("stream_domains", {}).items():
+    stream_table = raw.get("stream_domains", {})
+    if not isinstance(stream_table, dict):
+        raise SupportBotError(f"{path}: stream_domains must be a table of number = domain")
+    for key, value in stream_table.items():
         try:
             number = int(key)
         except ValueError:
@@ -96,9 +102,26 @@ def load_domains(path: Path) -> DomainTable:
         if value not in names:
             raise SupportBotError(f"{path}: stream_domains.{key}: unknown domain '{value}'")
         streams[number] = value
-    eqs = []
-    for i, e in enumerate(raw.get("equivalences", [])):
-        if e.get("domain") not in names or e.get("same_as") not in names:
-            raise SupportBotError(f"{path}: equivalences[{i}]: unknown domain")
-        eqs.append(Equivalence(e["domain"], int(e["min"]), int(e["max"]), e["same_as"]))
+    eqs = [_equivalence(e, f"{path}: equivalences[{i}]", names) for i, e in enumerate(_list(raw, "equivalences", path))]
     return DomainTable(tuple(domains), streams, tuple(eqs))
+
+
+def _list(raw: dict[str, Any], key: str, path: Path) -> list[Any]:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        raise SupportBotError(f"{path}: {key} must be an array of tables ([[{key}]])")
+    return value
+
+
+def _equivalence(e: Any, where: str, names: set[str]) -> Equivalence:
+    if not isinstance(e, dict):
+        raise SupportBotError(f"{where}: must be a table ([[equivalences]]), not {type(e).__name__}")
+    missing = [k for k in ("domain", "min", "max", "same_as") if k not in e]
+    if missing:
+        raise SupportBotError(f"{where}: missing {', '.join(missing)}")
+    for key in ("domain", "same_as"):
+        if e[key] not in names:
+            raise SupportBotError(f"{where}: {key}: unknown domain '{e[key]}'")
+    if not all(isinstance(e[k], int) and not isinstance(e[k], bool) for k in ("min", "max")):
+        raise SupportBotError(f"{where}: min and max must be whole numbers")
+    return Equivalence(e["domain"], e["min"], e["max"], e["same_as"])

@@ -16,7 +16,8 @@ from bot.models import Entry
 def check_entries(
     entries: Iterable[Entry], domains: DomainTable, hosts: frozenset[str], where: Mapping[str, str] | None = None
 ) -> list[str]:
-    """Problems across a set of entries, each as ``location: message``."""
+    """Problems across a set of entries, each as ``location: message``; ``where`` maps an entry
+    id to the ``file:line`` it came from (entries without one are named by id)."""
     where = where or {}
     entries = list(entries)
     ids = {e.id for e in entries}
@@ -46,8 +47,11 @@ def check_entries(
                 problems.append(f"{loc}: {e.id}: pattern '{pattern}' has a piece shorter than 3 characters")
     for (domain, code), owners in sorted(claims.items()):
         if len(owners) > 1:
+            owners = sorted(owners)
+            named = ", ".join(f"{o} ({where[o]})" if o in where else o for o in owners)
             problems.append(
-                f'{domain} {code} is claimed by {", ".join(sorted(owners))}: mark all but one of them role = "related"'
+                f"{where.get(owners[0], owners[0])}: {domain} {code} is claimed by {named}: "
+                'mark all but one of them role = "related"'
             )
     return problems
 

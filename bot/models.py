@@ -201,6 +201,8 @@ class Stats:
     feedback_unhelpful: int
     gaps: int
     top_entries: tuple[tuple[str, int], ...] = ()
+    skipped: int = 0  # stored rows that cannot be read (reported and left out)
+    conflicts: int = 0  # file imports refused because the entry was changed in chat
 
 
 class SupportBotError(Exception):

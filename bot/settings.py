@@ -5,11 +5,13 @@ Nothing is read at import time; the composition root calls :func:`load_settings`
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -20,10 +22,23 @@ ENV_PREFIX = "SUPPORTBOT_"
 SECRET_KEYS = {("discord", "token"), ("slack", "bot_token"), ("slack", "app_token"), ("slack", "signing_secret")}
 
 
+KNOWLEDGE_PACKAGE = "supportbot_knowledge"
+
+
 def default_knowledge_dir() -> Path:
-    """``knowledge/`` beside the ``bot`` package (a checkout), else in the working directory."""
-    beside = Path(__file__).resolve().parent.parent / "knowledge"
-    return beside if beside.is_dir() else Path("knowledge")
+    """The bundled knowledge base: the ``supportbot_knowledge`` data package of an installed
+    wheel (an editable install maps it to the checkout's ``knowledge/``), else ``knowledge/``
+    beside the ``bot`` package when run from a checkout that is not installed."""
+    spec = importlib.util.find_spec(KNOWLEDGE_PACKAGE)
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        if Path(location).is_dir():
+            return Path(location)
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def default_database() -> str:
+    """``supportbot.db`` in the per-user data directory (for example ~/.local/share/supportbot)."""
+    return str(platformdirs.user_data_path("supportbot") / "supportbot.db")
 
 
 class _Section(BaseModel):
@@ -31,7 +46,7 @@ class _Section(BaseModel):
 
 
 class StoreSettings(_Section):
-    path: str = "supportbot.db"
+    path: str = Field(default_factory=default_database)
     busy_timeout: float = Field(5.0, gt=0)
 
 

@@ -85,8 +85,13 @@ def test_lint_reports_each_kind_of_problem(tmp_path: Path) -> None:
     text = text.replace("+++\nBody.", '\n[[links]]\ntitle = "x"\nurl = "http://evil.example/x"\n+++\nBody.')
     (kb / "entries" / "dup.md").write_text(text, encoding="utf-8")
     problems = "\n".join(lint_tree(kb))
-    assert "NSURLErrorDomain -1009 is claimed by dup, offline" in problems
-    assert "must use https" in problems
+    # Both claimants are named with their files and lines, the URL problem with its file and line.
+    entries = kb / "entries"
+    assert (
+        f"{entries}/dup.md:1: NSURLErrorDomain -1009 is claimed by dup ({entries}/dup.md:1), "
+        f"offline ({entries}/offline.md:1)" in problems
+    )
+    assert f"{entries}/dup.md:1: dup: link 'x': URL 'http://evil.example/x' must use https" in problems
     assert "not in canonical form" in problems
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from bot.models import SupportBotError
@@ -20,7 +21,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_defaults_without_a_file() -> None:
     s = load_settings(None)
-    assert s.store.path == "supportbot.db"
+    # The database lives in the per-user data directory, never in whatever folder the bot starts in.
+    assert s.store.path == str(platformdirs.user_data_path("supportbot") / "supportbot.db")
     assert s.discord.token is None
     assert s.engine.auto_threshold == 0.8
 

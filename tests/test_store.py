@@ -154,7 +154,7 @@ async def test_locked_database_is_a_clear_error(tmp_path: Path) -> None:
 async def test_old_schema_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:
-        db.executescript(MIGRATIONS[0] + "\nPRAGMA user_version=1;")
+        db.executescript(";\n".join(MIGRATIONS[0]) + ";\nPRAGMA user_version=1;")
         db.execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')")
     store = SQLiteStore(path)
     await store.open()

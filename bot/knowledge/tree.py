@@ -29,7 +29,7 @@ class KnowledgeSet:
     entries: list[Entry]
     domains: DomainTable
     hosts: frozenset[str]
-    files: dict[str, str] = field(default_factory=dict)  # entry id -> file it came from
+    files: dict[str, str] = field(default_factory=dict)  # entry id -> 'file:line' it came from
 
 
 def entry_paths(files: Mapping[str, bytes]) -> None:
@@ -42,7 +42,7 @@ def entry_paths(files: Mapping[str, bytes]) -> None:
 
 def parse_files(files: Mapping[str, bytes], prefix: str = "") -> tuple[list[Entry], dict[str, str], list[str]]:
     """Entries from relative path -> bytes (paths already checked), with where each came from
-    and every problem found. ``prefix`` is prepended to paths in messages."""
+    (``file:line``) and every problem found. ``prefix`` is prepended to paths in messages."""
     entries: list[Entry] = []
     where: dict[str, str] = {}
     problems: list[str] = []
@@ -63,7 +63,7 @@ def parse_files(files: Mapping[str, bytes], prefix: str = "") -> tuple[list[Entr
                 problems.append(f"{name}:{line}: duplicate {what} '{entry.id}' (also in {where[entry.id]})")
                 continue
             entries.append(entry)
-            where[entry.id] = name
+            where[entry.id] = f"{name}:{line}"
     return entries, where, problems
 
 

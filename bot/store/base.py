@@ -29,6 +29,44 @@ class QueryRecord:
     match_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What a file import did: new revisions, and the entries it left alone because they were
+    changed in chat and their files changed too (``conflicts``)."""
+
+    revisions: tuple[Revision, ...]
+    conflicts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatEdit:
+    """An entry whose newest revision came from chat and is not in the files yet."""
+
+    entry_id: str
+    rev: int
+    op: str
+    actor: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A file import refused for an entry changed in chat; the chat revision ``chat_rev`` stands."""
+
+    entry_id: str
+    chat_rev: int
+    at: str
+    file_entry: Entry | None  # what the file says (None if that cannot be read)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """Like ``git status`` for the knowledge base: chat edits not exported, and conflicts."""
+
+    chat_edits: tuple[ChatEdit, ...]
+    conflicts: tuple[Conflict, ...]
+
+
 class Store(Protocol):
     """Entries with full revision history, query log, feedback, gaps and channel settings.
 
@@ -52,6 +90,25 @@ class Store(Protocol):
         new revisions. ``progress(done, total)`` is called as entries are written."""
         ...
 
+    async def import_entries(
+        self,
+        entries: Sequence[Entry],
+        actor: str,
+        reason: str,
+        *,
+        theirs: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportResult:
+        """Import entries read from files, in one transaction. An entry whose file did not change
+        since the last import is left alone; one changed in chat whose file changed too is a
+        conflict (kept as it is, recorded) unless ``theirs``."""
+        ...
+
+    async def mark_exported(self, entries: Sequence[Entry]) -> None:
+        """Record that the files now hold exactly ``entries`` (after ``kb export``)."""
+        ...
+
+    async def sync_status(self) -> SyncStatus: ...
     async def delete_entry(self, entry_id: str, actor: str, reason: str) -> Revision: ...
     async def history(self, entry_id: str) -> list[Revision]: ...
     async def get_revision(self, entry_id: str, rev: int) -> Revision: ...

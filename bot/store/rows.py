@@ -1,0 +1,97 @@
+"""Rows to objects and back, and the rule that decides what a file import may change.
+
+Pure functions (no I/O), so the store's transactions stay short and the rule is testable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.models import Entry, Revision
+from bot.serialize import entry_from_dict, entry_to_dict
+
+log = logging.getLogger(__name__)
+IMPORT_OP = "import"
+
+
+def safe_text(text: str) -> str:
+    """Text SQLite can store: lone surrogates (from odd chat input) become U+FFFD."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def entry_json(entry: Entry) -> str:
+    """The canonical JSON of an entry: what the store keeps and compares."""
+    return safe_text(json.dumps(entry_to_dict(entry), sort_keys=True, ensure_ascii=False))
+
+
+def decode_entry(entry_id: str, data: str) -> Entry | None:
+    """An entry from its stored JSON, or None (with a warning naming it) when the row is broken."""
+    try:
+        parsed: Any = json.loads(data)
+        return entry_from_dict(parsed)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        log.warning("stored entry '%s' cannot be read and is skipped: %s: %s", entry_id, type(exc).__name__, exc)
+        return None
+
+
+def decode_revision(row: Sequence[Any]) -> Revision | None:
+    """A revision from ``entry_id, rev, data, actor, at, reason, op``; None when its data is broken."""
+    entry = None
+    if row[2] is not None:
+        entry = decode_entry(f"{row[0]}@{row[1]}", row[2])
+        if entry is None:
+            return None
+    return Revision(row[0], int(row[1]), entry, row[3], row[4], row[5], row[6])
+
+
+@dataclass(frozen=True, slots=True)
+class Last:
+    """An entry's newest revision: its data (None once deleted), operation and number."""
+
+    data: str | None
+    op: str
+    rev: int
+
+
+@dataclass
+class ImportPlan:
+    """What one file import does, entry by entry."""
+
+    write: list[tuple[Entry, str]] = field(default_factory=list)  # new import revisions
+    remember: list[tuple[str, str]] = field(default_factory=list)  # (id, file data) now imported
+    conflicts: list[tuple[str, str, int]] = field(default_factory=list)  # (id, file data, chat revision)
+    resolved: list[str] = field(default_factory=list)  # conflicts that no longer hold
+
+
+def plan_import(
+    incoming: Sequence[tuple[Entry, str]],
+    last: Mapping[str, Last],
+    imported: Mapping[str, str],
+    theirs: bool = False,
+) -> ImportPlan:
+    """Decide, per entry read from files, whether the import writes it.
+
+    A file that did not change since the last import never touches the entry, so chat edits
+    survive edits to other files. A changed file whose entry was changed in chat (its newest
+    revision is not an import) is a conflict: the chat revision stays, unless ``theirs``.
+    """
+    plan = ImportPlan()
+    for entry, data in incoming:
+        current = last.get(entry.id)
+        if imported.get(entry.id) == data:
+            plan.resolved.append(entry.id)
+            continue
+        if current is not None and current.data == data:
+            plan.remember.append((entry.id, data))
+            plan.resolved.append(entry.id)
+        elif current is not None and current.op != IMPORT_OP and not theirs:
+            plan.conflicts.append((entry.id, data, current.rev))
+        else:
+            plan.write.append((entry, data))
+            plan.remember.append((entry.id, data))
+            plan.resolved.append(entry.id)
+    return plan

@@ -1,0 +1,88 @@
+"""The SQLite schema and its migrations, safe when several processes open a fresh file at once."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.store.base import StoreError
+
+# Each item upgrades the schema by one version: a tuple of single statements (executescript
+# would commit on its own, outside the migration's transaction). Never edit a released step.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE entries (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, data TEXT NOT NULL,
+            rev INTEGER NOT NULL, updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE revisions (
+            entry_id TEXT NOT NULL, rev INTEGER NOT NULL, data TEXT, actor TEXT NOT NULL,
+            at TEXT NOT NULL, reason TEXT NOT NULL, op TEXT NOT NULL,
+            PRIMARY KEY (entry_id, rev)
+        )""",
+        """CREATE TABLE queries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, platform TEXT NOT NULL,
+            scope TEXT NOT NULL, channel TEXT NOT NULL, author TEXT NOT NULL, mode TEXT NOT NULL,
+            text TEXT NOT NULL, outcome TEXT NOT NULL, top_id TEXT, confidence REAL, matches TEXT NOT NULL
+        )""",
+        """CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, query_id INTEGER NOT NULL REFERENCES queries(id),
+            actor TEXT NOT NULL, helpful INTEGER NOT NULL, at TEXT NOT NULL,
+            UNIQUE (query_id, actor)
+        )""",
+        """CREATE TABLE gaps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, domain TEXT, code INTEGER, text TEXT NOT NULL,
+            query_id INTEGER, at TEXT NOT NULL
+        )""",
+        "CREATE INDEX gaps_key ON gaps (domain, code)",
+        """CREATE TABLE channels (
+            platform TEXT NOT NULL, scope TEXT NOT NULL, channel TEXT NOT NULL,
+            auto_reply INTEGER NOT NULL, threshold REAL, updated_by TEXT NOT NULL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (platform, scope, channel)
+        )""",
+    ),
+    # 2: settings per guild / workspace (no longer read; kept so old databases stay valid).
+    (
+        """CREATE TABLE scopes (
+            platform TEXT NOT NULL, scope TEXT NOT NULL, data TEXT NOT NULL,
+            updated_by TEXT NOT NULL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (platform, scope)
+        )""",
+    ),
+    # 3: what each entry's file said at the last import, and the imports refused because the
+    # entry had been changed in chat since (so a file never silently overwrites a chat edit).
+    (
+        "CREATE TABLE imported (entry_id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
+        """CREATE TABLE conflicts (
+            entry_id TEXT PRIMARY KEY, file_data TEXT NOT NULL, chat_rev INTEGER NOT NULL, at TEXT NOT NULL
+        )""",
+    ),
+)
+
+
+async def migrate(db: aiosqlite.Connection, path: str) -> None:
+    """Bring the schema up to date in one ``BEGIN IMMEDIATE`` transaction.
+
+    The version is read inside the transaction, so when several processes start on a fresh
+    file, the first creates the tables and the others see its version and apply nothing.
+    ``db`` must be in autocommit mode (``isolation_level=None``).
+    """
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        async with db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        version = int(row[0]) if row else 0
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"database {path} has schema version {version}, newer than this program knows "
+                f"({len(MIGRATIONS)}); upgrade supportbot"
+            )
+        for number in range(version, len(MIGRATIONS)):
+            for statement in MIGRATIONS[number]:
+                await db.execute(statement)
+        if version < len(MIGRATIONS):
+            await db.execute(f"PRAGMA user_version={len(MIGRATIONS)}")
+        await db.execute("COMMIT")
+    except BaseException:
+        await db.rollback()
+        raise
