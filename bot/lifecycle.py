@@ -15,6 +15,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from bot.metrics import Metrics, Platform
+
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -56,6 +58,7 @@ async def keep_trying(
     log: logging.Logger,
     backoff: Backoff | None = None,
     sleep: Sleep = asyncio.sleep,
+    on_retry: Callable[[str], None] | None = None,
 ) -> T:
     """``await attempt()`` until it succeeds; a ``transient`` failure is logged in one line and
     retried after a backoff delay, any other failure (a rejected token) is raised at once."""
@@ -68,7 +71,54 @@ async def keep_trying(
                 raise
             delay = backoff.next()
             log.warning("%s cannot be reached (%s); retrying in %.1f s", what, describe(exc), delay)
+            if on_retry is not None:
+                on_retry(f"cannot be reached ({describe(exc)}); retrying")
         await sleep(delay)
+
+
+class Link:
+    """The health of one platform connection, made of ``parts`` (Discord shards; one for the
+    rest): healthy when every part is up. A part that comes up again after being up counts as
+    a reconnection."""
+
+    def __init__(self, platform: Platform, metrics: Metrics, log: logging.Logger, parts: int = 1) -> None:
+        self.platform = platform
+        self.metrics = metrics
+        self.log = log
+        self.parts = parts
+        self.reason = "connecting"
+        self._up: set[int | None] = set()
+        self._seen: set[int | None] = set()
+
+    def up(self, part: int | None = None) -> None:
+        """``part`` is connected (again)."""
+        if part in self._up:
+            return
+        if part in self._seen:
+            self.metrics.reconnect(self.platform)
+            self.log.info("%s: reconnected", self.platform)
+        self._seen.add(part)
+        self._up.add(part)
+
+    def down(self, reason: str, part: int | None = None) -> None:
+        """``part`` lost its connection; ``reason`` is what /healthz reports meanwhile."""
+        if part in self._up:
+            self.log.warning("%s: %s", self.platform, reason)
+        self._up.discard(part)
+        self.reason = reason
+
+    def note(self, reason: str) -> None:
+        """Why the link is not up yet (reported by /healthz until it is)."""
+        self.reason = reason
+
+    @property
+    def ok(self) -> bool:
+        """True when every part is connected."""
+        return len(self._up) >= self.parts
+
+    async def health(self) -> tuple[bool, str]:
+        """``(ok, reason)`` for the HTTP server's /healthz."""
+        return (True, "connected") if self.ok else (False, self.reason)
 
 
 class InFlight:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+import aiohttp
 
 from bot.curator import Curator, assemble
 from bot.engine import Engine
 from bot.settings import EngineSettings
 from bot.store.base import Store
 
+T = TypeVar("T")
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "knowledge"
 BUNDLED_KB = Path(__file__).parent.parent / "knowledge"
 
@@ -26,3 +33,23 @@ async def start_core(store: Store, kb: Path | None = FIXTURE_KB, settings: Engin
     warnings = await curator.start()
     assert not warnings, warnings
     return Core(engine, curator)
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], within: float = 10.0, step: float = 0.02) -> T:
+    """``await probe()`` until it returns something truthy; fail after ``within`` seconds. For
+    state only visible by asking (a health endpoint), where there is no event to wait on."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    for _ in itertools.count():
+        result = await probe()
+        if result or loop.time() > deadline:
+            break
+        await asyncio.sleep(step)
+    assert result, f"not true within {within:g} s"
+    return result
+
+
+async def http_get(url: str) -> tuple[int, str]:
+    """Status and text of ``GET url`` (for /healthz and /metrics)."""
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
