@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.curator import Curator
-from tests.core import eventually, http_get
 from bot.engine import Engine
+from tests.core import eventually, http_get
 
 from .fake_slack import BOT_TOKEN, FakeSlack
 from .helpers import GatedEngine, HttpBot, start_http
