@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import aiohttp
 
 from bot.curator import Curator, assemble
 from bot.engine import Engine
+from bot.metrics import Metrics
 from bot.settings import EngineSettings
 from bot.store.base import Store
 
@@ -53,3 +55,22 @@ async def http_get(url: str) -> tuple[int, str]:
     """Status and text of ``GET url`` (for /healthz and /metrics)."""
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         return response.status, await response.text()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on (yet): a platform that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def reconnects(metrics: Metrics, platform: str) -> float:
+    """How many reconnections ``metrics`` counted for ``platform``."""
+    value = metrics.registry.get_sample_value("supportbot_platform_reconnects_total", {"platform": platform})
+    return value or 0.0
+
+
+async def health_saying(url: str, words: str) -> tuple[int, str] | None:
+    """``GET url``'s status and text when the text contains ``words``, else None (for eventually)."""
+    status, text = await http_get(url)
+    return (status, text) if words in text else None

@@ -237,7 +237,10 @@ class DiscordAdapter:
         try:
             await self.client.login(token)
         except Exception:
-            await self.client.http.close()  # login opens a session; the next attempt opens another
+            # Each login opens a session over one shared connector; closing the session closes
+            # the connector too, so the next attempt must get a new one.
+            await self.client.http.close()
+            self.client.http.connector = discord.utils.MISSING
             raise
 
     async def _retrying(self, attempt: Callable[[], Awaitable[T]]) -> T:
