@@ -71,6 +71,10 @@ def reconnects(metrics: Metrics, platform: str) -> float:
 
 
 async def health_saying(url: str, words: str) -> tuple[int, str] | None:
-    """``GET url``'s status and text when the text contains ``words``, else None (for eventually)."""
-    status, text = await http_get(url)
+    """``GET url``'s status and text when the text contains ``words``, else None (for eventually);
+    None too while nothing listens there yet."""
+    try:
+        status, text = await http_get(url)
+    except aiohttp.ClientConnectionError:
+        return None
     return (status, text) if words in text else None

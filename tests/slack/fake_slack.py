@@ -93,6 +93,8 @@ class FakeSlack:
         self.errors: dict[str, str] = {}  # method -> Slack error every call returns
         self.valid_bot_tokens = {BOT_TOKEN}
         self.redirect_downloads = False
+        self.download_delay = 0.0  # seconds each file download takes: a slow network, an answer in flight
+        self.downloads_done = 0
         self._limits: dict[str, tuple[int, float]] = {}  # method -> (retry_after, until)
         self._pending_limits: dict[str, int] = {}
         self._ts = itertools.count(1)
@@ -259,6 +261,10 @@ class FakeSlack:
     async def _download(self, request: web.Request) -> web.Response:
         auth = request.headers.get("Authorization", "")
         self.downloads.append((request.path, auth))
+        await self._notify()
+        if self.download_delay:
+            await asyncio.sleep(self.download_delay)
+        self.downloads_done += 1
         shared = self.files.get(request.match_info["file_id"])
         if shared is None:
             return web.Response(status=404)
