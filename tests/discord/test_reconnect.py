@@ -20,7 +20,7 @@ from bot.lifecycle import Backoff
 from bot.models import SupportBotError
 from tests.core import eventually, free_port, health_saying, http_get, reconnects
 from tests.discord.fake_discord import FakeDiscord
-from tests.discord.helpers import TOKEN, Cast, answered, discord_settings, with_discord
+from tests.discord.helpers import TOKEN, Cast, SlowEngine, StartBot, answered, discord_settings, with_discord
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 
@@ -97,3 +97,20 @@ async def test_a_rejected_token_is_not_retried(fake: FakeDiscord, cast: Cast, en
     with pytest.raises(SupportBotError, match=r"Discord rejected the token \(401\)"):
         await asyncio.wait_for(adapter.run(), 10)
     assert [r for r in fake.requests if r[2] == 401] == [("GET", "/users/@me", 401)]
+
+
+async def test_shutdown_finishes_answers_in_flight_and_refuses_new_ones(
+    start_bot: StartBot, engine: Engine, fake: FakeDiscord, cast: Cast
+) -> None:
+    bot = await start_bot(SlowEngine(engine, 1.0))
+    slow = await fake.slash("ask", cast.alice, cast.help, {"question": OFFLINE})
+    await eventually(lambda: asyncio.sleep(0, bot.adapter.state.inflight.count == 1))
+    stopping = asyncio.create_task(bot.adapter.shutdown(10.0))
+    late = await fake.slash("ask", cast.bob, cast.help, {"question": OFFLINE})
+    [refused] = await answered(fake, late)
+    assert "restarting" in refused.text
+    await stopping
+    [msg] = await answered(fake, slow)
+    assert msg.payload["embeds"][0]["title"].startswith("NSURLErrorNotConnectedToInternet")
+    assert bot.adapter.client.is_closed()
+    assert await bot.adapter.health() == (False, "client closed")
