@@ -24,6 +24,7 @@ from adapters import console, kbcli
 from adapters.cliargs import build_parser
 from adapters.http import HttpServer, succeeds
 from adapters.jsonout import ask_json, batch_lines
+from adapters.runtime import Service, serve
 from bot.curator import Curator, assemble
 from bot.engine import Engine
 from bot.evaluate import evaluate, format_report, load_cases
@@ -32,6 +33,7 @@ from bot.knowledge.errors import KnowledgeError
 from bot.logs import configure_logging, secrets_of
 from bot.metrics import Metrics
 from bot.models import Attachment, Incoming, Mode, SupportBotError
+from bot.reload import KnowledgeWatcher
 from bot.settings import Settings, load_settings
 from bot.store.base import StoreError
 from bot.store.sqlite import SQLiteStore
@@ -108,10 +110,20 @@ async def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
         return await kbcli.STORE_COMMANDS[args.kb_command](args, core.engine, core.curator, settings, out)
 
 
-# Each chat adapter says itself whether it is configured: (name, what is missing, its runner).
+def discord_service(settings: Settings, engine: Engine, curator: Curator) -> Service:
+    return adapters.discord.DiscordAdapter(settings, engine, curator)
+
+
+def slack_service(settings: Settings, engine: Engine, curator: Curator) -> Service:
+    from adapters.slack.app import SlackBot  # Bolt loads only when Slack is configured
+
+    return SlackBot(settings.slack, engine, curator)
+
+
+# Each chat adapter says itself whether it is configured: (name, what is missing, its service).
 PLATFORMS = (
-    ("discord", adapters.discord.missing_settings, adapters.discord.run),
-    ("slack", adapters.slack.missing_settings, adapters.slack.run),
+    ("discord", adapters.discord.missing_settings, discord_service),
+    ("slack", adapters.slack.missing_settings, slack_service),
 )
 
 
@@ -130,8 +142,15 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
     async with open_core(settings, metrics=metrics) as core:
         # A cheap query: stats() scans whole tables and health is polled every few seconds.
         server.add_check("store", succeeds(lambda: core.engine.gaps(1), "store"))
+        services = [make(settings, core.engine, core.curator) for _, make in configured]
+        for service in services:
+            server.add_check(service.name, service.health)
+            if settings.http.enabled:
+                service.mount(server)
+        watcher = KnowledgeWatcher(core.store, core.engine)
+        await watcher.check()  # note the version the engine was just built from
         async with server if settings.http.enabled else contextlib.nullcontext():
-            await asyncio.gather(*(run(settings, core.engine, core.curator) for _, run in configured))
+            await serve(services, [watcher.run()])
     return 0
 
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+import aiohttp
 
 from bot.curator import Curator, assemble
 from bot.engine import Engine
+from bot.metrics import Metrics
 from bot.settings import EngineSettings
 from bot.store.base import Store
 
+T = TypeVar("T")
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "knowledge"
 BUNDLED_KB = Path(__file__).parent.parent / "knowledge"
 
@@ -26,3 +35,46 @@ async def start_core(store: Store, kb: Path | None = FIXTURE_KB, settings: Engin
     warnings = await curator.start()
     assert not warnings, warnings
     return Core(engine, curator)
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], within: float = 10.0, step: float = 0.02) -> T:
+    """``await probe()`` until it returns something truthy; fail after ``within`` seconds. For
+    state only visible by asking (a health endpoint), where there is no event to wait on."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    for _ in itertools.count():
+        result = await probe()
+        if result or loop.time() > deadline:
+            break
+        await asyncio.sleep(step)
+    assert result, f"not true within {within:g} s"
+    return result
+
+
+async def http_get(url: str) -> tuple[int, str]:
+    """Status and text of ``GET url`` (for /healthz and /metrics)."""
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on (yet): a platform that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def reconnects(metrics: Metrics, platform: str) -> float:
+    """How many reconnections ``metrics`` counted for ``platform``."""
+    value = metrics.registry.get_sample_value("supportbot_platform_reconnects_total", {"platform": platform})
+    return value or 0.0
+
+
+async def health_saying(url: str, words: str) -> tuple[int, str] | None:
+    """``GET url``'s status and text when the text contains ``words``, else None (for eventually);
+    None too while nothing listens there yet."""
+    try:
+        status, text = await http_get(url)
+    except aiohttp.ClientConnectionError:
+        return None
+    return (status, text) if words in text else None

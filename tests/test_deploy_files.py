@@ -238,3 +238,10 @@ def test_readme_deploy_section_uses_the_files_that_exist() -> None:
     assert "docker compose -f deploy/compose.yaml up -d --build" in section
     assert "systemctl enable --now supportbot" in section
     assert "compose.yml" not in README
+
+
+def test_compose_leaves_time_for_a_graceful_shutdown() -> None:
+    from adapters.runtime import GRACE_SECONDS
+
+    grace = compose()["services"]["supportbot"]["stop_grace_period"]
+    assert grace.endswith("s") and float(grace[:-1]) > GRACE_SECONDS

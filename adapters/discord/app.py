@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -24,10 +26,13 @@ from adapters.discord.state import build_state
 from adapters.discord.views import DYNAMIC_ITEMS, ComponentHandler
 from bot.curator import Curator
 from bot.engine import Engine
+from bot.lifecycle import Backoff, Link, Sleep, describe, keep_trying
 from bot.models import SupportBotError
 from bot.settings import DiscordSettings, Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+REJECTED = "Discord rejected the token (401): check SUPPORTBOT_DISCORD__TOKEN"
 
 
 def check_settings(settings: Settings) -> DiscordSettings:
@@ -96,21 +101,68 @@ class SupportTree(app_commands.CommandTree[discord.Client]):
 
 
 class _Hooks:
-    """What the client forwards to the adapter; ``component_handler`` is found by the views."""
+    """What the client forwards to the adapter; ``component_handler`` is found by the views,
+    ``link`` learns when the gateway connection comes and goes."""
 
     component_handler: ComponentHandler
     auto_replies: AutoReplies
+    link: Link
 
     async def on_message(self, message: discord.Message) -> None:
         await self.auto_replies.on_message(message, getattr(self, "user", None))
 
 
 class SupportClient(_Hooks, discord.Client):
-    pass
+    async def on_ready(self) -> None:
+        self.link.up()
+
+    async def on_resumed(self) -> None:
+        self.link.up()
+
+    async def on_disconnect(self) -> None:
+        self.link.down("gateway connection lost; reconnecting")
 
 
 class ShardedSupportClient(_Hooks, discord.AutoShardedClient):
-    pass
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.link.up(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.link.up(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.link.down(f"shard {shard_id}: gateway connection lost; reconnecting", shard_id)
+
+
+def transient(exc: BaseException) -> bool:
+    """A failure worth retrying: the network or Discord's servers, not our token or settings."""
+    if isinstance(exc, discord.HTTPException):
+        return isinstance(exc, discord.DiscordServerError)
+    return isinstance(exc, OSError | aiohttp.ClientError | TimeoutError | discord.GatewayNotFound)
+
+
+class OneLineReconnects(logging.Filter):
+    """discord.py logs each gateway reconnection with a traceback; the cause is the network, so
+    one line with the error says all an operator needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and record.getMessage().startswith("Attempting a"):
+            record.msg = f"{record.getMessage()} after {describe(record.exc_info[1])}"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_library_logs() -> None:
+    """No warnings about voice support the bot never uses; gateway reconnections in one line."""
+    # discord.py warns once per process, at the first client, that PyNaCl and davey are missing.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False  # type: ignore[attr-defined,unused-ignore]
+    for name in ("discord.client", "discord.shard"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OneLineReconnects) for f in logger.filters):
+            logger.addFilter(OneLineReconnects())
 
 
 class DiscordAdapter:
@@ -120,12 +172,26 @@ class DiscordAdapter:
     A run cannot be restarted (discord.py clients are single-use); build a new adapter instead.
     """
 
+    name = "discord"
+
     def __init__(
-        self, settings: Settings, engine: Engine, curator: Curator, clock: Callable[[], float] = time.monotonic
+        self,
+        settings: Settings,
+        engine: Engine,
+        curator: Curator,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.settings = check_settings(settings)
         self.state = build_state(self.settings, engine, curator, clock)
+        self.sleep = sleep
+        self.backoff = Backoff()
+        d = self.settings
+        parts = len(d.shard_ids) if d.shard_ids is not None else (d.shard_count or 1)
+        self.link = Link("discord", engine.metrics, log, parts)
+        quiet_library_logs()
         self.client: discord.Client = self._client()
+        self.client.link = self.link  # type: ignore[attr-defined]
         self.tree = SupportTree(self.client)
         self.auto_replies = AutoReplies(self.state)
         self.client.component_handler = Actions(self.state)  # type: ignore[attr-defined]
@@ -150,21 +216,69 @@ class DiscordAdapter:
             common["shard_ids"] = list(d.shard_ids)
         return ShardedSupportClient(shard_count=d.shard_count, **common)
 
+    async def health(self) -> tuple[bool, str]:
+        """``(ok, reason)`` for /healthz: every shard connected and the client not closed."""
+        if self.client.is_closed():
+            return False, "client closed"
+        return await self.link.health()
+
+    def mount(self, server: object) -> None:
+        """Nothing to serve over HTTP: Discord delivers everything over the gateway."""
+
+    async def shutdown(self, grace: float) -> None:
+        """Refuse new questions, let those in flight finish (at most ``grace`` s), then disconnect."""
+        left = await self.state.inflight.drain(grace)
+        if left:
+            log.warning("Discord: %d answers still running after %g s; stopping anyway", left, grace)
+        self.link.down("shutting down")
+        await self.client.close()
+
+    async def _login(self, token: str) -> None:
+        try:
+            await self.client.login(token)
+        except Exception:
+            # Each login opens a session over one shared connector; closing the session closes
+            # the connector too, so the next attempt must get a new one.
+            await self.client.http.close()
+            self.client.http.connector = discord.utils.MISSING
+            raise
+
+    async def _retrying(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        return await keep_trying(
+            attempt,
+            what="Discord",
+            transient=transient,
+            log=log,
+            backoff=self.backoff,
+            sleep=self.sleep,
+            on_retry=self.link.note,
+        )
+
     async def run(self) -> None:
-        """Log in, publish the commands, and handle events until cancelled."""
+        """Log in, publish the commands, and handle events until cancelled or shut down.
+
+        Discord being unreachable at start is retried with backoff; discord.py itself reconnects
+        a gateway connection that drops later. A rejected token stops the run.
+        """
         token = token_of(self.settings)
         if not token:
             raise SupportBotError("no Discord token: set SUPPORTBOT_DISCORD__TOKEN")
         with api_endpoints(self.settings.api_base_url, self.settings.gateway_url):
             try:
                 async with self.client:
-                    await self.client.login(token)
+                    await self._retrying(lambda: self._login(token))
+                    self.backoff.reset()
                     if publishes_commands(self.settings):
-                        synced = await self.tree.sync()
+                        synced = await self._retrying(self.tree.sync)
                         log.info("published %d application commands", len(synced))
+                    self.link.note("connecting to the gateway")
                     await self.client.connect(reconnect=True)
             except discord.LoginFailure:
-                raise SupportBotError("Discord rejected the token (401): check SUPPORTBOT_DISCORD__TOKEN") from None
+                raise SupportBotError(REJECTED) from None
+            except discord.ConnectionClosed as exc:
+                if exc.code == 4004:  # the gateway's "authentication failed"
+                    raise SupportBotError(REJECTED) from None
+                raise
             except discord.PrivilegedIntentsRequired:
                 raise SupportBotError(
                     "Discord refused the Message Content intent: enable it under Developer Portal > Bot > "

@@ -79,11 +79,15 @@ class AutoReplies:
 
     async def on_message(self, message: discord.Message, me: discord.abc.User | None) -> None:
         """Decide on one message (and answer it when the rules allow); never raises."""
-        try:
-            await self._decide(message, await self._handle(message, me))
-        except Exception:
-            log.exception("handling message %s failed", message.id)
-            await self._decide(message, "error")
+        if self.state.inflight.closing:
+            await self._decide(message, "skip: shutting down")
+            return
+        with self.state.inflight.track():
+            try:
+                await self._decide(message, await self._handle(message, me))
+            except Exception:
+                log.exception("handling message %s failed", message.id)
+                await self._decide(message, "error")
 
     async def _handle(self, message: discord.Message, me: discord.abc.User | None) -> str:
         if message.guild is None:

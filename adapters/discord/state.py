@@ -6,21 +6,25 @@ so two bots in one process (or one test after another) never share cooldowns or 
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import discord
 
 from adapters.discord.files import read_text_attachments
-from adapters.discord.respond import Reply, respond_in_time
+from adapters.discord.respond import Reply, error_reply, respond_in_time, send
 from bot.chat import AutoReplyGate, TextFiles
 from bot.curator import Curator
 from bot.engine import Engine
+from bot.lifecycle import InFlight
 from bot.models import Attachment
 from bot.settings import DiscordSettings
+
+RESTARTING = "The bot is restarting; ask again in a minute."
 
 
 @dataclass
@@ -34,6 +38,7 @@ class BotState:
     gate: AutoReplyGate
     files: TextFiles
     hosts: frozenset[str]
+    inflight: InFlight = field(default_factory=InFlight)
 
     def configured_channel(self, channel_id: int) -> bool:
         """True when the config lists the channel as a help channel (auto-replies on by default)."""
@@ -44,8 +49,17 @@ class BotState:
         return await read_text_attachments(files, self.files, self.hosts)
 
     async def respond(self, interaction: discord.Interaction[Any], work: Awaitable[Reply], *, private: bool) -> None:
-        """Send ``work``'s reply to the interaction within Discord's deadline (deferring if slow)."""
-        await respond_in_time(interaction, work, budget=self.settings.ack_after_seconds, ephemeral=private)
+        """Send ``work``'s reply to the interaction within Discord's deadline (deferring if slow).
+
+        While the bot shuts down, new work is refused with a note instead of being cut off later.
+        """
+        if self.inflight.closing:
+            if inspect.iscoroutine(work):
+                work.close()
+            await send(interaction, error_reply(RESTARTING))
+            return
+        with self.inflight.track():
+            await respond_in_time(interaction, work, budget=self.settings.ack_after_seconds, ephemeral=private)
 
 
 def build_state(

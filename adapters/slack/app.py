@@ -14,20 +14,26 @@ from pydantic import SecretStr
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_bolt.listener.async_listener_completion_handler import AsyncListenerCompletionHandler
+from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.http import HttpServer
 from adapters.slack import actions, commands, events, kb, modals, shortcut
+from adapters.slack.connection import Retry, SocketKeeper, check_token
 from adapters.slack.files import FileFetcher
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.state import BotState
 from bot.chat import AutoReplyGate
 from bot.curator import Curator
 from bot.engine import Engine
+from bot.lifecycle import InFlight, Link
 from bot.models import SupportBotError
 from bot.settings import Settings, SlackSettings
 
@@ -52,8 +58,34 @@ def web_client(token: str, base_url: str) -> AsyncWebClient:
     )
 
 
+class _Started(AsyncListenerStartHandler):
+    def __init__(self, inflight: InFlight) -> None:
+        self.inflight = inflight
+
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        self.inflight.begin()
+
+
+class _Completed(AsyncListenerCompletionHandler):
+    def __init__(self, inflight: InFlight) -> None:
+        self.inflight = inflight
+
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        self.inflight.end()
+
+
+def track_listeners(app: AsyncApp, inflight: InFlight) -> None:
+    """Count every listener Bolt runs after acknowledging (answers, modals, clicks) as in flight,
+    so a shutdown can wait for them: Bolt calls these hooks around each listener."""
+    runner = app.listener_runner
+    runner.listener_start_handler = _Started(inflight)
+    runner.listener_completion_handler = _Completed(inflight)
+
+
 class SlackBot:
     """One Slack app instance with all of its state; nothing is shared between instances."""
+
+    name = "slack"
 
     def __init__(
         self,
@@ -84,63 +116,89 @@ class SlackBot:
         self.state = BotState(engine, curator, settings, gate, self.files, log)
         for module in (commands, kb, modals, events, shortcut, actions):
             module.register(self.app, self.state)
-        self._runner: web.AppRunner | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self.inflight = InFlight()
+        track_listeners(self.app, self.inflight)
+        self.link = Link("slack", engine.metrics, log)
+        self.retry = Retry(self.link)
+        self._server: HttpServer | None = None
+        self._mounted = False
+        self._socket: SocketKeeper | None = None
 
     # ------------------------------------------------------------ HTTP mode
 
-    def web_app(self) -> web.Application:
-        """The aiohttp application: ``POST /slack/events`` for Slack, ``GET /healthz`` for a load balancer."""
-        application = web.Application()
-        application.router.add_post(EVENTS_PATH, self._handle)
-        application.router.add_get("/healthz", self._health)
-        return application
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        # Bolt's request verification middleware checks the signature and rejects timestamps
-        # more than five minutes off with 401 before any listener runs.
+    async def handle_events(self, request: web.Request) -> web.Response:
+        """``POST /slack/events``: Bolt verifies the signature (and rejects timestamps more than
+        five minutes off with 401) before any listener runs. While shutting down: 503, so
+        Slack delivers the event again, to a replica that is up."""
+        if self.inflight.closing:
+            return web.Response(status=503, text="shutting down")
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
-    async def _health(self, request: web.Request) -> web.Response:
-        return web.Response(text="ok")
+    def mount(self, server: HttpServer) -> None:
+        """In HTTP mode, serve ``POST /slack/events`` on ``server`` too when it listens on the
+        configured Slack address; otherwise :meth:`run` opens a listener of its own."""
+        s = self.settings
+        if s.mode == "http" and (server.host, server.port) == (s.http_host, s.http_port):
+            server.add_route("POST", EVENTS_PATH, self.handle_events)
+            self._mounted = True
 
     async def serve_http(self, host: str, port: int) -> int:
-        """Start listening; returns the bound port (pass 0 for any free port)."""
-        self._runner = web.AppRunner(self.web_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound = self._runner.addresses[0][1]
+        """Listen on ``host``/``port`` for Slack (``/slack/events`` and ``/healthz`` for a load
+        balancer, never /metrics); returns the bound port (pass 0 for any free port)."""
+        self._server = HttpServer(host, port)
+        self._server.add_check("slack", self.health)
+        self._server.add_route("POST", EVENTS_PATH, self.handle_events)
+        bound = await self._server.start()
         log.info("Slack HTTP mode: listening on %s:%s%s", host, bound, EVENTS_PATH)
-        return int(bound)
-
-    # ------------------------------------------------------------ Socket Mode
-
-    async def connect_socket(self) -> None:
-        """Open the Socket Mode connection (apps.connections.open, then the websocket)."""
-        self._socket = AsyncSocketModeHandler(self.app, self.app_token)
-        await self._socket.connect_async()  # type: ignore[no-untyped-call]
-        log.info("Slack Socket Mode: connected")
+        return bound
 
     # ------------------------------------------------------------ lifecycle
 
+    async def health(self) -> tuple[bool, str]:
+        """``(ok, reason)`` for /healthz: Socket Mode connected, or HTTP mode serving."""
+        return await self.link.health()
+
+    async def connect_socket(self) -> None:
+        """Open the Socket Mode connection (apps.connections.open, then the websocket), once."""
+        self._socket = SocketKeeper(AsyncSocketModeHandler(self.app, self.app_token), self.link, self.retry)
+        await self._socket.connect()
+
+    async def run(self) -> None:
+        """Check the token, then serve in the configured mode until cancelled or shut down;
+        while Slack cannot be reached, retry with backoff (and /healthz says why)."""
+        if self.settings.mode == "http" and not self._mounted and self._server is None:
+            await self.serve_http(self.settings.http_host, self.settings.http_port)
+        await check_token(self.client, self.retry)
+        if self.settings.mode == "http":
+            self.link.up()
+            await asyncio.Event().wait()
+        self._socket = SocketKeeper(AsyncSocketModeHandler(self.app, self.app_token), self.link, self.retry)
+        await self._socket.run()
+
     async def check_token(self) -> None:
         """Fail early with a clear message when Slack rejects the bot token."""
-        try:
-            info = await self.client.auth_test()
-        except SlackApiError as exc:
-            raise SupportBotError(f"Slack rejected the bot token: {exc.response.get('error')}") from None
-        log.info("Slack: signed in as %s in workspace %s", info.get("user"), info.get("team"))
+        await check_token(self.client, self.retry)
+
+    async def shutdown(self, grace: float) -> None:
+        """Take no new events, let answers in flight finish (at most ``grace`` s), then close."""
+        self.inflight.closing = True
+        if self._socket is not None:
+            await self._socket.close()  # Slack redelivers what this connection no longer takes
+        left = await self.inflight.drain(grace)
+        if left:
+            log.warning("Slack: %d answers still running after %g s; stopping anyway", left, grace)
+        self.link.down("shutting down")
+        await self.close()
 
     async def close(self) -> None:
         """Stop serving and release connections."""
         if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            await self._socket.close()
             self._socket = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
         await self.files.close()
 
 
@@ -149,11 +207,6 @@ async def run(settings: Settings, engine: Engine, curator: Curator) -> None:
     through ``curator``."""
     bot = SlackBot(settings.slack, engine, curator)
     try:
-        await bot.check_token()
-        if settings.slack.mode == "http":
-            await bot.serve_http(settings.slack.http_host, settings.slack.http_port)
-        else:
-            await bot.connect_socket()
-        await asyncio.Event().wait()
+        await bot.run()
     finally:
         await bot.close()

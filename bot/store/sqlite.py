@@ -203,6 +203,12 @@ class SQLiteStore(SQLiteActivity):
         rows = await self._run("SELECT value FROM meta WHERE key = ?", (key,))
         return str(rows[0][0]) if rows else None
 
+    async def knowledge_version(self) -> int:
+        # Every knowledge write adds a revision row in its own transaction, and revisions are
+        # never deleted, so the newest rowid changes exactly when the knowledge does.
+        rows = await self._run("SELECT coalesce(max(rowid), 0) FROM revisions")
+        return int(rows[0][0])
+
     async def set_meta(self, key: str, value: str) -> None:
         await self._write(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",

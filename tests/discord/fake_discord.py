@@ -72,14 +72,15 @@ class FakeDiscord(MemberActions):
 
     # ------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1:``port`` (0: any free port; a fixed one to come up where a bot already waits)."""
         app = web.Application(middlewares=[self._middleware], client_max_size=50_000_000)
         from tests.discord.fake_routes import add_routes
 
         add_routes(app, self)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 

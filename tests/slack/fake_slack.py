@@ -93,6 +93,8 @@ class FakeSlack:
         self.errors: dict[str, str] = {}  # method -> Slack error every call returns
         self.valid_bot_tokens = {BOT_TOKEN}
         self.redirect_downloads = False
+        self.download_delay = 0.0  # seconds each file download takes: a slow network, an answer in flight
+        self.downloads_done = 0
         self._limits: dict[str, tuple[int, float]] = {}  # method -> (retry_after, until)
         self._pending_limits: dict[str, int] = {}
         self._ts = itertools.count(1)
@@ -103,7 +105,8 @@ class FakeSlack:
 
     # ------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1:``port`` (0: any free port; a fixed one to come up where a bot already waits)."""
         app = web.Application(middlewares=[self._record_hit])
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
@@ -113,7 +116,7 @@ class FakeSlack:
         app.router.add_route("*", "/{tail:.*}", self._anything)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
 
@@ -258,6 +261,10 @@ class FakeSlack:
     async def _download(self, request: web.Request) -> web.Response:
         auth = request.headers.get("Authorization", "")
         self.downloads.append((request.path, auth))
+        await self._notify()
+        if self.download_delay:
+            await asyncio.sleep(self.download_delay)
+        self.downloads_done += 1
         shared = self.files.get(request.match_info["file_id"])
         if shared is None:
             return web.Response(status=404)

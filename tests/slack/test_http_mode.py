@@ -3,6 +3,7 @@ answered through the response_url, acknowledgements within Slack's deadline, 429
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from bot.curator import Curator
 from bot.engine import Engine
+from tests.core import eventually, http_get
 
 from .fake_slack import BOT_TOKEN, FakeSlack
 from .helpers import GatedEngine, HttpBot, start_http
@@ -141,13 +143,16 @@ async def test_rate_limited_post_is_retried_after_retry_after(http: HttpBot) -> 
 
 
 async def test_health_endpoint(http: HttpBot) -> None:
-    import aiohttp
-
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(http.sender.url.replace("/slack/events", "/healthz")) as r,
-    ):
-        assert r.status == 200 and await r.text() == "ok"
+    # The public listener: /healthz for a load balancer, 503 until the token is checked; never /metrics.
+    url = http.sender.url.replace("/slack/events", "/healthz")
+    assert await http_get(url) == (503, "slack: connecting\n")
+    task = asyncio.create_task(http.bot.run())
+    try:
+        await eventually(lambda: http_get(url), within=10)
+        assert await http_get(url) == (200, "ok\n")
+        assert (await http_get(url.replace("/healthz", "/metrics")))[0] == 404
+    finally:
+        task.cancel()
 
 
 async def test_url_verification_challenge(http: HttpBot) -> None:
