@@ -86,7 +86,10 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
             raise SupportBotError("nothing to ask: give a question, '-' for standard input, or --file")
         answer = await core.engine.answer(Incoming(text, Mode.CLI, attachments=attachments, author="cli"))
         assert answer is not None  # explicit asks always answer
-        out.write(ask_json(answer) if args.json else console.render_text(answer) + "\n")
+        if args.json:
+            out.write(ask_json(answer))
+        else:
+            out.write(console.render_text(answer, full=args.full, more=FULL_HINT) + "\n")
         return 0
 
 
@@ -109,6 +112,7 @@ async def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
 
 
 # Each chat adapter says itself whether it is configured: (name, what is missing, its runner).
+FULL_HINT = "the whole entry: the same command with --full"
 PLATFORMS = (
     ("discord", adapters.discord.missing_settings, adapters.discord.run),
     ("slack", adapters.slack.missing_settings, adapters.slack.run),
