@@ -8,9 +8,10 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
-from bot.brief import Brief, brief, combined_brief, visible
+from bot.brief import Brief, brief, combined_brief
 from bot.chat import NOTHING_MATCHED, gaps_report, history_report, stats_report, why_report
 from bot.curator import Curator
+from bot.cut import visible
 from bot.engine import Engine
 from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, SupportBotError
 

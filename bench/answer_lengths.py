@@ -7,10 +7,13 @@ section and context texts (Slack). Markup is not counted (link targets, ``**``, 
 
     python bench/answer_lengths.py            # max, median, min per platform
     python bench/answer_lengths.py --each     # one line per entry, longest first
+
+Combined answers ("-1202 because -9813") are measured on a few pastes written for this script.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import statistics
 import sys
@@ -22,8 +25,19 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.discord.render import answer_embeds  # noqa: E402
 from adapters.slack.render import answer_blocks  # noqa: E402
+from bot.curator import assemble  # noqa: E402
 from bot.knowledge.tree import read_knowledge  # noqa: E402
-from bot.models import Answer, Entry, Match, Outcome  # noqa: E402
+from bot.models import Answer, Entry, Incoming, Match, Mode, Outcome  # noqa: E402
+from bot.settings import EngineSettings  # noqa: E402
+from bot.store.sqlite import SQLiteStore  # noqa: E402
+
+PASTES = (
+    "Task <A1>.<1> HTTP load failed, 0/0 bytes (error code: -1202 [3:-9813])",
+    "Task <A2>.<4> HTTP load failed, 0/0 bytes (error code: -1200 [3:-9816])",
+    'Error Domain=NSURLErrorDomain Code=-1005 "The network connection was lost." UserInfo={NSUnderlyingError='
+    '0x600 {Error Domain=kCFErrorDomainCFNetwork Code=-1005 "(null)" UserInfo={_kCFStreamErrorCodeKey=57, '
+    "_kCFStreamErrorDomainKey=1}}, _kCFStreamErrorCodeKey=57, _kCFStreamErrorDomainKey=1}",
+)
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 _SLACK_LINK = re.compile(r"<[^|<>]*\|([^<>]*)>|<([^|<>]*)>")
@@ -59,9 +73,30 @@ def slack_visible(blocks: list[dict[str, Any]]) -> int:
 
 def first_message(entry: Entry) -> tuple[int, int]:
     """(Discord, Slack) visible characters of ``entry`` answered confidently."""
-    answer = Answer(Outcome.ANSWER, (Match(entry, 0.95, ()),), True, query_id=1)
+    return sizes_of(Answer(Outcome.ANSWER, (Match(entry, 0.95, ()),), True, query_id=1))
+
+
+def sizes_of(answer: Answer) -> tuple[int, int]:
+    """(Discord, Slack) visible characters of an answer's first message."""
     embeds, _ = answer_embeds(answer)
-    return sum(discord_visible(e.to_dict()) for e in embeds), slack_visible(answer_blocks(answer))  # type: ignore[arg-type]
+    return sum(discord_visible(e.to_dict()) for e in embeds), slack_visible(answer_blocks(answer))
+
+
+async def combined_sizes() -> list[tuple[str, int, int]]:
+    """(headline, Discord, Slack) for each paste that gives a combined answer."""
+    store = SQLiteStore(":memory:")
+    await store.open()
+    try:
+        engine, curator = assemble(store, ROOT / "knowledge", EngineSettings())
+        await curator.start()
+        out = []
+        for paste in PASTES:
+            answer = await engine.answer(Incoming(paste, Mode.SLASH))
+            if answer is not None and answer.combined is not None:
+                out.append((answer.combined.headline, *sizes_of(answer)))
+        return out
+    finally:
+        await store.close()
 
 
 def main() -> None:
@@ -76,6 +111,8 @@ def main() -> None:
             f"{name:8} entries {len(values)}  max {max(values)}  median {statistics.median(values):.0f}  "
             f"min {min(values)}  over 600: {sum(v > 600 for v in values)}"
         )
+    for headline, d, s in asyncio.run(combined_sizes()):
+        print(f"combined Discord {d}  Slack {s}  {headline[:70]}")
 
 
 if __name__ == "__main__":

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.cut import clip_clause, clip_inline, lead_sentences, sentences, visible
 from bot.models import Combined, Entry, KnownIssue, Link
 
 # Visible characters of title, summary, checks, link titles and known issue together; a renderer's
 # own labels and footer (about 80 characters) come on top, for about 600 in all.
 BUDGET = 520
 TITLE_MAX = 120
+HEADLINE_MAX = 240  # a combined answer's headline names two errors
 SUMMARY_MAX = 200
 CHECKS = 3
 CHECK_MIN, CHECK_FAIR, CHECK_MAX = 50, 80, 150
@@ -38,16 +40,11 @@ _FALLBACKS = ((SUMMARY_MAX, LINKS), (SUMMARY_MAX, 1), (150, 1), (110, 1))
 _LEAD = re.compile(r"^\*\*(?P<bold>[^*\n]+?)\*\*[.:]?\s*(?P<rest>.*)$|^#{1,6}\s+(?P<head>.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<text>.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-# Words, where a code span, a link or a bold run counts as part of one word: a cut never splits them.
-_ATOM = re.compile(r"(?:`[^`\n]*`|!?\[[^\]\n]*\]\([^)\s]*\)|\*\*[^*\n]+\*\*|[^\s`]|`)+")
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z`*(\"'])")
-_CODE = re.compile(r"`[^`\n]*`")
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.")
 
 # Leads whose items are things to do, most useful first (matched at the start of the lowercased lead).
 _RANKED: tuple[tuple[str, ...], ...] = (
-    ("what to check", "check first", "things to check", "how to check", "checks"),
-    ("what to do", "fix", "the right fix", "the fix", "what to try", "what you can do", "workaround"),
+    ("what to check", "check first", "things to check", "how to check", "checks", "things worth ruling out"),
+    ("what to do", "fix", "the right fix", "the fix", "what to try", "what you can do", "workaround", "steps"),
     ("how to confirm", "confirming", "diagnosing", "debugging", "checking", "what to collect"),
 )
 
@@ -81,13 +78,14 @@ class Section:
     lines: tuple[str, ...]
 
 
-def brief(entry: Entry, budget: int = BUDGET) -> Brief:
-    """The short form of ``entry``, about ``budget`` visible characters at most.
+def brief(entry: Entry, budget: int = BUDGET, title: str | None = None) -> Brief:
+    """The short form of ``entry``, about ``budget`` visible characters at most; ``title``
+    replaces the entry's (a combined answer's headline).
 
     When the checks would get less than :data:`CHECK_FAIR` characters each, the summary and the
     links give way first: the things to check are what the short answer is for.
     """
-    title = clip_inline(entry.title, TITLE_MAX)
+    title = clip_inline(entry.title if title is None else title, TITLE_MAX if title is None else HEADLINE_MAX)
     label, found = checks(entry.body)
     issue = known_issue_brief(entry.known_issue) if entry.known_issue is not None else ()
     fixed = len(visible(title)) + len(label) + sum(len(k) + len(v) for k, v in issue)
@@ -136,7 +134,7 @@ def checks(body: str, n: int = CHECKS) -> tuple[str, tuple[str, ...]]:
     if not picked:
         picked = [(s.label, i) for s in sections for i in _list_items(s.lines)]
     if not picked:
-        picked = [(s.label, i) for s in sections for i in _sentences(_prose(s.lines))]
+        picked = [(s.label, i) for s in sections for i in sentences(_prose(s.lines))]
     picked = picked[:n]
     if not picked:
         return "", ()
@@ -174,7 +172,7 @@ def split_sections(body: str) -> list[Section]:
 
 def items(section: Section) -> list[str]:
     """A section's list items, or, when it has none, its sentences."""
-    return _list_items(section.lines) or _sentences(_prose(section.lines))
+    return _list_items(section.lines) or sentences(_prose(section.lines))
 
 
 def _list_items(lines: tuple[str, ...]) -> list[str]:
@@ -200,78 +198,9 @@ def _prose(lines: tuple[str, ...]) -> str:
     return " ".join(line.strip() for line in lines if line.strip() and not _ITEM.match(line))
 
 
-def _sentences(text: str) -> list[str]:
-    """Sentences of ``text``, never split inside a code span or after a common abbreviation."""
-    masked = _CODE.sub(lambda m: "x" * len(m.group()), text)
-    out: list[str] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(masked):
-        if masked[: m.start()].endswith(_ABBREVIATIONS):
-            continue
-        out.append(text[start : m.start()].strip())
-        start = m.end()
-    out.append(text[start:].strip())
-    return [s for s in out if s]
-
-
-def lead_sentences(text: str, limit: int) -> str:
-    """The first sentences of ``text`` that fit in ``limit`` characters (at least the first, cut)."""
-    sentences = _sentences(" ".join(text.split()))
-    out = ""
-    for s in sentences:
-        joined = f"{out} {s}".strip()
-        if len(visible(joined)) > limit:
-            break
-        out = joined
-    return out or clip_clause(sentences[0] if sentences else "", limit)
-
-
-def clip_clause(text: str, limit: int, marker: str = "…") -> str:
-    """Like :func:`clip_inline`, but ending at a clause (before ``:``, ``;``, ``,``, ``(`` or a
-    dash) when one ends in the second half of the text kept, so the cut reads as a whole thought."""
-    cut = clip_inline(text, limit, marker)
-    if not cut.endswith(marker) or text.endswith(marker):
-        return cut
-    head = cut[: -len(marker)]
-    masked = _CODE.sub(lambda m: "x" * len(m.group()), head)
-    for seps in ((": ", "; ", " — "), (", ", " (", " - ")):  # the strongest break that is far enough
-        ends = [m.start() for sep in seps for m in re.finditer(re.escape(sep), masked)]
-        ends = [at for at in ends if at > len(head) // 2 and _balanced(head[:at])]
-        if ends:
-            return head[: max(ends)].rstrip() + marker
-    return cut
-
-
-def _balanced(text: str) -> bool:
-    return text.count("(") == text.count(")") and text.count("**") % 2 == 0
-
-
-def visible(text: str) -> str:
-    """Inline Markdown as a reader sees it: link labels without targets, no emphasis markers."""
-    text = re.sub(r"!?\[([^\]\n]*)\]\([^)\s]*\)", r"\1", text)
-    return text.replace("**", "").replace("`", "")
-
-
-def clip_inline(text: str, limit: int, marker: str = "…") -> str:
-    """Inline Markdown cut to about ``limit`` visible characters between whole words, code spans
-    and links, so a cut never leaves a code span, a bold run or a link open."""
-    text = " ".join(text.split())
-    if len(visible(text)) <= limit:
-        return text
-    out: list[str] = []
-    size = 0
-    for atom in _ATOM.findall(text):
-        width = len(visible(atom)) + (1 if out else 0)
-        if size + width > limit - len(marker):
-            if not out:  # one span longer than the limit: cut inside it, markup dropped
-                out.append(visible(atom)[: max(1, limit - len(marker))])
-            break
-        out.append(atom)
-        size += width
-    return " ".join(out).rstrip(" ,;:-") + marker
-
-
-ASIDE_MAX = 160
+# A combined answer shows two entries: a little more room, the second entry in one line.
+COMBINED_BUDGET = BUDGET + 60
+ASIDE_TITLE_MAX, ASIDE_MAX = 80, 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,14 +215,16 @@ class CombinedBrief:
     links: tuple[Link, ...]
 
 
-def combined_brief(c: Combined, budget: int = BUDGET) -> CombinedBrief:
+def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     """``c`` in short, in :attr:`Combined.parts` order, about ``budget`` visible characters."""
     first, second = (m.entry for m in c.parts)
-    headline = clip_inline(c.headline, 2 * TITLE_MAX)
-    title = clip_inline(second.title, TITLE_MAX)
+    # The second part is named as the headline names it: "-1202 (server trust evaluation failed)".
+    title = clip_clause(c.outer_label if c.nested else c.cause_label, ASIDE_TITLE_MAX)
     aside = lead_sentences(second.summary, ASIDE_MAX)
     extra = tuple(Link(clip_inline(li.title, LINK_TITLE_MAX), li.url) for li in second.links[:1])
-    room = budget - len(headline) - len(visible(title)) - len(visible(aside)) - sum(len(li.title) for li in extra)
-    short = brief(first, budget=room + len(visible(first.title)))  # the headline stands in for the title
+    room = budget - len(visible(title)) - len(visible(aside)) - sum(len(li.title) for li in extra)
+    short = brief(first, budget=room, title=c.headline)
     seen = {li.url for li in short.links}
-    return CombinedBrief(headline, short, title, aside, short.links + tuple(li for li in extra if li.url not in seen))
+    return CombinedBrief(
+        short.title, short, title, aside, short.links + tuple(li for li in extra if li.url not in seen)
+    )
