@@ -39,6 +39,10 @@ from bot.store.base import StoreError
 from bot.store.sqlite import SQLiteStore
 
 
+# What the short answer says at its end about the rest of the entry.
+FULL_HINT = "the whole entry: the same command with --full"
+
+
 @dataclass(frozen=True, slots=True)
 class Core:
     """What every command works on: the store, the engine that reads it, the curator that writes it."""
@@ -88,7 +92,10 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
             raise SupportBotError("nothing to ask: give a question, '-' for standard input, or --file")
         answer = await core.engine.answer(Incoming(text, Mode.CLI, attachments=attachments, author="cli"))
         assert answer is not None  # explicit asks always answer
-        out.write(ask_json(answer) if args.json else console.render_text(answer) + "\n")
+        if args.json:
+            out.write(ask_json(answer))
+        else:
+            out.write(console.render_text(answer, full=args.full, more=FULL_HINT) + "\n")
         return 0
 
 

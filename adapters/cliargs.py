@@ -49,6 +49,7 @@ def _ask(sub: _Sub) -> None:
     ask = sub.add("ask", "answer a question or pasted error")
     ask.add_argument("text", nargs="?", help="the question; '-' reads standard input")
     ask.add_argument("--json", action="store_true", help="print JSON (the design's interface)")
+    ask.add_argument("--full", action="store_true", help="print the whole entry, not the short answer")
     ask.add_argument("--batch", action="store_true", help='read JSON lines {"id","text"} from stdin')
     ask.add_argument("--file", type=Path, action="append", default=[], help="attach a log or crash report")
     ask.add_argument(

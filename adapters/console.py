@@ -8,15 +8,20 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
+from bot.brief import Brief, brief, combined_brief
 from bot.chat import NOTHING_MATCHED, gaps_report, history_report, stats_report, why_report
 from bot.curator import Curator
+from bot.cut import visible
 from bot.engine import Engine
 from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, SupportBotError
 
 PLACE = Place(platform="console", scope="local", channel="help")
+WIDTH = 100
+MORE = "the whole entry: /kb show {id}, or /ask --full TEXT"
 ACTOR = "console"
 HELP = """Type a message as if in a help channel; the bot replies only when it is confident.
   /ask TEXT             ask explicitly (always answers, or says nothing matched)
+  /ask --full TEXT      the same, with the whole entry instead of its short form
   /kb why TEXT          the ranking and the reasons behind it
   /kb show ID           one entry          /kb history ID      its revisions
   /kb revert ID REV     restore a revision /kb delete ID       delete an entry
@@ -45,25 +50,60 @@ def render_match(m: Match, full: bool) -> list[str]:
     return lines
 
 
+def render_brief(m: Match, b: Brief | None = None, title: bool = True) -> list[str]:
+    """An answer's short form: title, summary, three things to check, links (see bot.brief)."""
+    b = b or brief(m.entry)
+    lines = [f"{b.title}  [{m.entry.id}, confidence {m.confidence:.2f}]"] if title else []
+    lines += textwrap.wrap(visible(b.summary), WIDTH, initial_indent="  ", subsequent_indent="  ")
+    if b.checks:
+        lines.append(f"  {visible(b.checks_label)}:")
+        for c in b.checks:
+            lines += textwrap.wrap(visible(c), WIDTH, initial_indent="  - ", subsequent_indent="    ")
+    ki = m.entry.known_issue
+    if ki is not None:
+        lines.append(f"  Known issue ({ki.status}): fixed in {ki.fixed_in or 'not yet'}")
+    lines += [f"  -> {link.title}: {link.url}" for link in b.links]
+    return lines
+
+
 def _others(matches: tuple[Match, ...]) -> list[str]:
     if not matches:
         return []
     return ["Other matches:", *(f"  - {m.entry.title} [{m.entry.id}, {m.confidence:.2f}]" for m in matches)]
 
 
-def render_text(answer: Answer, feedback_hint: bool = False) -> str:
-    """An answer as plain text for a terminal."""
+def _combined(answer: Answer, full: bool) -> list[str]:
+    """One answer in two parts: what to fix first (in full or short), the other part in short."""
+    c = answer.combined
+    assert c is not None
+    first, second = c.parts
+    lines = textwrap.wrap(f"{c.headline}  [confidence {c.confidence:.2f}]", WIDTH, subsequent_indent="  ")
+    if full:
+        return [*lines, "", *render_match(first, full=True), "", *render_match(second, full=False)]
+    cb = combined_brief(c)
+    lines += ["", f"{first.entry.title}  [{first.entry.id}, confidence {first.confidence:.2f}]"]
+    lines += render_brief(first, cb.first, title=False)
+    lines += ["", f"{cb.second_title}  [{second.entry.id}, confidence {second.confidence:.2f}]"]
+    lines += textwrap.wrap(visible(cb.aside), WIDTH, initial_indent="  ", subsequent_indent="  ")
+    return lines + [f"  -> {link.title}: {link.url}" for link in second.entry.links[:1]]
+
+
+def render_text(answer: Answer, feedback_hint: bool = False, full: bool = False, more: str = "") -> str:
+    """An answer as plain text for a terminal: in short unless ``full``; ``more`` says how to
+    see the whole entry (printed under a short answer that has more to show; ``{id}`` is the entry's id)."""
     lines: list[str] = []
     if answer.outcome is Outcome.ANSWER and answer.combined is not None:
-        # One answer in two parts: what to fix first in full, the other part in short.
-        c = answer.combined
-        first, second = c.parts
-        lines += textwrap.wrap(f"{c.headline}  [confidence {c.confidence:.2f}]", 100, subsequent_indent="  ")
-        lines += ["", *render_match(first, full=True), "", *render_match(second, full=False)]
+        lines += _combined(answer, full)
         lines += _others(answer.matches[2:])
+        if more and not full:
+            lines.append(f"({more.format(id=answer.combined.parts[0].entry.id)})")
     elif answer.outcome is Outcome.ANSWER and answer.matches:
-        lines += render_match(answer.matches[0], full=True)
+        best = answer.matches[0]
+        b = None if full else brief(best.entry)
+        lines += render_match(best, full=True) if b is None else render_brief(best, b)
         lines += _others(answer.matches[1:])
+        if more and b is not None and b.more:
+            lines.append(f"({more.format(id=best.entry.id)})")
     elif answer.outcome is Outcome.SUGGEST:
         lines.append("Not sure; these may help:")
         for m in answer.matches:
@@ -91,8 +131,11 @@ async def handle_line(engine: Engine, curator: Curator, line: str) -> str | None
         return None
     try:
         if line.startswith("/ask"):
-            answer = await engine.answer(Incoming(line[4:].strip(), Mode.SLASH, PLACE, ACTOR))
-            return render_text(answer, feedback_hint=True) if answer else None
+            text = line[4:].strip()
+            full = text.startswith("--full")
+            text = text.removeprefix("--full").strip() if full else text
+            answer = await engine.answer(Incoming(text, Mode.SLASH, PLACE, ACTOR))
+            return render_text(answer, feedback_hint=True, full=full, more=MORE) if answer else None
         if line.startswith("/feedback"):
             parts = line.split()
             if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("yes", "no"):
@@ -107,7 +150,7 @@ async def handle_line(engine: Engine, curator: Curator, line: str) -> str | None
         if not settings.auto_reply:
             return None
         answer = await engine.answer(Incoming(line, Mode.AUTO, PLACE, ACTOR))
-        return render_text(answer, feedback_hint=True) if answer else None
+        return render_text(answer, feedback_hint=True, more=MORE) if answer else None
     except SupportBotError as exc:
         return f"error: {exc}"
 

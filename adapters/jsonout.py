@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.engine import Engine
-from bot.models import Answer, Match
+from bot.models import Answer, Combined, Match
 from bot.policy import would_auto_reply
 from bot.serialize import entry_to_dict
 
@@ -35,6 +35,14 @@ def matches_json(matches: tuple[Match, ...]) -> list[dict[str, Any]]:
     return out
 
 
+def combined_json(c: Combined | None) -> dict[str, Any] | None:
+    """A combined answer: its headline, the ids of the outer error's and the cause's entries, and
+    whether the paste nested the cause inside the outer error (else a topic explains the error)."""
+    if c is None:
+        return None
+    return {"headline": c.headline, "outer": c.outer.entry.id, "cause": c.cause.entry.id, "nested": c.nested}
+
+
 def ask_json(answer: Answer) -> str:
     """One answer as the JSON document ``ask --json`` prints."""
     notes = [*answer.notes, answer.unknown_note] if answer.unknown_note else list(answer.notes)
@@ -43,6 +51,7 @@ def ask_json(answer: Answer) -> str:
         "auto_reply": answer.auto_reply,
         "outcome": answer.outcome.value,
         "notes": notes,
+        "combined": combined_json(answer.combined),
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 

@@ -12,7 +12,7 @@ from bot.curator import Curator
 from bot.engine import Engine
 from bot.store.sqlite import SQLiteStore
 
-from .core import Core, start_core
+from .core import BUNDLED_KB, Core, start_core
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +45,12 @@ def engine(core: Core) -> Engine:
 @pytest.fixture
 def curator(core: Core) -> Curator:
     return core.curator
+
+
+@pytest.fixture
+async def bundled_core(tmp_path: Path) -> AsyncIterator[Core]:
+    """An engine and curator on the bundled knowledge base, in a database of their own."""
+    s = SQLiteStore(tmp_path / "bundled.db")
+    await s.open()
+    yield await start_core(s, BUNDLED_KB)
+    await s.close()

@@ -16,7 +16,7 @@ import pytest
 
 from adapters.cli import main
 
-from .core import FIXTURE_KB
+from .core import BUNDLED_KB, CAUSE_ID, FIXTURE_KB, OUTER_ID, UNTRUSTED_PASTE
 
 ROOT = Path(__file__).parent.parent
 
@@ -83,6 +83,35 @@ def test_ask_text_output(run: Run, fixture_env: dict[str, str]) -> None:
     proc = run(["ask", "my app says The Internet connection appears to be offline."], env=fixture_env)
     assert proc.returncode == 0, proc.stderr
     assert "NSURLErrorNotConnectedToInternet" in proc.stdout
+
+
+def test_ask_prints_the_short_answer_and_full_the_whole_entry(run: Run) -> None:
+    short = run(["ask", "errSSLNoRootCert -9813"])
+    assert short.returncode == 0, short.stderr
+    assert "What to check first:\n  - openssl s_client" in short.stdout
+    assert "Self-signed server certificates" not in short.stdout  # "Usual causes" is in the full answer
+    assert short.stdout.rstrip().endswith("(the whole entry: the same command with --full)")
+    full = run(["ask", "--full", "errSSLNoRootCert -9813"])
+    assert "Self-signed server certificates" in full.stdout and "--full)" not in full.stdout
+
+
+def test_ask_json_and_text_show_a_combined_answer(run: Run) -> None:
+    data = json.loads(run(["ask", "--json", UNTRUSTED_PASTE]).stdout)
+    assert data["combined"] == {
+        "headline": data["combined"]["headline"],
+        "outer": OUTER_ID,
+        "cause": CAUSE_ID,
+        "nested": True,
+    }
+    assert data["combined"]["headline"].startswith("-1202 (server trust evaluation failed) because errSSLNoRootCert")
+    assert [m["id"] for m in data["matches"][:2]] == [CAUSE_ID, OUTER_ID]
+    assert {"matches", "auto_reply", "outcome", "notes"} <= set(data) and data["outcome"] == "answer"
+    assert json.loads(run(["ask", "--json", "errSSLNoRootCert -9813"]).stdout)["combined"] is None
+    text = run(["ask", UNTRUSTED_PASTE]).stdout
+    assert text.startswith(data["combined"]["headline"][:60])
+    assert text.index("What to check first") < text.index("-1202 (server trust evaluation failed)  [")
+    assert "Self-signed server certificates" not in text
+    assert "Self-signed server certificates" in run(["ask", "--full", UNTRUSTED_PASTE]).stdout
 
 
 def test_ask_with_crash_file(run: Run, tmp_path: Path, fixture_env: dict[str, str]) -> None:
@@ -232,6 +261,16 @@ def test_console_session(run: Run, fixture_env: dict[str, str]) -> None:
     assert "auto-replies off" in out
     assert out.count("NSURLErrorNotConnectedToInternet") == 1  # silent once turned off
     assert "'x' is not a number" in out
+    assert "(the whole entry: /kb show offline, or /ask --full TEXT)" in out
+
+
+def test_console_ask_full(run: Run, tmp_path: Path) -> None:
+    env = {"SUPPORTBOT_KNOWLEDGE__PATH": str(BUNDLED_KB), "SUPPORTBOT_STORE__PATH": str(tmp_path / "c.db")}
+    proc = run(["console"], stdin="/ask errSSLNoRootCert -9813\n/ask --full errSSLNoRootCert -9813\n", env=env)
+    assert proc.returncode == 0, proc.stderr
+    short, full = proc.stdout.split("\n> ")[1:3]
+    assert "Self-signed server certificates" not in short and f"/kb show {CAUSE_ID}" in short
+    assert "Self-signed server certificates" in full and "/kb show" not in full
 
 
 def test_config_is_accepted_before_or_after_the_subcommand(run: Run, tmp_path: Path) -> None:

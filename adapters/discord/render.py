@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.brief import Brief, brief, combined_brief, known_issue_brief
 from bot.chat import NOTHING_MATCHED
-from bot.models import Answer, Entry, KnownIssue, Link, Match, Outcome
+from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -20,7 +21,7 @@ FOOTER_MAX = 2048
 EMBED_TOTAL_MAX = 6000
 CONTENT_MAX = 2000
 OPTION_TEXT_MAX = 100
-# A readable answer: the body is cut well before the hard limit, the rest is one click away.
+# A readable entry: the body is cut well before the hard limit, the rest is one click away.
 BODY_PREVIEW = 1500
 # Runner-ups within this much confidence of the best answer are offered under "Other matches".
 RUNNER_UP_WINDOW = 0.35
@@ -76,8 +77,11 @@ def clip_markdown(text: str, limit: int) -> tuple[str, bool]:
     return cut + "\n…", True
 
 
-def known_issue_text(ki: KnownIssue) -> str:
-    """The known-issue block: status, affects, fixed in, workaround, last verified."""
+def known_issue_text(ki: KnownIssue, short: bool = False) -> str:
+    """The known-issue block: status, affects, fixed in, workaround, last verified (``short``:
+    the long ones cut, as in an answer's first message)."""
+    if short:
+        return clip("\n".join(f"**{k}:** {v}" for k, v in known_issue_brief(ki)), FIELD_MAX)
     lines = [f"**Status:** {ki.status}"]
     lines.append(f"**Affects:** {ki.affects or 'not recorded'}")
     lines.append(f"**Fixed in:** {ki.fixed_in or 'not fixed yet'}")
@@ -88,8 +92,8 @@ def known_issue_text(ki: KnownIssue) -> str:
     if len(text) > FIELD_MAX:
         # Only the workaround can be long; cut it and keep the date visible.
         fixed = len(text) - len(ki.workaround)
-        short = clip(ki.workaround, max(40, FIELD_MAX - fixed - 20))
-        text = text.replace(ki.workaround, short)
+        cut = clip(ki.workaround, max(40, FIELD_MAX - fixed - 20))
+        text = text.replace(ki.workaround, cut)
     return clip(text, FIELD_MAX)
 
 
@@ -129,17 +133,65 @@ def entry_embed(
     embed = discord.Embed(
         title=clip(entry.title, TITLE_MAX), url=url, description=clip(description, DESCRIPTION_MAX), colour=colour
     )
-    if entry.known_issue is not None:
-        embed.add_field(name="Known issue", value=known_issue_text(entry.known_issue), inline=False)
-    if entry.links:
-        embed.add_field(name="Links", value=links_text(entry.links), inline=False)
+    _fields(embed, entry.known_issue, entry.links, notes)
+    _footer(embed, f"{entry.kind} · {entry.id}", confidence)
+    return embed, trimmed
+
+
+def _fields(
+    embed: discord.Embed,
+    ki: KnownIssue | None,
+    links: Sequence[Link],
+    notes: Sequence[str],
+    short: bool = False,
+) -> None:
+    if ki is not None:
+        embed.add_field(name="Known issue", value=known_issue_text(ki, short), inline=False)
+    if links:
+        embed.add_field(name="Links", value=links_text(links), inline=False)
     if notes:
         embed.add_field(name="Note", value=clip("\n".join(notes), FIELD_MAX), inline=False)
-    footer = f"{entry.kind} · {entry.id}"
+
+
+def _footer(embed: discord.Embed, text: str, confidence: float | None) -> None:
     if confidence is not None:
-        footer += f" · confidence {confidence:.2f}"
-    embed.set_footer(text=clip(footer, FOOTER_MAX))
-    return embed, trimmed
+        text += f" · confidence {confidence:.2f}"
+    embed.set_footer(text=clip(text, FOOTER_MAX))
+
+
+def checks_markdown(b: Brief) -> str:
+    """The brief's things to check as a short list under their label ("" when there are none)."""
+    if not b.checks:
+        return ""
+    return f"\n\n**{b.checks_label}**\n" + "\n".join(f"- {c}" for c in b.checks)
+
+
+def brief_embed(
+    entry: Entry, *, confidence: float | None = None, notes: Sequence[str] = ()
+) -> tuple[discord.Embed, bool]:
+    """An answer's first message: title, summary, three things to check, links (see
+    :func:`bot.brief.brief`). Returns the embed and whether the entry has more to show."""
+    b = brief(entry)
+    url = entry.links[0].url if entry.links else None
+    description = clip(b.summary + checks_markdown(b), DESCRIPTION_MAX)
+    embed = discord.Embed(title=clip(b.title, TITLE_MAX), url=url, description=description, colour=COLOUR_ANSWER)
+    _fields(embed, entry.known_issue, b.links, notes, short=True)
+    _footer(embed, f"{entry.kind} · {entry.id}", confidence)
+    return embed, b.more
+
+
+def combined_embed(c: Combined, notes: Sequence[str] = ()) -> discord.Embed:
+    """A combined answer: the headline as the title, the part to fix first in short, the other
+    part in one line, both parts' links."""
+    cb = combined_brief(c)
+    first, second = (m.entry for m in c.parts)
+    aside = f"\n\n**{discord.utils.escape_markdown(cb.second_title)}**: {cb.aside}"
+    description = clip(cb.first.summary + checks_markdown(cb.first) + aside, DESCRIPTION_MAX)
+    url = first.links[0].url if first.links else None
+    embed = discord.Embed(title=clip(cb.headline, TITLE_MAX), url=url, description=description, colour=COLOUR_ANSWER)
+    _fields(embed, first.known_issue, cb.links, notes, short=True)
+    _footer(embed, f"{first.kind} · {first.id} + {second.id}", c.confidence)
+    return embed
 
 
 def match_line(m: Match) -> str:
@@ -171,11 +223,14 @@ def runner_ups(answer: Answer) -> list[Match]:
 
 
 def answer_embeds(answer: Answer) -> tuple[list[discord.Embed], Entry | None]:
-    """The embeds for an answer, and the entry whose body was trimmed (for "Show full answer")."""
+    """The embeds for an answer in short, and the entry the full answer is (for "Show full answer")."""
+    if answer.outcome is Outcome.ANSWER and answer.combined is not None:
+        first = answer.combined.parts[0].entry
+        return [combined_embed(answer.combined, answer.notes)], first
     if answer.outcome is Outcome.ANSWER and answer.best is not None:
         best = answer.best
-        embed, trimmed = entry_embed(best.entry, confidence=best.confidence, notes=answer.notes)
-        return [embed], best.entry if trimmed else None
+        embed, more = brief_embed(best.entry, confidence=best.confidence, notes=answer.notes)
+        return [embed], best.entry if more else None
     if answer.outcome is Outcome.UNKNOWN_CODE:
         intro = "\n".join([answer.unknown_note or "That error code is not one this bot can identify.", *answer.notes])
         if answer.matches:

@@ -1,4 +1,9 @@
-"""Button actions on answers: feedback (stored with the query) and "Other matches"."""
+"""Button actions on answers: feedback (stored with the query), "More" and "Other matches".
+
+"More" (the full answer) and an "Other matches" pick show the whole entry to the person who
+clicked only (an ephemeral message next to the answer): the answer everyone sees stays short,
+and a click by one member neither lengthens it for the channel nor adds a post to the thread.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from adapters.slack.access import actor
-from adapters.slack.render import FEEDBACK_NO, FEEDBACK_YES, OTHER_MATCH, entry_message, text_message
+from adapters.slack.render import FEEDBACK_NO, FEEDBACK_YES, FULL_ANSWER, OTHER_MATCH, entry_message, text_message
 from adapters.slack.respond import error_message, reply
 from adapters.slack.state import BotState
 from bot.models import SupportBotError
@@ -19,7 +24,7 @@ THANKS = {True: "Thanks! Marked as helpful.", False: "Thanks for telling us; thi
 
 
 def register(app: AsyncApp, state: BotState) -> None:
-    """Register the feedback and other-match button listeners."""
+    """Register the feedback, "More" and other-match button listeners."""
 
     async def on_feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
@@ -35,7 +40,7 @@ def register(app: AsyncApp, state: BotState) -> None:
             return
         await reply(respond, text_message(THANKS[helpful]), keep_original=True)
 
-    async def on_other_match(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_show_entry(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         entry_id = str(action.get("value", ""))
         try:
@@ -47,4 +52,5 @@ def register(app: AsyncApp, state: BotState) -> None:
 
     app.action(FEEDBACK_YES)(on_feedback)
     app.action(FEEDBACK_NO)(on_feedback)
-    app.action(re.compile(rf"^{re.escape(OTHER_MATCH)}\d+$"))(on_other_match)
+    app.action(re.compile(rf"^{re.escape(OTHER_MATCH)}\d+$"))(on_show_entry)
+    app.action(re.compile(rf"^{re.escape(FULL_ANSWER)}\d+$"))(on_show_entry)

@@ -12,8 +12,9 @@ from typing import Any
 
 from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
 from adapters.slack.safety import cut, cut_plain, escape, guard, plain
+from bot.brief import Brief, brief, combined_brief, known_issue_brief
 from bot.chat import NOTHING_MATCHED, NOTHING_MATCHED_SHORT
-from bot.models import Answer, Entry, KnownIssue, Match, Outcome
+from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -28,6 +29,7 @@ MAX_BODY_SECTIONS = 30
 FEEDBACK_YES = "feedback_helpful"
 FEEDBACK_NO = "feedback_unhelpful"
 OTHER_MATCH = "other_match_"  # + index: action ids must be unique within a message
+FULL_ANSWER = "full_answer_"  # + index; "More": the whole entry, shown to the clicker only
 
 
 def header(text: str) -> Block:
@@ -82,11 +84,79 @@ def entry_blocks(entry: Entry, confidence: float | None = None) -> list[Block]:
         blocks.append(section("*Links*\n" + "\n".join(lines)))
     if entry.known_issue is not None:
         blocks.append(section(known_issue_text(entry.known_issue)))
+    blocks.append(context(_footer(entry, confidence)))
+    return blocks
+
+
+def known_issue_short(ki: KnownIssue) -> str:
+    """The known issue in an answer's first message: the rows of bot.brief, the long ones cut."""
+    rows = known_issue_brief(ki)
+    return ":warning: *Known issue*\n" + "\n".join(f"*{k}:* {inline(v)}" for k, v in rows)
+
+
+def links_section(links: Sequence[Link]) -> Block:
+    return section("*Links*\n" + "\n".join(f"• {link(li.url, li.title)}" for li in links))
+
+
+def more_button(i: int, entry_id: str) -> Block:
+    return button("More", f"{FULL_ANSWER}{i}", entry_id)
+
+
+def _checks(b: Brief) -> str:
+    return f"*{inline(b.checks_label)}*\n" + "\n".join(f"• {inline(c)}" for c in b.checks)
+
+
+def brief_blocks(entry: Entry, confidence: float | None = None) -> list[Block]:
+    """An answer's first message: title, summary, three things to check (with "More" when the
+    entry has more to show), links, the known issue in short, the footer."""
+    b = brief(entry)
+    more = more_button(0, entry.id) if b.more else None
+    blocks = [header(b.title), section(inline(b.summary), None if b.checks else more)]
+    if b.checks:
+        blocks.append(section(_checks(b), more))
+    if b.links:
+        blocks.append(links_section(b.links))
+    if entry.known_issue is not None:
+        blocks.append(section(known_issue_short(entry.known_issue)))
+    blocks.append(context(_footer(entry, confidence)))
+    return blocks
+
+
+def _footer(entry: Entry, confidence: float | None) -> str:
     footer = f"`{escape(entry.id)}` · {escape(entry.kind)}"
-    if confidence is not None:
-        footer += f" · confidence {confidence:.2f}"
+    return footer + (f" · confidence {confidence:.2f}" if confidence is not None else "")
+
+
+def combined_blocks(c: Combined) -> list[Block]:
+    """A combined answer: the headline, the part to fix first in short, the other part in one
+    line, each with "More", and both parts' links."""
+    cb = combined_brief(c)
+    first, second = (m.entry for m in c.parts)
+    blocks = [
+        header(cb.headline),
+        section(inline(cb.first.summary), None if cb.first.checks else more_button(0, first.id)),
+    ]
+    if cb.first.checks:
+        blocks.append(section(_checks(cb.first), more_button(0, first.id)))
+    blocks.append(section(f"*{inline(cb.second_title)}*\n{inline(cb.aside)}", more_button(1, second.id)))
+    if cb.links:
+        blocks.append(links_section(cb.links))
+    if first.known_issue is not None:
+        blocks.append(section(known_issue_short(first.known_issue)))
+    footer = f"`{escape(first.id)}` + `{escape(second.id)}` · confidence {c.confidence:.2f}"
     blocks.append(context(footer))
     return blocks
+
+
+def _others(others: Sequence[Match]) -> list[Block]:
+    if not others:
+        return []
+    elements = [button(m.entry.title, f"{OTHER_MATCH}{i}", m.entry.id) for i, m in enumerate(others)]
+    return [
+        {"type": "divider"},
+        section("*Other matches*"),
+        {"type": "actions", "block_id": "other_matches", "elements": elements},
+    ]
 
 
 def _short_match(i: int, m: Match) -> Block:
@@ -113,20 +183,13 @@ def answer_blocks(answer: Answer, asked: str = "", notes: Sequence[str] = ()) ->
     all_notes = [*answer.notes, *notes]
     blocks: list[Block] = []
     unknown_note = answer.unknown_note
-    if answer.outcome is Outcome.ANSWER and answer.matches:
+    if answer.outcome is Outcome.ANSWER and answer.combined is not None:
+        blocks += combined_blocks(answer.combined)
+        blocks += _others(answer.matches[2:7])
+    elif answer.outcome is Outcome.ANSWER and answer.matches:
         best = answer.matches[0]
-        blocks += entry_blocks(best.entry, best.confidence)
-        others = answer.matches[1:6]
-        if others:
-            blocks.append({"type": "divider"})
-            blocks.append(section("*Other matches*"))
-            blocks.append(
-                {
-                    "type": "actions",
-                    "block_id": "other_matches",
-                    "elements": [button(m.entry.title, f"{OTHER_MATCH}{i}", m.entry.id) for i, m in enumerate(others)],
-                }
-            )
+        blocks += brief_blocks(best.entry, best.confidence)
+        blocks += _others(answer.matches[1:6])
     elif answer.outcome in (Outcome.SUGGEST, Outcome.UNKNOWN_CODE):
         unknown = answer.outcome is Outcome.UNKNOWN_CODE
         blocks.append(header("Unknown error code" if unknown else "Possible matches"))
@@ -148,6 +211,8 @@ def answer_blocks(answer: Answer, asked: str = "", notes: Sequence[str] = ()) ->
 
 def answer_fallback(answer: Answer) -> str:
     """The notification text that accompanies the blocks (also escaped)."""
+    if answer.outcome is Outcome.ANSWER and answer.combined is not None:
+        return cut(escape(answer.combined.headline), 300)
     if answer.outcome is Outcome.ANSWER and answer.matches:
         e = answer.matches[0].entry
         return cut(escape(f"{e.title}: {e.summary}"), 300)

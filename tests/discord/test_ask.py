@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Entry, Incoming, Mode, Outcome
+from tests.core import CAUSE_ID, OUTER_ID, UNTRUSTED_PASTE, Core
 from tests.discord.fake_discord import FakeDiscord
-from tests.discord.helpers import Cast, Running, answered
+from tests.discord.helpers import Cast, Running, StartBot, answered
 
 OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appears to be offline."
 
@@ -40,6 +41,58 @@ async def test_confident_answer(bot: Running, fake: FakeDiscord, cast: Cast, eng
     assert not any(i.startswith("sb:more:") for i in ids)  # the runner-up is far behind
     stats = await engine.stats()
     assert stats.queries == 1
+
+
+async def test_the_first_message_is_short_and_the_full_answer_one_click_away(
+    start_bot: StartBot, bundled_core: Core, fake: FakeDiscord, cast: Cast
+) -> None:
+    await start_bot(bundled_core.engine)
+    inter = await fake.slash("ask", cast.alice, cast.help, {"question": "errSSLNoRootCert -9813"})
+    [msg] = await answered(fake, inter)
+    embed = msg.payload["embeds"][0]
+    assert embed["title"].startswith("errSSLNoRootCert (-9813)")
+    description = embed["description"]
+    assert "**What to check first**\n- `openssl s_client" in description
+    assert "- Does Safari on the same device trust the site?" in description
+    assert "Usual causes" not in description and "Self-signed server certificates" not in description
+    assert len(description) < 600 and description.count("`") % 2 == 0
+    [links] = [f["value"] for f in embed["fields"] if f["name"] == "Links"]
+    assert links.count("\n- ") == 1  # the first two links; the rest are in the full answer
+    assert f"sb:full:{CAUSE_ID}" in msg.custom_ids()
+    full = await fake.click(msg, f"sb:full:{CAUSE_ID}", cast.bob)
+    [shown] = await answered(fake, full)
+    assert shown.ephemeral
+    assert "Self-signed server certificates" in shown.payload["embeds"][0]["description"]
+
+
+async def test_a_combined_answer_names_both_errors(
+    start_bot: StartBot, bundled_core: Core, fake: FakeDiscord, cast: Cast
+) -> None:
+    await start_bot(bundled_core.engine)
+    expected = await bundled_core.engine.answer(Incoming(UNTRUSTED_PASTE, Mode.SLASH))
+    assert expected is not None and expected.combined is not None and expected.combined.nested
+    inter = await fake.slash("ask", cast.alice, cast.help, {"question": UNTRUSTED_PASTE})
+    [msg] = await answered(fake, inter)
+    embed = msg.payload["embeds"][0]
+    assert embed["title"] == expected.combined.headline
+    assert embed["title"].startswith("-1202 (server trust evaluation failed) because errSSLNoRootCert -9813")
+    description = embed["description"]
+    # The cause first, in short (what to fix), then the outer error in one line.
+    assert description.startswith("-9813 (errSSLNoRootCert) means")
+    assert "**What to check first**" in description
+    assert description.index("What to check first") < description.index("-1202 (server trust evaluation failed)**")
+    assert "Usual causes" not in description
+    [links] = [f["value"] for f in embed["fields"] if f["name"] == "Links"]
+    assert "documentation/security/errsslnorootcert" in links  # the cause's entry
+    assert "urlerror/servercertificateuntrusted" in links  # the outer error's entry
+    assert CAUSE_ID in embed["footer"]["text"] and OUTER_ID in embed["footer"]["text"]
+    ids = msg.custom_ids()
+    assert f"sb:full:{CAUSE_ID}" in ids
+    [select] = [c for row in msg.payload["components"] for c in row["components"] if c["type"] == 3]
+    assert select["options"][0]["value"] == OUTER_ID  # the outer error in full, one pick away
+    full = await fake.click(msg, f"sb:full:{CAUSE_ID}", cast.bob)
+    [shown] = await answered(fake, full)
+    assert shown.ephemeral and shown.payload["embeds"][0]["title"].startswith("errSSLNoRootCert (-9813)")
 
 
 async def test_known_issue_block(bot: Running, fake: FakeDiscord, cast: Cast) -> None:

@@ -65,8 +65,9 @@ async def test_show_full_answer_for_a_long_entry(
     [msg] = await answered(fake, inter)
     embed = msg.payload["embeds"][0]
     assert embed["title"] == entry.title
-    assert len(embed["description"]) < len(body)
-    assert "Show full answer" in embed["description"]
+    assert len(embed["description"]) < 600  # the short form; the body is one click away
+    assert "Paragraph 11" not in embed["description"]
+    assert "sb:full:long-wake-guide" in msg.custom_ids()
     await first.stop()
 
     await start_bot(engine)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from adapters.discord.render import answer_embeds, clip, clip_markdown, entry_embed, runner_ups
+import statistics
+
+from adapters.discord.render import answer_embeds, brief_embed, clip, clip_markdown, entry_embed, runner_ups
 from adapters.discord.views import answer_view
-from bot.models import Answer, Entry, KnownIssue, Link, Match, Outcome
+from bench.answer_lengths import discord_visible
+from bot.knowledge.tree import read_knowledge
+from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
+from tests.core import BUNDLED_KB
 from tests.discord.fake_checks import check_components, check_embeds
 
 
@@ -27,6 +32,37 @@ def test_huge_entry_fits_one_embed() -> None:
     assert embed.description is not None and embed.description.count("```") % 2 == 0  # fences closed
     ki = next(f for f in embed.fields if f.name == "Known issue")
     assert ki.value is not None and "**Last verified:** 2026-01-01" in ki.value
+
+
+def test_huge_entries_fit_in_short_and_combined() -> None:
+    embed, more = brief_embed(huge_entry(), confidence=0.9, notes=("N" * 3000,))
+    assert more
+    assert check_embeds([embed.to_dict()]) == []  # type: ignore[list-item]
+    ki = next(f for f in embed.fields if f.name == "Known issue")
+    assert ki.value is not None and "**Last verified:** 2026-01-01" in ki.value and len(ki.value) < 400
+    parts = (Match(huge_entry(1), 0.95, ()), Match(huge_entry(2), 0.93, ()))
+    combined = Combined(parts[0], parts[1], True, "O" * 300, "C" * 300)
+    answer = Answer(
+        Outcome.ANSWER, (*combined.parts, Match(huge_entry(3), 0.5, ())), True, 7, ("note",), (), "", combined
+    )
+    embeds, full = answer_embeds(answer)
+    assert check_embeds([e.to_dict() for e in embeds]) == []  # type: ignore[misc]
+    assert full is not None and full.id == huge_entry(2).id  # the nested cause: what to fix
+    view = answer_view(answer.query_id, others=runner_ups(answer), full_entry_id=full.id, asker_id=10**19)
+    assert view is None or check_components(view.to_components()) == []
+
+
+def test_every_bundled_entry_answers_in_a_short_first_message() -> None:
+    sizes = []
+    for e in read_knowledge(BUNDLED_KB).entries:
+        if not e.curated:
+            continue
+        embeds, full = answer_embeds(Answer(Outcome.ANSWER, (Match(e, 0.95, ()),), True, query_id=1))
+        assert check_embeds([x.to_dict() for x in embeds]) == []  # type: ignore[misc]
+        assert full is e  # every curated entry has more to show: the button is always there
+        sizes.append(discord_visible(embeds[0].to_dict()))  # type: ignore[arg-type]
+    assert statistics.median(sizes) <= 600
+    assert sum(s > 600 for s in sizes) < 0.1 * len(sizes) and max(sizes) < 800
 
 
 def test_suggestions_and_components_fit() -> None:

@@ -4,12 +4,17 @@ them quiet, and text files downloaded with the bot token."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
 
 from bot.engine import Engine
+from tests.core import CAUSE_ID, OUTER_ID, UNTRUSTED_PASTE, Core
 
-from .fake_slack import BOT_ID, BOT_TOKEN, BOT_USER
-from .helpers import HELP_CHANNEL, HttpBot
-from .payloads import mention_event, message_event
+from .fake_slack import BOT_ID, BOT_TOKEN, BOT_USER, FakeSlack
+from .helpers import HELP_CHANNEL, HttpBot, start_http
+from .payloads import block_action_payload, mention_event, message_event
 
 OFFLINE = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."'
 REFUSED = "Socket SO_ERROR [61: Connection refused] on connect"
@@ -59,6 +64,67 @@ async def test_mention_by_another_bot_is_ignored(http: HttpBot) -> None:
     await http.sender.event(mention_event(OFFLINE, channel="COTHER", bot_id="B999"))
     await control(http)
     assert posts(http, "COTHER") == []
+
+
+@pytest.fixture
+async def bundled_http(fake: FakeSlack, bundled_core: Core) -> AsyncIterator[HttpBot]:
+    """A bot in HTTP mode over the bundled knowledge base."""
+    running = await start_http(fake, bundled_core.engine, bundled_core.curator)
+    yield running
+    await running.bot.close()
+
+
+def texts(blocks: Any) -> list[str]:
+    return [b["text"]["text"] for b in blocks if b["type"] in ("header", "section")]
+
+
+def buttons(blocks: Any) -> dict[str, str]:
+    """action id -> value of every button, in accessories and actions blocks."""
+    found = [b["accessory"] for b in blocks if "accessory" in b]
+    found += [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    return {e["action_id"]: e["value"] for e in found if e.get("type") == "button"}
+
+
+async def test_a_mention_gets_the_short_answer_and_more_shows_the_rest_privately(bundled_http: HttpBot) -> None:
+    http = bundled_http
+    await http.sender.event(mention_event("what is errSSLNoRootCert -9813", channel="C1"))
+    [post] = await http.fake.wait_for(lambda: posts(http))
+    blocks = post["blocks"]
+    shown = texts(blocks)
+    assert shown[0].startswith("errSSLNoRootCert (-9813)")
+    checks = next(t for t in shown if t.startswith("*What to check first*"))
+    assert "• `openssl s_client" in checks and "• Does Safari on the same device trust the site?" in checks
+    assert not any("Self-signed server certificates" in t for t in shown)  # "Usual causes" waits for More
+    assert sum(len(t) for t in shown) < 900  # markup and link targets included
+    assert buttons(blocks)["full_answer_0"] == CAUSE_ID
+    await http.sender.interaction(block_action_payload(http.fake, "full_answer_0", CAUSE_ID, user="U8"))
+    [full] = await http.fake.wait_for(http.fake.responses)
+    assert full["response_type"] == "ephemeral" and full["replace_original"] is False
+    assert any("Self-signed server certificates" in t for t in texts(full["blocks"]))
+
+
+async def test_a_combined_answer_is_auto_posted_with_both_entries(bundled_http: HttpBot, bundled_core: Core) -> None:
+    http = bundled_http
+    await http.sender.event(message_event(UNTRUSTED_PASTE, ts="1700000040.000001"))
+    [post] = await http.fake.wait_for(lambda: posts(http, HELP_CHANNEL))
+    assert post["thread_ts"] == "1700000040.000001"
+    blocks = post["blocks"]
+    shown = texts(blocks)
+    assert shown[0].startswith("-1202 (server trust evaluation failed) because errSSLNoRootCert -9813")
+    assert post["text"].startswith("-1202 (server trust evaluation failed) because")
+    assert shown[1].startswith("-9813 (errSSLNoRootCert) means")  # the cause, in short
+    assert any(t.startswith("*What to check first*") for t in shown)
+    [outer] = [t for t in shown if t.startswith("*-1202 (server trust evaluation failed)*")]
+    assert "-1202 means" in outer  # the outer error, briefly
+    [links] = [t for t in shown if t.startswith("*Links*")]
+    assert "documentation/security/errsslnorootcert" in links and "urlerror/servercertificateuntrusted" in links
+    more = buttons(blocks)
+    assert more["full_answer_0"] == CAUSE_ID and more["full_answer_1"] == OUTER_ID
+    assert OUTER_ID not in [v for k, v in more.items() if k.startswith("other_match_")]  # not offered twice
+    await http.sender.interaction(block_action_payload(http.fake, "full_answer_1", OUTER_ID, channel=HELP_CHANNEL))
+    [full] = await http.fake.wait_for(http.fake.responses)
+    assert full["response_type"] == "ephemeral"
+    assert texts(full["blocks"])[0].startswith("NSURLErrorServerCertificateUntrusted (-1202")
 
 
 # ---------------------------------------------------------------- auto-replies

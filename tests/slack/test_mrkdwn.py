@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
 from adapters.slack.render import MAX_BLOCKS, answer_message, entry_message, text_message
 from adapters.slack.safety import WORD_JOINER, cut, escape, from_slack, guard
-from bot.models import Answer, Entry, KnownIssue, Link, Match, Outcome
+from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
 
 PING = re.compile(r"<!|<@|(?<![\w\u2060])@(channel|here|everyone)\b", re.IGNORECASE)
 
@@ -128,7 +129,26 @@ def test_entry_message_has_known_issue_and_links() -> None:
     assert "Restart &lt;it&gt;." in text and "Last verified 2026-11-01" in text
 
 
-def test_limits_hold_for_huge_entries() -> None:
+def huge(i: int) -> Entry:
+    return entry(
+        id=f"h{i}",
+        title="T" * 400,
+        summary="S " * 2000,
+        body="**What to do**\n" + "\n".join("- item " + "y" * 2000 for _ in range(20)),
+        links=tuple(Link("L" * 300, f"https://developer.apple.com/{j}") for j in range(9)),
+        known_issue=KnownIssue("open", "A" * 900, "", "W " * 2000, "2026-01-01"),
+    )
+
+
+def combined_answer() -> Answer:
+    cause, outer = Match(huge(1), 0.95, ()), Match(huge(2), 0.94, ())
+    c = Combined(outer, cause, True, "O" * 300, "C" * 300)
+    others = tuple(Match(entry(id=f"o{i}", title="O" * 200), 0.1, ()) for i in range(9))
+    return Answer(Outcome.ANSWER, (*c.parts, *others), True, 5, combined=c)
+
+
+@pytest.mark.parametrize("combined", [False, True])
+def test_limits_hold_for_huge_entries(combined: bool) -> None:
     e = entry(title="T" * 400, body="\n\n".join("para " + "y" * 2000 for _ in range(200)))
     answer = Answer(
         Outcome.ANSWER,
@@ -136,7 +156,7 @@ def test_limits_hold_for_huge_entries() -> None:
         True,
         5,
     )
-    msg = answer_message(answer)
+    msg = answer_message(combined_answer() if combined else answer)
     assert len(msg["blocks"]) <= MAX_BLOCKS
     assert len(msg["blocks"][0]["text"]["text"]) <= 150
     for block in msg["blocks"]:
@@ -148,6 +168,22 @@ def test_limits_hold_for_huge_entries() -> None:
     ids = [e["action_id"] for b in msg["blocks"] for e in b.get("elements", []) if "action_id" in e]
     assert len(ids) == len(set(ids))
     assert len(text_message("z" * 500_000)["blocks"]) <= MAX_BLOCKS
+
+
+def test_the_short_answer_and_the_combined_one_cannot_ping() -> None:
+    hostile = entry(
+        title="<!channel> Title @here",
+        summary="Ask @everyone <@U1>. Then more.",
+        body="**What to check first**\n- <!here> first\n- `<!subteam^S1>` second\n- [@channel](https://x.y) third",
+        links=(Link("<!everyone>", "https://developer.apple.com/x"),),
+    )
+    single = Answer(Outcome.ANSWER, (Match(hostile, 0.9, ()),), True, 1)
+    c = Combined(Match(hostile, 0.9, ()), Match(replace(hostile, id="h2"), 0.9, ()), True, "<!here> -1", "@channel")
+    both = Answer(Outcome.ANSWER, c.parts, True, 2, combined=c)
+    for answer in (single, both):
+        text = json.dumps(answer_message(answer), ensure_ascii=False)
+        assert not PING.search(text), text
+        assert "first" in text and "second" in text  # the checks were rendered, defused
 
 
 def test_unknown_code_and_nothing_outcomes() -> None:

@@ -1,0 +1,230 @@
+"""The short form of an answer: what a busy chat channel reads before it scrolls on.
+
+An entry's full text runs to a few thousand characters; people in a help channel read the
+first lines. :func:`brief` picks, once for every renderer (Discord, Slack, the terminal), the
+title, the summary's first sentences, the three most useful things to check and the first
+links, within about :data:`BUDGET` characters. The rest of the entry stays one click away.
+
+The things to check come from the entry's own structure, never from a list of entries:
+1. the list items (or, in prose, the sentences) under a lead such as "What to check first",
+   "What to do", "Fix" or "How to confirm", in that order of preference;
+2. else the body's first list items (usually "Usual causes");
+3. else the body's first sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.cut import clip_clause, clip_inline, lead_sentences, sentences, visible
+from bot.models import Combined, Entry, KnownIssue, Link
+
+# Visible characters of title, summary, checks, link titles and known issue together; a renderer's
+# own labels and footer (about 80 characters) come on top, for about 600 in all.
+BUDGET = 520
+TITLE_MAX = 120
+HEADLINE_MAX = 240  # a combined answer's headline names two errors
+SUMMARY_MAX = 200
+CHECKS = 3
+CHECK_MIN, CHECK_FAIR, CHECK_MAX = 50, 80, 150
+AFFECTS_MAX, WORKAROUND_MAX = 70, 90
+LINKS = 2
+LINK_TITLE_MAX = 60
+MIXED_LABEL = "Where to start"
+# (summary length, links) tried in turn until the checks get CHECK_FAIR characters each.
+_FALLBACKS = ((SUMMARY_MAX, LINKS), (SUMMARY_MAX, 1), (150, 1), (110, 1))
+
+
+# A paragraph's bold lead ("**What to do**", "**What it means.** ...") or a Markdown heading.
+_LEAD = re.compile(r"^\*\*(?P<bold>[^*\n]+?)\*\*[.:]?\s*(?P<rest>.*)$|^#{1,6}\s+(?P<head>.*?)\s*#*\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?P<text>.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+# Leads whose items are things to do, most useful first (matched at the start of the lowercased lead).
+_RANKED: tuple[tuple[str, ...], ...] = (
+    ("what to check", "check first", "things to check", "how to check", "checks", "things worth ruling out"),
+    ("what to do", "fix", "the right fix", "the fix", "what to try", "what you can do", "workaround", "steps"),
+    ("how to confirm", "confirming", "diagnosing", "debugging", "checking", "what to collect"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What the first message of an answer shows. ``checks`` are inline Markdown, already cut;
+    ``more`` says whether the full entry has more to show than this."""
+
+    title: str
+    summary: str
+    checks_label: str
+    checks: tuple[str, ...]
+    links: tuple[Link, ...]
+    more: bool
+
+    @property
+    def size(self) -> int:
+        """Characters of text this brief shows (Markdown markers and link targets not counted)."""
+        texts = [self.title, self.summary, *self.checks, *(li.title for li in self.links)]
+        if self.checks:
+            texts.append(self.checks_label)
+        return sum(len(visible(t)) for t in texts)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A stretch of an entry body under one lead ("" before the first lead)."""
+
+    label: str
+    lines: tuple[str, ...]
+
+
+def brief(entry: Entry, budget: int = BUDGET, title: str | None = None) -> Brief:
+    """The short form of ``entry``, about ``budget`` visible characters at most; ``title``
+    replaces the entry's (a combined answer's headline).
+
+    When the checks would get less than :data:`CHECK_FAIR` characters each, the summary and the
+    links give way first: the things to check are what the short answer is for.
+    """
+    title = clip_inline(entry.title if title is None else title, TITLE_MAX if title is None else HEADLINE_MAX)
+    label, found = checks(entry.body)
+    issue = known_issue_brief(entry.known_issue) if entry.known_issue is not None else ()
+    fixed = len(visible(title)) + len(label) + sum(len(k) + len(v) for k, v in issue)
+    for summary_max, n_links in _FALLBACKS:
+        summary = lead_sentences(entry.summary, summary_max)
+        links = tuple(Link(clip_inline(li.title, LINK_TITLE_MAX), li.url) for li in entry.links[:n_links])
+        room = budget - fixed - len(visible(summary)) - sum(len(li.title) for li in links)
+        if room >= CHECK_FAIR * len(found):
+            break
+    cut = tuple(clip_clause(c, n) for c, n in zip(found, _shares(found, room), strict=True))
+    more = bool(entry.body.strip()) or len(entry.links) > len(links) or summary != entry.summary.strip()
+    return Brief(title, summary, label, cut, links, more or entry.known_issue is not None)
+
+
+def known_issue_brief(ki: KnownIssue) -> tuple[tuple[str, str], ...]:
+    """A known issue in short, as (label, value) rows: status, affects, fixed in, workaround
+    and last verified, the long ones cut (the full answer has them whole)."""
+    rows = [("Status", ki.status), ("Affects", clip_inline(ki.affects, AFFECTS_MAX) or "not recorded")]
+    rows.append(("Fixed in", ki.fixed_in or "not fixed yet"))
+    if ki.workaround:
+        rows.append(("Workaround", clip_inline(ki.workaround, WORKAROUND_MAX)))
+    rows.append(("Last verified", ki.verified or "unknown"))
+    return tuple(rows)
+
+
+def _shares(found: tuple[str, ...], room: int) -> list[int]:
+    """Visible characters for each check: ``room`` shared out, short checks first, so what a
+    short one leaves over goes to the longer ones; never under CHECK_MIN nor over CHECK_MAX."""
+    shares = [0] * len(found)
+    order = sorted(range(len(found)), key=lambda i: len(visible(found[i])))
+    for done, i in enumerate(order):
+        fair = room // (len(found) - done)
+        shares[i] = max(CHECK_MIN, min(CHECK_MAX, fair, len(visible(found[i]))))
+        room -= shares[i]
+    return shares
+
+
+def checks(body: str, n: int = CHECKS) -> tuple[str, tuple[str, ...]]:
+    """(label, up to ``n`` things to check) picked from an entry body, uncut; ("", ()) for none."""
+    sections = split_sections(body)
+    picked: list[tuple[str, str]] = []
+    for group in _RANKED:
+        for s in sections:
+            if _in_group(s.label, group):
+                picked += [(s.label, item) for item in items(s)]
+    if not picked:
+        picked = [(s.label, i) for s in sections for i in _list_items(s.lines)]
+    if not picked:
+        picked = [(s.label, i) for s in sections for i in sentences(_prose(s.lines))]
+    picked = picked[:n]
+    if not picked:
+        return "", ()
+    labels = {label for label, _ in picked}
+    label = picked[0][0] if len(labels) == 1 and picked[0][0] else MIXED_LABEL
+    return clip_inline(label, 40), tuple(item for _, item in picked)
+
+
+def _in_group(label: str, group: tuple[str, ...]) -> bool:
+    low = label.lower()
+    return any(low.startswith(lead) for lead in group)
+
+
+def split_sections(body: str) -> list[Section]:
+    """The body cut at its bold leads and headings; fenced code and tables left out."""
+    sections: list[Section] = []
+    label, lines = "", list[str]()
+    fenced = False
+    for line in body.replace("\r\n", "\n").split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or line.lstrip().startswith("|"):
+            continue
+        m = _LEAD.match(line)
+        if m:
+            sections.append(Section(label, tuple(lines)))
+            label = (m.group("bold") or m.group("head") or "").strip().rstrip(".:")
+            lines = [m.group("rest")] if m.group("rest") else []
+        else:
+            lines.append(line)
+    sections.append(Section(label, tuple(lines)))
+    return [s for s in sections if any(x.strip() for x in s.lines)]
+
+
+def items(section: Section) -> list[str]:
+    """A section's list items, or, when it has none, its sentences."""
+    return _list_items(section.lines) or sentences(_prose(section.lines))
+
+
+def _list_items(lines: tuple[str, ...]) -> list[str]:
+    """Top-level list items, continuation lines joined; nested items stay part of their parent."""
+    out: list[str] = []
+    top: int | None = None
+    for line in lines:
+        m = _ITEM.match(line)
+        indent = len(line) - len(line.lstrip())
+        if m and (top is None or indent <= top):
+            top = indent
+            out.append(m.group("text").strip())
+        elif out and line.strip() and (indent > (top or 0) or m):
+            out[-1] += " " + (m.group("text") if m else line).strip()
+        elif not line.strip() or not out:
+            continue
+        else:
+            break  # prose after the list ends it
+    return [o for o in out if o]
+
+
+def _prose(lines: tuple[str, ...]) -> str:
+    return " ".join(line.strip() for line in lines if line.strip() and not _ITEM.match(line))
+
+
+# A combined answer shows two entries: a little more room, the second entry in one line.
+COMBINED_BUDGET = BUDGET + 60
+ASIDE_TITLE_MAX, ASIDE_MAX = 80, 120
+
+
+@dataclass(frozen=True, slots=True)
+class CombinedBrief:
+    """The short form of a combined answer: the headline, the part to fix first in short
+    (``first``), the other part in one line (``second_title``, ``aside``), and both parts' links."""
+
+    headline: str
+    first: Brief
+    second_title: str
+    aside: str
+    links: tuple[Link, ...]
+
+
+def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
+    """``c`` in short, in :attr:`Combined.parts` order, about ``budget`` visible characters."""
+    first, second = (m.entry for m in c.parts)
+    # The second part is named as the headline names it: "-1202 (server trust evaluation failed)".
+    title = clip_clause(c.outer_label if c.nested else c.cause_label, ASIDE_TITLE_MAX)
+    aside = lead_sentences(second.summary, ASIDE_MAX)
+    extra = tuple(Link(clip_inline(li.title, LINK_TITLE_MAX), li.url) for li in second.links[:1])
+    room = budget - len(visible(title)) - len(visible(aside)) - sum(len(li.title) for li in extra)
+    short = brief(first, budget=room, title=c.headline)
+    seen = {li.url for li in short.links}
+    return CombinedBrief(
+        short.title, short, title, aside, short.links + tuple(li for li in extra if li.url not in seen)
+    )

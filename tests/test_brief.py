@@ -1,0 +1,117 @@
+"""The short form of an answer (bot/brief.py, bot/cut.py), on real bundled entries."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from bot.brief import BUDGET, MIXED_LABEL, Brief, brief, checks, known_issue_brief, split_sections
+from bot.cut import clip_clause, clip_inline, lead_sentences, sentences, visible
+from bot.knowledge.tree import read_knowledge
+from bot.models import Entry, KnownIssue
+
+from .core import BUNDLED_KB
+
+
+@pytest.fixture(scope="module")
+def bundled() -> dict[str, Entry]:
+    return {e.id: e for e in read_knowledge(BUNDLED_KB).entries if e.curated}
+
+
+def test_prose_under_what_to_check_first_gives_its_sentences(bundled: dict[str, Entry]) -> None:
+    # "**What to check first.** `openssl s_client ...`: is there ...? Does Safari ...? Does it fail ...?"
+    label, found = checks(bundled["errssl-9813-no-root-cert"].body)
+    assert label == "What to check first"
+    assert len(found) == 3
+    assert found[0].startswith("`openssl s_client -connect host:443 -servername host -showcerts`: is there")
+    assert found[1] == "Does Safari on the same device trust the site?"
+    assert found[2] == "Does it fail only on one network (a proxy)?"
+
+
+def test_a_what_to_do_list_gives_its_items_not_the_causes_above_it(bundled: dict[str, Entry]) -> None:
+    label, found = checks(bundled["nehotspot-12-join-once-not-supported"].body)
+    assert label == "What to do"
+    assert found[0].startswith("Set `joinOnce = false` for EAP and Hotspot 2.0 networks")
+    assert len(found) == 3 and not any("init(ssid:eapSettings:)" in f for f in found)  # a cause, not a check
+
+
+def test_check_first_is_preferred_and_nested_text_stays_with_its_item(bundled: dict[str, Entry]) -> None:
+    label, found = checks(bundled["nevpn-5-configuration-read-write-failed"].body)
+    assert label == "Check first"
+    assert found[0].startswith("`codesign -d --entitlements - YourApp.app`")
+    assert "DTS's" in found[0]  # the item's second sentence is part of it
+    assert found[1].startswith("The capability is enabled on the App IDs")
+
+
+def test_without_a_lead_for_checks_the_first_list_items_are_used(bundled: dict[str, Entry]) -> None:
+    body = bundled["posix-65-ehostunreach"].body
+    assert not any(s.label.lower().startswith(("what to", "check", "fix")) for s in split_sections(body))
+    label, found = checks(body)
+    assert label.startswith("Usual causes") and len(found) == 3
+
+
+def test_without_any_list_the_first_sentences_are_used() -> None:
+    body = "Restart the daemon first. Then look at its log. It says why. A fourth sentence."
+    assert checks(body) == (MIXED_LABEL, ("Restart the daemon first.", "Then look at its log.", "It says why."))
+    assert checks("") == ("", ())
+
+
+def test_fenced_code_and_tables_are_never_picked() -> None:
+    body = "**What to do**\n```\n- not an item\n```\n| a | b |\n- Real item one.\n- Real item two."
+    assert checks(body) == ("What to do", ("Real item one.", "Real item two."))
+
+
+def test_every_bundled_brief_fits_its_budget_and_keeps_markup_whole(bundled: dict[str, Entry]) -> None:
+    briefs = {eid: brief(e) for eid, e in bundled.items()}
+    for eid, b in briefs.items():
+        for text in (b.title, b.summary, *b.checks, *(li.title for li in b.links)):
+            assert text.count("`") % 2 == 0 and text.count("**") % 2 == 0, (eid, text)
+        assert b.more, eid  # every curated entry says more than its short form
+        assert 1 <= len(b.links) <= 2 and len(b.checks) <= 3
+    plain = [b.size for eid, b in briefs.items() if bundled[eid].known_issue is None]
+    assert max(plain) <= BUDGET + 40  # a command kept whole may run over a little
+    assert statistics.median(b.size for b in briefs.values()) <= BUDGET
+    assert all(b.checks for b in briefs.values())  # every bundled entry has something to check
+    assert sum(len(b.checks) == 3 for b in briefs.values()) > 0.7 * len(briefs)
+
+
+def test_a_known_issue_in_short_keeps_every_row_and_cuts_the_long_ones() -> None:
+    ki = KnownIssue("open", "A" * 300, "", "Use the completion-handler APIs. " * 10, "2026-11-01")
+    rows = dict(known_issue_brief(ki))
+    assert list(rows) == ["Status", "Affects", "Fixed in", "Workaround", "Last verified"]
+    assert rows["Fixed in"] == "not fixed yet" and rows["Last verified"] == "2026-11-01"
+    assert len(rows["Affects"]) <= 70 and len(rows["Workaround"]) <= 90
+    assert rows["Workaround"].startswith("Use the completion-handler APIs.")
+
+
+def test_the_summary_gives_way_before_the_checks(bundled: dict[str, Entry]) -> None:
+    e = bundled["urlerror-1009-not-connected-to-internet"]
+    b: Brief = brief(e)
+    assert len(b.checks) == 3 and all(not c.endswith("…") for c in b.checks[:1])
+    assert len(b.summary) < len(e.summary) and b.summary.endswith("…")
+    assert "(" not in b.summary or b.summary.count("(") == b.summary.count(")")  # cut at a clause
+
+
+def test_clip_inline_never_splits_code_links_or_bold() -> None:
+    text = "Run `nc -vz host 443` then read [the guide](https://example.com/a) and **do not skip it** today"
+    for limit in range(5, len(text) + 5):
+        cut = clip_inline(text, limit)
+        assert cut.count("`") % 2 == 0 and cut.count("**") % 2 == 0, cut
+        assert cut.count("[") == cut.count("](") == cut.count(")"), cut
+    assert clip_inline(text, 500) == text
+    # A command longer than the limit is kept whole rather than cut in half.
+    assert clip_inline("`openssl s_client -connect host:443 -showcerts`: then read it", 30).startswith("`openssl")
+
+
+def test_sentences_and_clauses() -> None:
+    assert sentences("Use `a. B` here. Then e.g. this. Done?") == ["Use `a. B` here.", "Then e.g. this.", "Done?"]
+    assert lead_sentences("One short. Two is here.", 12) == "One short."
+    text = "Check the proxy settings, the VPN and the DNS filter on that network before anything else"
+    assert clip_inline(text, 50) == "Check the proxy settings, the VPN and the DNS…"
+    assert clip_clause(text, 50) == "Check the proxy settings…"
+    # Never inside parentheses: "(no Wi-Fi, no" is not a clause end.
+    assert clip_clause("The device is offline: airplane mode (no Wi-Fi, no cellular) or data is off", 60) == (
+        "The device is offline: airplane mode…"
+    )
+    assert visible("**a** `b` [c](https://x)") == "a b c"
