@@ -32,6 +32,7 @@ from bot.knowledge.errors import KnowledgeError
 from bot.logs import configure_logging, secrets_of
 from bot.metrics import Metrics
 from bot.models import Attachment, Incoming, Mode, SupportBotError
+from bot.review import ReviewQueue
 from bot.settings import Settings, load_settings
 from bot.store.base import StoreError
 from bot.store.sqlite import SQLiteStore
@@ -55,6 +56,7 @@ async def open_core(settings: Settings, memory: bool = False, metrics: Metrics |
         engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
         for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
             print(f"warning: {warning}", file=sys.stderr)
+        await ReviewQueue(engine, curator).purge(settings.store.retention_days)
         yield Core(store, engine, curator)
     finally:
         await store.close()
@@ -131,8 +133,16 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
         # A cheap query: stats() scans whole tables and health is polled every few seconds.
         server.add_check("store", succeeds(lambda: core.engine.gaps(1), "store"))
         async with server if settings.http.enabled else contextlib.nullcontext():
-            await asyncio.gather(*(run(settings, core.engine, core.curator) for _, run in configured))
+            runs = (run(settings, core.engine, core.curator) for _, run in configured)
+            await asyncio.gather(*runs, purge_daily(ReviewQueue(core.engine, core.curator), settings))
     return 0
+
+
+async def purge_daily(queue: ReviewQueue, settings: Settings) -> None:
+    """Apply the review queue's retention period once a day while the bot runs."""
+    while True:
+        await asyncio.sleep(24 * 3600)
+        await queue.purge(settings.store.retention_days)
 
 
 async def cmd_console(settings: Settings, out: TextIO) -> int:

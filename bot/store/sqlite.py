@@ -19,6 +19,7 @@ import aiosqlite
 from bot.models import ChannelSettings, Entry, Gap, NotFound, Revision, Stats
 from bot.serialize import entry_from_dict, entry_to_dict
 from bot.store.base import Progress, QueryRecord, StoreError
+from bot.store.sqlite_review import ReviewTables
 
 # Each item upgrades the schema by one version; never edit a released step, add a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -62,6 +63,27 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (platform, scope)
     );
     """,
+    # (review) the maintainers' review queue: misses (records) grouped into items, and what was done.
+    """
+    CREATE TABLE review_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, codes TEXT NOT NULL,
+        status TEXT NOT NULL, created_at TEXT NOT NULL, closed_at TEXT, closed_by TEXT
+    );
+    CREATE INDEX review_items_open ON review_items (status, key);
+    CREATE TABLE review_records (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER NOT NULL REFERENCES review_items(id),
+        kind TEXT NOT NULL, query_id INTEGER, actor TEXT NOT NULL, platform TEXT NOT NULL,
+        scope TEXT NOT NULL, channel TEXT NOT NULL, text TEXT NOT NULL, outcome TEXT NOT NULL,
+        top_id TEXT, at TEXT NOT NULL,
+        UNIQUE (kind, query_id, actor)
+    );
+    CREATE INDEX review_records_item ON review_records (item_id);
+    CREATE INDEX review_records_at ON review_records (at);
+    CREATE TABLE review_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER NOT NULL REFERENCES review_items(id),
+        action TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL
+    );
+    """,
 )
 QUERY_TEXT_LIMIT = 4000
 
@@ -70,7 +92,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class SQLiteStore:
+class SQLiteStore(ReviewTables):
     """:class:`bot.store.base.Store` on one SQLite file (or ``:memory:``)."""
 
     def __init__(self, path: str | Path, timeout: float = 5.0) -> None:
@@ -275,6 +297,17 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             raise StoreError(self._explain(exc)) from exc
         return int(cur.lastrowid or 0)
+
+    async def get_query(self, query_id: int) -> QueryRecord | None:
+        rows = await self._run(
+            "SELECT platform, scope, channel, author, mode, text, outcome, top_id, confidence, matches "
+            "FROM queries WHERE id = ?",
+            (query_id,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return QueryRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], tuple(json.loads(r[9])))
 
     async def add_feedback(self, query_id: int, actor: str, helpful: bool) -> None:
         rows = await self._run("SELECT 1 FROM queries WHERE id = ?", (query_id,))
