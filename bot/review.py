@@ -31,6 +31,7 @@ from bot.models import (
     Revision,
     SupportBotError,
 )
+from bot.text import STOPWORDS
 
 __all__ = ["ReviewExample", "ReviewItem", "ReviewQueue", "ReviewScope", "Teach", "key_phrase"]
 
@@ -106,7 +107,8 @@ class ReviewQueue:
         return [m for m in self.engine.search(text).matches if m.entry.curated][:limit]
 
     def _unique_id(self, title: str) -> str:
-        words = _SLUG_WORD_RE.findall(title.lower())[:ID_WORDS]
+        # The words that say what it is about: "how do I pin a certificate" -> "pin-certificate".
+        words = [w for w in _SLUG_WORD_RE.findall(title.lower()) if w not in STOPWORDS and len(w) > 1][:ID_WORDS]
         base = "-".join(words)[:60].strip("-") or "new-entry"
         taken = {e.id for e in self.engine.index.entries}
         candidate, n = base, 2

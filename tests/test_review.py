@@ -110,7 +110,7 @@ async def test_draft_of_a_question_has_its_phrase_and_names(core: Core, queue: R
     [item] = await queue.items(ALL)
     draft = await queue.draft_entry(item.id)
     assert draft.kind == "howto" and draft.errors == ()
-    assert draft.id == "why-does-nwpathmonitor-report-unsatisfied-on"
+    assert draft.id == "nwpathmonitor-report-unsatisfied-launch"
     assert draft.aliases == ("Why does NWPathMonitor report unsatisfied on launch",)
     assert draft.patterns == ("NWPathMonitor",)
 
