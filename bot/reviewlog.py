@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -33,6 +34,7 @@ def code_key(domain: str | None, code: int) -> str:
     return f"{domain}:{code}" if domain else str(code)
 
 
+@lru_cache(maxsize=4096)  # the same candidate texts are compared with every new miss
 def word_set(text: str) -> frozenset[str]:
     """The distinct index terms of the start of ``text`` (stems, no stop words)."""
     out: list[str] = []

@@ -49,20 +49,19 @@ class ReviewTables:
         return int(rows[0][0]) if rows else None
 
     async def review_texts(self, limit: int, per_item: int = 3) -> list[tuple[int, tuple[str, ...]]]:
+        # One query: the newest open question items, and the newest few texts of each.
         rows = await self._run(
-            "SELECT i.id FROM review_items i JOIN review_records r ON r.item_id = i.id "
-            "WHERE i.key = 'question' AND i.status = 'open' GROUP BY i.id ORDER BY MAX(r.id) DESC LIMIT ?",
-            (limit,),
+            "WITH recent AS (SELECT i.id FROM review_items i JOIN review_records r ON r.item_id = i.id "
+            "WHERE i.key = 'question' AND i.status = 'open' GROUP BY i.id ORDER BY MAX(r.id) DESC LIMIT ?) "
+            "SELECT item_id, text FROM (SELECT r.item_id, r.text, ROW_NUMBER() OVER "
+            "(PARTITION BY r.item_id ORDER BY r.id DESC) AS n FROM review_records r JOIN recent ON recent.id = r.item_id "
+            "WHERE r.text != '') WHERE n <= ? ORDER BY item_id DESC, n",
+            (limit, per_item),
         )
-        out = []
-        for (item_id,) in rows:
-            texts = await self._run(
-                "SELECT text FROM review_records WHERE item_id = ? AND text != '' ORDER BY id DESC LIMIT ?",
-                (item_id, per_item),
-            )
-            if texts:
-                out.append((int(item_id), tuple(str(t[0]) for t in texts)))
-        return out
+        out: dict[int, list[str]] = {}
+        for item_id, text in rows:
+            out.setdefault(int(item_id), []).append(str(text))
+        return [(item_id, tuple(texts)) for item_id, texts in out.items()]
 
     async def add_review(
         self, record: ReviewRecord, item_id: int | None, key: str, codes: Sequence[tuple[str, int]]
