@@ -34,10 +34,10 @@ from bot.logs import configure_logging, secrets_of
 from bot.metrics import Metrics
 from bot.models import Attachment, Incoming, Mode, SupportBotError
 from bot.reload import KnowledgeWatcher
+from bot.review import ReviewQueue
 from bot.settings import Settings, load_settings
 from bot.store.base import StoreError
 from bot.store.sqlite import SQLiteStore
-
 
 # What the short answer says at its end about the rest of the entry.
 FULL_HINT = "the whole entry: the same command with --full"
@@ -61,6 +61,7 @@ async def open_core(settings: Settings, memory: bool = False, metrics: Metrics |
         engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
         for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
             print(f"warning: {warning}", file=sys.stderr)
+        await ReviewQueue(engine, curator).purge(settings.store.retention_days)
         yield Core(store, engine, curator)
     finally:
         await store.close()
@@ -157,8 +158,15 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
         watcher = KnowledgeWatcher(core.store, core.engine)
         await watcher.check()  # note the version the engine was just built from
         async with server if settings.http.enabled else contextlib.nullcontext():
-            await serve(services, [watcher.run()])
+            await serve(services, [watcher.run(), purge_daily(ReviewQueue(core.engine, core.curator), settings)])
     return 0
+
+
+async def purge_daily(queue: ReviewQueue, settings: Settings) -> None:
+    """Apply the review queue's retention period once a day while the bot runs."""
+    while True:
+        await asyncio.sleep(24 * 3600)
+        await queue.purge(settings.store.retention_days)
 
 
 async def cmd_console(settings: Settings, out: TextIO) -> int:

@@ -90,6 +90,27 @@ def _kb(sub: _Sub) -> None:
         "--limit", type=bounded_int(1, 10_000), default=20
     )
     kb.add("why", "the ranking and the reasons behind it").add_argument("text")
+    _review(kb)
+
+
+def _review(kb: _Sub) -> None:
+    review = kb.add("review", "what the bot missed, grouped (list; dismiss, teach, draft, create)")
+    review.add_argument("--limit", type=bounded_int(1, 500), default=20)
+    acts = _Sub(review.add_subparsers(dest="review_command"))
+    dismiss = acts.add("dismiss", "take an item off the queue (off-topic, noise)")
+    dismiss.add_argument("id", type=bounded_int(1, INT_MAX))
+    dismiss.add_argument("--reason", required=True)
+    dismiss.add_argument("--actor", default="cli")
+    teach = acts.add("teach", "add the item's phrase or error key to an existing entry")
+    teach.add_argument("id", type=bounded_int(1, INT_MAX))
+    teach.add_argument("entry")
+    teach.add_argument("--as", dest="what", choices=("alias", "pattern", "error"), default="alias")
+    teach.add_argument("--actor", default="cli")
+    acts.add("draft", "print a new entry file prefilled from the item").add_argument("id", type=bounded_int(1, INT_MAX))
+    create = acts.add("create", "add an entry file (an edited draft) as a new entry for the item")
+    create.add_argument("id", type=bounded_int(1, INT_MAX))
+    create.add_argument("file", type=Path)
+    create.add_argument("--actor", default="cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.brief import Brief, brief, combined_brief
-from bot.chat import NOTHING_MATCHED, gaps_report, history_report, stats_report, why_report
+from bot.chat import NOTHING_MATCHED, gaps_report, history_report, review_report, stats_report, why_report
 from bot.curator import Curator
 from bot.cut import visible
 from bot.engine import Engine
-from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, SupportBotError
+from bot.knowledge.entryfile import render_entry
+from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, ReviewScope, SupportBotError
+from bot.review import TEACH, ReviewQueue
 
 PLACE = Place(platform="console", scope="local", channel="help")
 WIDTH = 100
@@ -28,6 +30,8 @@ HELP = """Type a message as if in a help channel; the bot replies only when it i
   /kb gaps              unanswered codes   /kb stats           counts
   /kb import DIR        import knowledge files (all or nothing)
   /kb channel on|off [THRESHOLD]           auto-replies in this console "channel"
+  /kb review            what the bot missed  /kb review draft ID   a new entry from an item
+  /kb review teach ID ENTRY [alias|pattern|error]   /kb review dismiss ID REASON
   /feedback QUERY yes|no                   /quit
 """
 
@@ -193,6 +197,30 @@ async def _kb(engine: Engine, curator: Curator, rest: str) -> str:
         return f"auto-replies {'on' if new.auto_reply else 'off'}{bar}"
     if cmd == "stats":
         return "\n".join(stats_report(await engine.stats()).lines())
+    if cmd == "review":
+        return await _review(ReviewQueue(engine, curator), args)
+    return HELP
+
+
+async def _review(queue: ReviewQueue, args: list[str]) -> str:
+    """``/kb review`` and its actions; the console, like the terminal, sees every item."""
+    if not args:
+        return "\n".join(review_report(await queue.items(ReviewScope.everything(), 20)).lines())
+    action, rest = args[0], args[1:]
+    if not rest or not rest[0].isdigit():
+        return HELP
+    item_id = int(rest[0])
+    if action == "draft" and len(rest) == 1:
+        return render_entry(await queue.draft_entry(item_id)).rstrip()
+    if action == "dismiss" and len(rest) >= 2:
+        await queue.dismiss(item_id, ACTOR, " ".join(rest[1:]))
+        return f"dismissed review item #{item_id}"
+    if action == "teach" and len(rest) in (2, 3):
+        what = rest[2] if len(rest) == 3 else "alias"
+        if what not in TEACH:
+            return f"error: teach one of {', '.join(TEACH)}"
+        rev = await queue.teach(item_id, rest[1], ACTOR, what)
+        return f"{rest[1]} is now revision {rev.rev} ({rev.reason})"
     return HELP
 
 

@@ -13,9 +13,11 @@ from typing import TextIO
 from bot import chat
 from bot.curator import Curator, conflict_warning
 from bot.engine import Engine
-from bot.knowledge.entryfile import render_entry
+from bot.knowledge.entryfile import parse_entry_bytes, render_entry
 from bot.knowledge.tree import read_knowledge, write_tree
 from bot.lint import lint_tree
+from bot.models import Entry, ReviewScope, SupportBotError
+from bot.review import ReviewQueue
 from bot.serialize import entry_to_dict
 from bot.settings import Settings
 
@@ -117,6 +119,36 @@ async def kb_why(args: argparse.Namespace, engine: Engine, curator: Curator, s: 
     return 0
 
 
+async def kb_review(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
+    """The review queue (everything: the terminal sees every server), or one action on an item."""
+    queue = ReviewQueue(engine, curator)
+    action = getattr(args, "review_command", None)
+    if action == "dismiss":
+        await queue.dismiss(args.id, args.actor, args.reason)
+        out.write(f"dismissed review item #{args.id}\n")
+    elif action == "teach":
+        rev = await queue.teach(args.id, args.entry, args.actor, args.what)
+        out.write(f"{args.entry} is now revision {rev.rev} ({rev.reason})\n")
+    elif action == "draft":
+        out.write(render_entry(await queue.draft_entry(args.id)))
+    elif action == "create":
+        entry = parse_entry_file_at(args.file)
+        rev = await queue.create(args.id, entry, args.actor)
+        out.write(f"added {entry.id} (revision {rev.rev}) for review item #{args.id}\n")
+    else:
+        _rows(chat.review_report(await queue.items(ReviewScope.everything(), args.limit)), out)
+    return 0
+
+
+def parse_entry_file_at(path: Path) -> Entry:
+    """An entry file given on the command line (any name: a draft need not be named by its id)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SupportBotError(f"cannot read {path}: {exc.strerror}") from None
+    return parse_entry_bytes(data, str(path))
+
+
 def _rows(report: chat.Report, out: TextIO) -> None:
     """A report as tab-separated rows (details indented under their row), for scripts and people."""
     if not report.rows:
@@ -137,6 +169,7 @@ STORE_COMMANDS: dict[str, StoreCommand] = {
     "stats": kb_stats,
     "gaps": kb_gaps,
     "why": kb_why,
+    "review": kb_review,
 }
 
 

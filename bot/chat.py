@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.extract import looks_binary
-from bot.models import Attachment, Gap, Match, Revision, Stats
+from bot.models import Attachment, Gap, Match, ReviewItem, Revision, Stats
 
 NOTHING_MATCHED_SHORT = "Nothing in the knowledge base matches that."
 NOTHING_MATCHED = (
@@ -206,3 +206,16 @@ def stats_report(s: Stats) -> Report:
     if s.top_entries:
         rows.append(Row(("Most answered", ""), tuple(f"{n}x {i}" for i, n in s.top_entries[:10])))
     return Report("Knowledge base", tuple(rows), "")
+
+
+def review_report(items: Sequence[ReviewItem]) -> Report:
+    """The review queue, most hit first: item id, count, kinds, entry answered, the title, and a
+    few example questions under each."""
+    rows = tuple(
+        Row(
+            (f"#{i.id}", f"{i.count}x", ",".join(i.kinds), i.top_entry or "-", shorten(i.title, 70)),
+            tuple(shorten(e.text, 100) for e in i.examples if e.text)[:3],
+        )
+        for i in items
+    )
+    return Report("Review queue", rows, "The review queue is empty.", code=3)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from bot.domains import DomainTable
 from bot.extract import Extractor
 from bot.index import Index
+from bot.keys import resolve
 from bot.knowledge.tree import render_tree
 from bot.metrics import PLATFORMS, Metrics
 from bot.metrics import Mode as ModeLabel
@@ -34,8 +35,9 @@ from bot.models import (
 )
 from bot.policy import Decision, Policy, decide
 from bot.rank import SearchResult, search
+from bot.reviewlog import record as record_miss
 from bot.settings import EngineSettings
-from bot.store.base import QueryRecord, Store
+from bot.store.base import QueryRecord, ReviewRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +124,8 @@ class Engine:
             for domain, code in unknown[:5]:
                 await self.store.add_gap(domain, code, incoming.text, query_id)
                 self.metrics.gap(platform)
+        if query_id is not None and decision.outcome is not Outcome.ANSWER:
+            await self._review(decision.outcome.value, query_id, incoming.author, result)
         if decision.auto_reply and incoming.mode is Mode.AUTO:
             self.metrics.auto_reply(platform)
         if decision.matches:
@@ -145,6 +149,24 @@ class Engine:
             unknown_note,
             decision.combined,
         )
+
+    async def _review(self, kind: str, query_id: int, actor: str, result: SearchResult | None = None) -> None:
+        """Record a miss on logged query ``query_id`` for the maintainers' review queue."""
+        query = await self.store.get_query(query_id)
+        if query is None:
+            return
+        if result is None:
+            result = self.search(query.text)
+        ex = result.extraction
+        codes: list[tuple[str | None, int]] = []
+        # The error the app reported first, then what was nested in it; a bare code as the key it most likely means.
+        for c in sorted(ex.codes, key=lambda c: c.underlying):
+            resolved = resolve(self.index, c, ex)
+            codes.append(resolved[0][0] if resolved else (c.domain, c.code))
+        rec = ReviewRecord(
+            kind, query_id, actor, query.platform, query.scope, query.channel, query.text, query.outcome, query.top_id
+        )
+        await record_miss(self.store, rec, list(dict.fromkeys(codes)))
 
     async def why(self, text: str) -> list[Match]:
         """The ranking with its reasons, for ``/kb why``: nothing is logged."""
@@ -179,10 +201,13 @@ class Engine:
 
     # ------------------------------------------------------------ feedback and channels
 
-    async def feedback(self, query_id: int, actor: str, helpful: bool) -> None:
-        """Record a Helpful / Not helpful click on a logged query (actors are ``platform:id``)."""
+    async def feedback(self, query_id: int, actor: str, helpful: bool, *, not_this: bool = False) -> None:
+        """Record a Helpful / Not helpful click on a logged query (actors are ``platform:id``);
+        ``not_this``: the asker dismissed an auto-reply. Misses go to the review queue too."""
         await self.store.add_feedback(query_id, actor, helpful)
         self.metrics.vote(_platform(actor.split(":", 1)[0]), helpful)
+        if not helpful:
+            await self._review("not-this" if not_this else "unhelpful", query_id, actor)
 
     async def channel_settings(self, platform: str, scope: str, channel: str, *, configured: bool) -> ChannelSettings:
         """Stored settings for a channel, else auto-replies on where the config lists it."""

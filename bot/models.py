@@ -211,3 +211,60 @@ class SupportBotError(Exception):
 
 class NotFound(SupportBotError):
     pass
+
+
+# ------------------------------------------------------------ the maintainers' review queue
+
+REVIEW_KINDS = ("nothing", "suggestions", "unknown-code", "unhelpful", "not-this")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewScope:
+    """Whose review items someone sees: everything (``platform`` None: the terminal and the
+    knowledge-base admins), or one server / workspace (``platform`` and ``scope``)."""
+
+    platform: str | None = None
+    scope: str | None = None
+
+    @classmethod
+    def everything(cls) -> ReviewScope:
+        return cls(None, None)
+
+    @property
+    def all(self) -> bool:
+        return self.platform is None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewExample:
+    """One recorded miss: a question, where and when, and what the bot answered.
+
+    ``text`` and ``author`` are empty once the retention period has passed."""
+
+    kind: str  # one of REVIEW_KINDS
+    text: str
+    platform: str
+    scope: str
+    channel: str
+    at: str
+    outcome: str  # the Outcome value the bot gave
+    top_id: str | None  # the entry the bot answered with (or suggested first)
+    author: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """Similar misses grouped into one thing to review, counted within the viewer's scope."""
+
+    id: int
+    key: str  # "NSURLErrorDomain:-1009" for an error key, "question" for a group of similar texts
+    title: str
+    count: int
+    first_seen: str
+    last_seen: str
+    examples: tuple[ReviewExample, ...]
+    kinds: tuple[str, ...]
+    platforms: tuple[str, ...]
+    top_entry: str | None  # the entry answered most often for these misses
+    status: str = "open"  # "open", or how it left the queue: "created", "taught", "dismissed"
+    codes: tuple[tuple[str, int], ...] = ()  # the error keys the item is about

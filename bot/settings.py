@@ -48,6 +48,8 @@ class _Section(BaseModel):
 class StoreSettings(_Section):
     path: str = Field(default_factory=default_database)
     busy_timeout: float = Field(5.0, gt=0)
+    # Days the review queue keeps question texts and user ids; the counts are kept for good.
+    retention_days: int = Field(90, ge=1, le=3650)
 
 
 class KnowledgeSettings(_Section):

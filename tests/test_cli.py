@@ -282,3 +282,48 @@ def test_config_is_accepted_before_or_after_the_subcommand(run: Run, tmp_path: P
         assert "offline\terror" in proc.stdout
     proc = run(["run", "--config", str(cfg)])
     assert proc.returncode == 2 and "no adapter is configured" in proc.stderr
+
+
+def test_kb_review_from_a_miss_to_an_answer(run: Run, fixture_env: dict[str, str], tmp_path: Path) -> None:
+    code = 'Error Domain=NSURLErrorDomain Code=-1234 "weird"'
+    phone = "my phone says there is no way to reach the web"
+    for text in (code, "what is the weather today", "anyone seen the weather today", phone):
+        assert run(["ask", "--store", "db", text], env=fixture_env).returncode == 0
+    listing = run(["kb", "review"], env=fixture_env).stdout.splitlines()
+    # Most hit first: the two weather questions are one item.
+    assert listing[0] == "#2\t2x\tnothing\t-\tanyone seen the weather today"
+    assert listing[1] == "      - anyone seen the weather today"
+    assert f"#1\t1x\tunknown-code\t-\t{code}" in listing
+    assert f"#3\t1x\tnothing\t-\t{phone}" in listing
+    draft = run(["kb", "review", "draft", "1"], env=fixture_env).stdout
+    assert 'domain = "NSURLErrorDomain"' in draft and "code = -1234" in draft
+    edited = tmp_path / "draft.md"
+    edited.write_text(draft.replace('summary = ""', 'summary = "Code -1234 means X; do Y."'), encoding="utf-8")
+    created = run(["kb", "review", "create", "1", str(edited), "--actor", "cli:ann"], env=fixture_env)
+    assert created.returncode == 0, created.stderr
+    assert json.loads(run(["ask", "--store", "db", "--json", code], env=fixture_env).stdout)["outcome"] == "answer"
+    taught = run(["kb", "review", "teach", "3", "offline", "--as", "alias"], env=fixture_env)
+    assert taught.stdout == f"offline is now revision 2 (review item #3: alias '{phone}')\n"
+    answer = json.loads(run(["ask", "--store", "db", "--json", phone], env=fixture_env).stdout)
+    assert answer["matches"][0]["id"] == "offline"
+    assert run(["kb", "review", "dismiss", "2", "--reason", "off-topic"], env=fixture_env).returncode == 0
+    assert run(["kb", "review"], env=fixture_env).stdout == "The review queue is empty.\n"
+    again = run(["kb", "review", "dismiss", "2", "--reason", "x"], env=fixture_env)
+    assert again.returncode == 2 and "already handled (dismissed)" in again.stderr
+    missing = run(["kb", "review", "dismiss", "99", "--reason", "x"], env=fixture_env)
+    assert missing.returncode == 2 and "no review item 99" in missing.stderr
+
+
+def test_console_review(run: Run, fixture_env: dict[str, str]) -> None:
+    script = (
+        "/ask my phone says there is no way to reach the web\n/kb review\n/kb review teach 1 offline alias\n"
+        "/ask my phone says there is no way to reach the web\n/ask what is the weather today\n"
+        "/kb review dismiss 2 off topic\n/kb review\n/kb review teach 2 offline sideways\n/quit\n"
+    )
+    out = run(["console"], stdin=script, env=fixture_env).stdout
+    assert "#1  1x  nothing  -  my phone says there is no way to reach the web" in out
+    assert "offline is now revision 2 (review item #1: alias 'my phone says there is no way" in out
+    assert out.count("NSURLErrorNotConnectedToInternet") == 1  # the second ask is answered
+    assert "dismissed review item #2" in out
+    assert "The review queue is empty." in out
+    assert "error: teach one of alias, pattern, error" in out

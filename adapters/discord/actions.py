@@ -42,7 +42,7 @@ class Actions:
         await self.state.respond(interaction, self._dismiss(interaction, query_id), private=True)
 
     async def _dismiss(self, interaction: discord.Interaction[Any], query_id: int) -> Reply:
-        await self.state.engine.feedback(query_id, actor_of(interaction.user), False)
+        await self.state.engine.feedback(query_id, actor_of(interaction.user), False, not_this=True)
         if interaction.message is not None:
             with contextlib.suppress(discord.NotFound):  # already gone
                 await interaction.message.delete()

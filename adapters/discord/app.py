@@ -20,6 +20,7 @@ from adapters.discord import commands, kb, shortcut
 from adapters.discord.actions import Actions
 from adapters.discord.events import AutoReplies
 from adapters.discord.invite import token_of
+from adapters.discord.kb.review import REVIEW_ITEMS
 from adapters.discord.render import no_pings
 from adapters.discord.respond import error_reply, send
 from adapters.discord.state import build_state
@@ -199,7 +200,8 @@ class DiscordAdapter:
         commands.register(self.tree, self.state)
         shortcut.register(self.tree, self.state)
         kb.register(self.tree, self.state)
-        self.client.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.client.review_state = self.state  # type: ignore[attr-defined]
+        self.client.add_dynamic_items(*DYNAMIC_ITEMS, *REVIEW_ITEMS)
 
     def _client(self) -> discord.Client:
         d = self.settings

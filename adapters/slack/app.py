@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.http import HttpServer
-from adapters.slack import actions, commands, events, kb, modals, shortcut
+from adapters.slack import actions, commands, events, kb, modals, review, shortcut
 from adapters.slack.connection import Retry, SocketKeeper, check_token
 from adapters.slack.files import FileFetcher
 from adapters.slack.manifest import EVENTS_PATH
@@ -114,7 +114,7 @@ class SlackBot:
         self.files = FileFetcher(self.bot_token, settings.max_file_bytes, settings.api_base_url)
         gate = AutoReplyGate(settings.cooldown_seconds, clock)
         self.state = BotState(engine, curator, settings, gate, self.files, log)
-        for module in (commands, kb, modals, events, shortcut, actions):
+        for module in (commands, kb, modals, events, shortcut, actions, review):
             module.register(self.app, self.state)
         self.inflight = InFlight()
         track_listeners(self.app, self.inflight)

@@ -20,6 +20,7 @@ from adapters.slack.manifest import KB_COMMAND
 from adapters.slack.modals import entry_view
 from adapters.slack.render import Message, entry_message, text_message
 from adapters.slack.respond import FAILURE, error_message, reply
+from adapters.slack.review import review_command
 from adapters.slack.safety import cut, escape, from_slack
 from adapters.slack.state import BotState
 from bot.chat import Report, gaps_report, history_report, stats_report, why_report
@@ -32,6 +33,8 @@ HELP = """*/kb*: knowledge-base administration (workspace admins and configured 
 • `/kb show ID`  ·  `/kb history ID`  ·  `/kb revert ID REV`  ·  `/kb delete ID`
 • `/kb why TEXT`: the ranking for TEXT and the reasons behind it
 • `/kb gaps`: codes and questions nothing answered  ·  `/kb stats`: counts
+• `/kb review`: what the bot missed, with buttons to create an entry, teach one or dismiss; \
+`/kb review teach ID ENTRY [alias|pattern|error]`, `/kb review dismiss ID REASON`
 • `/kb export`: upload the knowledge files to this channel as a zip
 • `/kb channel`: auto-replies in this channel; `/kb channel on [THRESHOLD]`, `/kb channel off`, \
 `/kb channel threshold 0.85`"""
@@ -114,6 +117,8 @@ class _Kb:
             return report_message(gaps_report(await self.engine.gaps()))
         if sub == "stats" and not args:
             return report_message(stats_report(await self.engine.stats()))
+        if sub == "review":
+            return await review_command(self.state, self.team, self.actor, args)
         if sub == "export" and not args:
             return await self._export()
         if sub == "channel":

@@ -17,15 +17,17 @@ ASK_COMMAND = "/ask"
 KB_COMMAND = "/kb"
 SHORTCUT_CALLBACK = "find_answer"
 SHORTCUT_NAME = "Find answer"
+SAVE_CALLBACK = "save_entry"
+SAVE_NAME = "Save as knowledge entry"
 EVENTS_PATH = "/slack/events"
 
 # Each scope, and the one thing it is used for.
 BOT_SCOPES = {
     "app_mentions:read": "app_mention events (answering @mentions)",
-    "channels:history": "message events in public help channels (auto-replies)",
-    "groups:history": "message events in private help channels (auto-replies)",
+    "channels:history": "message events in public help channels (auto-replies); a thread's first message",
+    "groups:history": "message events in private help channels (auto-replies); a thread's first message",
     "chat:write": "threaded answers (chat.postMessage)",
-    "commands": "the /ask and /kb commands and the Find answer shortcut",
+    "commands": "the /ask and /kb commands and the Find answer and Save as knowledge entry shortcuts",
     "files:read": "files.info and downloading text files shared with a question",
     "files:write": "/kb export (uploading the knowledge files)",
     "users:read": "users.info (is the user a workspace admin or owner?)",
@@ -36,7 +38,7 @@ SLASH_COMMANDS = (
     (
         KB_COMMAND,
         "Knowledge base admin (admins only)",
-        "help | add | edit ID | show ID | why TEXT | stats | channel on",
+        "help | add | edit ID | show ID | why TEXT | review | stats | channel on",
     ),
 )
 
@@ -71,7 +73,13 @@ def manifest(url: str | None = None) -> dict[str, Any]:
                     "type": "message",
                     "callback_id": SHORTCUT_CALLBACK,
                     "description": "Look this message up in the knowledge base",
-                }
+                },
+                {
+                    "name": SAVE_NAME,
+                    "type": "message",
+                    "callback_id": SAVE_CALLBACK,
+                    "description": "Admins: save this reply as a knowledge entry (the thread's question as its title)",
+                },
             ],
         },
         "oauth_config": {"scopes": {"bot": sorted(BOT_SCOPES)}},

@@ -24,6 +24,7 @@ from adapters.slack.state import BotState
 from bot.knowledge.entryfile import FENCE, NEW_ENTRY_FIELDS, NEW_ENTRY_TABLES, parse_entry_text, render_entry
 from bot.knowledge.errors import KnowledgeError
 from bot.models import Entry, Revision, SupportBotError
+from bot.review import ReviewQueue
 
 VIEW_CALLBACK = "kb_entry"
 INPUT_MAX = 3000
@@ -65,8 +66,11 @@ def _input(block_id: str, label: str, value: str, multiline: bool = True, option
     }
 
 
-def entry_view(entry: Entry | None) -> dict[str, Any]:
-    """The modal for a new entry (``None``) or for editing ``entry``.
+def entry_view(entry: Entry | None, *, draft: bool = False, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The modal for a new entry (``None``), for editing ``entry``, or for adding ``entry`` as a
+    new one (``draft``: prefilled from the review queue or a thread). ``extra`` rides along in
+    the private metadata: ``review`` (the item the entry is created for), ``credit`` (added to
+    the revision reason).
 
     Raises SupportBotError when a part of the entry is too long for a Slack text input.
     """
@@ -80,8 +84,9 @@ def entry_view(entry: Entry | None) -> dict[str, Any]:
                     f"'{entry.id}' is too long to edit in Slack (its {name} has {len(part)} characters; a form field "
                     f"holds {INPUT_MAX}). Edit knowledge/entries/{entry.id}.md and import it instead."
                 )
-    meta = {"mode": "add" if entry is None else "edit", "id": entry.id if entry else ""}
-    title = "Add an entry" if entry is None else "Edit an entry"
+    adding = entry is None or draft
+    meta = {"mode": "add" if adding else "edit", "id": "" if adding or entry is None else entry.id, **(extra or {})}
+    title = "Add an entry" if adding else "Edit an entry"
     view = {
         "type": "modal",
         "callback_id": VIEW_CALLBACK,
@@ -146,6 +151,17 @@ def done_view(entry: Entry, revision: Revision, created: bool) -> dict[str, Any]
     )
 
 
+async def _save(state: BotState, entry: Entry, who: str, reason: str, meta: dict[str, Any]) -> Revision:
+    """Add or edit; an entry drafted from a review item is created through the review queue (so the
+    item leaves it), and one drafted from a thread credits the reply's author in the reason."""
+    if meta.get("mode") == "add" and meta.get("review"):
+        return await ReviewQueue(state.engine, state.curator).create(int(meta["review"]), entry, who)
+    credit = str(meta.get("credit") or "")
+    if credit:
+        reason = f"{reason} ({credit})" if reason else credit
+    return await state.curator.save_entry(entry, who, reason, create=meta.get("mode") == "add")
+
+
 def register(app: AsyncApp, state: BotState) -> None:
     """Register the modal submission listener."""
 
@@ -161,7 +177,7 @@ def register(app: AsyncApp, state: BotState) -> None:
         text, lines = assemble(values)
         try:
             entry = parse_entry_text(text, WHERE, expected_id=None if created else str(meta.get("id")))
-            revision = await state.curator.save_entry(entry, actor(user), _value(values, "reason"), create=created)
+            revision = await _save(state, entry, actor(user), _value(values, "reason"), meta)
         except KnowledgeError as exc:
             await ack(response_action="errors", errors=route_problems(exc.problems, lines))
             return

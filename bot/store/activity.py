@@ -35,6 +35,17 @@ class SQLiteActivity(SQLiteConnection):
             ),
         )
 
+    async def get_query(self, query_id: int) -> QueryRecord | None:
+        rows = await self._run(
+            "SELECT platform, scope, channel, author, mode, text, outcome, top_id, confidence, matches "
+            "FROM queries WHERE id = ?",
+            (query_id,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return QueryRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], tuple(json.loads(r[9])))
+
     async def add_feedback(self, query_id: int, actor: str, helpful: bool) -> None:
         if not await self._run("SELECT 1 FROM queries WHERE id = ?", (query_id,)):
             raise NotFound(f"no query {query_id}")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.models import ChannelSettings, Entry, Gap, Revision, Stats, SupportBotError
+from bot.models import ChannelSettings, Entry, Gap, ReviewItem, ReviewScope, Revision, Stats, SupportBotError
 
 Progress = Callable[[int, int], None]
 
@@ -67,6 +67,24 @@ class SyncStatus:
     conflicts: tuple[Conflict, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    """One miss for the review queue: a question that got nothing, suggestions or an unknown
+    code, or a "Not helpful" / "Not this?" click on the answer to query ``query_id``.
+
+    ``actor`` is who asked (or clicked); one actor counts once per query and kind."""
+
+    kind: str
+    query_id: int | None
+    actor: str
+    platform: str
+    scope: str
+    channel: str
+    text: str
+    outcome: str
+    top_id: str | None
+
+
 class Store(Protocol):
     """Entries with full revision history, query log, feedback, gaps and channel settings.
 
@@ -125,6 +143,41 @@ class Store(Protocol):
     async def add_gap(self, domain: str | None, code: int | None, text: str, query_id: int | None) -> None: ...
     async def list_gaps(self, limit: int = 20) -> list[Gap]: ...
     async def stats(self) -> Stats: ...
+
+    async def get_query(self, query_id: int) -> QueryRecord | None: ...
+
+    # The review queue: records grouped into items (the grouping is bot.reviewlog's).
+    async def find_review_item(self, key: str) -> int | None:
+        """The open item with this key, if any."""
+        ...
+
+    async def review_texts(self, limit: int, per_item: int = 3) -> list[tuple[int, tuple[str, ...]]]:
+        """The ``limit`` most recently hit open items of similar questions (key "question"), with
+        a few of their texts, to group a new question with."""
+        ...
+
+    async def add_review(
+        self, record: ReviewRecord, item_id: int | None, key: str, codes: Sequence[tuple[str, int]]
+    ) -> int:
+        """Record a miss in item ``item_id``, or in a new item with ``key`` and ``codes``;
+        returns the item id."""
+        ...
+
+    async def review_items(
+        self, scope: ReviewScope, limit: int = 50, item_id: int | None = None, examples: int = 3
+    ) -> list[ReviewItem]:
+        """Open items (or the one ``item_id``, in any status) counted within ``scope``, most hit
+        first; titles are left empty for the caller to choose."""
+        ...
+
+    async def close_review_item(self, item_id: int, status: str, actor: str, detail: str) -> None:
+        """Take an open item off the queue and record the review event; NotFound otherwise."""
+        ...
+
+    async def purge_review_before(self, cutoff: str) -> int:
+        """Empty the text and user ids of review records from before ``cutoff`` (ISO time);
+        the records, and so the counts, stay."""
+        ...
 
     async def get_channel(self, platform: str, scope: str, channel: str) -> ChannelSettings | None: ...
     async def set_channel(

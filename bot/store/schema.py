@@ -57,6 +57,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             entry_id TEXT PRIMARY KEY, file_data TEXT NOT NULL, chat_rev INTEGER NOT NULL, at TEXT NOT NULL
         )""",
     ),
+    # 4: the maintainers' review queue: misses (records) grouped into items, and what was done.
+    (
+        """CREATE TABLE review_items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, codes TEXT NOT NULL,
+            status TEXT NOT NULL, created_at TEXT NOT NULL, closed_at TEXT, closed_by TEXT
+        )""",
+        "CREATE INDEX review_items_open ON review_items (status, key)",
+        """CREATE TABLE review_records (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER NOT NULL REFERENCES review_items(id),
+            kind TEXT NOT NULL, query_id INTEGER, actor TEXT NOT NULL, platform TEXT NOT NULL,
+            scope TEXT NOT NULL, channel TEXT NOT NULL, text TEXT NOT NULL, outcome TEXT NOT NULL,
+            top_id TEXT, at TEXT NOT NULL,
+            UNIQUE (kind, query_id, actor)
+        )""",
+        "CREATE INDEX review_records_item ON review_records (item_id)",
+        "CREATE INDEX review_records_at ON review_records (at)",
+        """CREATE TABLE review_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER NOT NULL REFERENCES review_items(id),
+            action TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL
+        )""",
+    ),
 )
 
 

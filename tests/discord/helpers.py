@@ -161,9 +161,9 @@ class SlowEngine:
         await asyncio.sleep(self.delay)
         return await self._engine.get_entry(entry_id)
 
-    async def feedback(self, query_id: int, actor: str, helpful: bool) -> None:
+    async def feedback(self, query_id: int, actor: str, helpful: bool, *, not_this: bool = False) -> None:
         await asyncio.sleep(self.delay)
-        await self._engine.feedback(query_id, actor, helpful)
+        await self._engine.feedback(query_id, actor, helpful, not_this=not_this)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._engine, name)

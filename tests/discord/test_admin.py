@@ -34,6 +34,7 @@ ADMIN_COMMANDS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("kb", "why", {"text": OFFLINE}),
     ("kb", "gaps", {}),
     ("kb", "stats", {}),
+    ("kb", "review", {}),
     ("kb", "export", {}),
     ("kb", "import", {}),  # the file is attached below
     ("supportbot", "channel", {"auto_reply": True}),

@@ -14,11 +14,26 @@ OFFLINE = "Error Domain=NSURLErrorDomain Code=-1009 The Internet connection appe
 
 async def test_commands_are_published(bot: Running, fake: FakeDiscord) -> None:
     names = {(c["name"], c.get("type", 1)) for c in fake.commands}
-    assert {("ask", 1), ("Find answer", 3), ("kb", 1), ("supportbot", 1)} <= names
+    assert {("ask", 1), ("Find answer", 3), ("Save as knowledge entry", 3), ("kb", 1), ("supportbot", 1)} <= names
+    save = fake.command("Save as knowledge entry", 3)
+    assert int(save["default_member_permissions"]) == 1 << 5 and save["contexts"] == [0]  # servers only
     kb = fake.command("kb")
     assert int(kb["default_member_permissions"]) == 1 << 5  # Manage Server, as a UI hint only
     subs = {o["name"] for o in kb["options"]}
-    assert subs == {"add", "edit", "delete", "show", "history", "revert", "why", "gaps", "stats", "export", "import"}
+    assert subs == {
+        "add",
+        "edit",
+        "delete",
+        "show",
+        "history",
+        "revert",
+        "why",
+        "gaps",
+        "stats",
+        "export",
+        "import",
+        "review",
+    }
     ask = fake.command("ask")
     question = next(o for o in ask["options"] if o["name"] == "question")
     assert question["autocomplete"] is True

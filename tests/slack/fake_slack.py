@@ -90,6 +90,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.files: dict[str, SharedFile] = {}
+        self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread ts) -> messages
         self.errors: dict[str, str] = {}  # method -> Slack error every call returns
         self.valid_bot_tokens = {BOT_TOKEN}
         self.redirect_downloads = False
@@ -150,6 +151,10 @@ class FakeSlack:
         data.update(info)
         self.files[file_id] = SharedFile(data, content)
         return {"id": file_id, "name": name}
+
+    def add_thread(self, channel: str, messages: list[dict[str, Any]]) -> None:
+        """A thread conversations.replies serves: its first message's ts is the thread's."""
+        self.threads[(channel, str(messages[0]["ts"]))] = messages
 
     def rate_limit(self, method: str, retry_after: int = 1) -> None:
         """The next call to ``method`` gets 429; so does every call until Retry-After has passed."""
@@ -250,6 +255,15 @@ class FakeSlack:
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.base}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in args.get("files") or []]}
+        if method == "conversations.replies":
+            # As Slack: channel and ts are required, ts must be a thread's parent, oldest first.
+            if not args.get("channel") or not args.get("ts"):
+                return {"ok": False, "error": "invalid_arguments"}
+            thread = self.threads.get((str(args["channel"]), str(args["ts"])))
+            if thread is None:
+                return {"ok": False, "error": "thread_not_found"}
+            limit = int(args.get("limit") or 1000)
+            return {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}

@@ -105,7 +105,24 @@ def block_action_payload(
     }
 
 
-def shortcut_payload(fake: FakeSlack, message: dict[str, Any], user: str = "U1", channel: str = "C1") -> dict[str, Any]:
+def select_action_payload(fake: FakeSlack, action_id: str, value: str, user: str = "U1") -> dict[str, Any]:
+    """A pick in a static_select the bot posted (``value`` is the option's value)."""
+    payload = block_action_payload(fake, action_id, "", user)
+    payload["actions"] = [
+        {
+            "action_id": action_id,
+            "block_id": "b1",
+            "type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": value},
+            "action_ts": str(time.time()),
+        }
+    ]
+    return payload
+
+
+def shortcut_payload(
+    fake: FakeSlack, message: dict[str, Any], user: str = "U1", channel: str = "C1", callback_id: str = "find_answer"
+) -> dict[str, Any]:
     return {
         "type": "message_action",
         "token": "legacy-verification-token",
@@ -113,7 +130,7 @@ def shortcut_payload(fake: FakeSlack, message: dict[str, Any], user: str = "U1",
         "team": {"id": TEAM, "domain": "test"},
         "user": {"id": user, "name": user.lower()},
         "channel": {"id": channel, "name": "general"},
-        "callback_id": "find_answer",
+        "callback_id": callback_id,
         "trigger_id": "trigger-" + uuid.uuid4().hex[:8],
         "message_ts": message["ts"],
         "message": message,

@@ -21,6 +21,8 @@ METHOD_SCOPES = {
     "files_upload_v2": "files:write",
     "users_info": "users:read",
     "views_open": None,
+    # A thread's first message ("Save as knowledge entry"); groups:history for private channels.
+    "conversations_replies": "channels:history",
     "auth_test": None,
 }
 EVENT_SCOPES = {
@@ -66,12 +68,14 @@ async def test_every_declared_command_and_shortcut_has_a_listener(http: HttpBot)
         status, _ = await http.sender.command(command_payload(http.fake, command, "help"))
         assert status == 200
         await http.fake.wait_for(lambda before=before: len(http.fake.responses()) > before)
-    [shortcut] = m.manifest()["features"]["shortcuts"]
-    payload = shortcut_payload(http.fake, {"type": "message", "text": "", "ts": "1700000030.000001"})
-    payload["callback_id"] = shortcut["callback_id"]
-    status, _ = await http.sender.interaction(payload)
-    assert status == 200
-    await http.fake.wait_for(lambda: len(http.fake.responses()) == 3)
+    shortcuts = m.manifest()["features"]["shortcuts"]
+    assert [s["callback_id"] for s in shortcuts] == [m.SHORTCUT_CALLBACK, m.SAVE_CALLBACK]
+    for n, shortcut in enumerate(shortcuts, 3):
+        payload = shortcut_payload(http.fake, {"type": "message", "text": "", "ts": "1700000030.000001"})
+        payload["callback_id"] = shortcut["callback_id"]
+        status, _ = await http.sender.interaction(payload)
+        assert status == 200
+        await http.fake.wait_for(lambda n=n: len(http.fake.responses()) == n)
 
 
 async def test_private_channel_messages_are_auto_answered_too(http: HttpBot) -> None:

@@ -5,6 +5,8 @@ command declared beside what it does:
 - :mod:`.history`: history, revert;
 - :mod:`.reports`: why, gaps, stats;
 - :mod:`.transfer`: export, import;
+- :mod:`.review`: the review queue (``/kb review`` and its buttons);
+- :mod:`.save`: the "Save as knowledge entry" message menu;
 - :mod:`.channel`: ``/supportbot channel``.
 
 Every change passes the member as the actor (``discord:<id>``) to the curator, so the store
@@ -17,7 +19,7 @@ from typing import Any
 
 from discord import app_commands
 
-from adapters.discord.kb import channel, entries, history, reports, transfer
+from adapters.discord.kb import channel, entries, history, reports, review, save, transfer
 from adapters.discord.kb.group import KbGroup, SupportbotGroup
 from adapters.discord.state import BotState
 
@@ -25,9 +27,10 @@ from adapters.discord.state import BotState
 def register(tree: app_commands.CommandTree[Any], state: BotState) -> None:
     """Add ``/kb`` and ``/supportbot`` with all their subcommands to ``tree``."""
     kb = KbGroup(state)
-    for feature in (entries, history, reports, transfer):
+    for feature in (entries, history, reports, transfer, review):
         feature.register(kb)
     supportbot = SupportbotGroup(state)
     channel.register(supportbot)
     tree.add_command(kb)
     tree.add_command(supportbot)
+    save.register(tree, state)

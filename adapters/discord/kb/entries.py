@@ -3,6 +3,7 @@ entry form or an attached Markdown file."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -10,7 +11,7 @@ from discord import app_commands
 
 from adapters.discord.access import actor_of
 from adapters.discord.files import fetch, text_file
-from adapters.discord.kb.group import KbGroup
+from adapters.discord.kb.group import KbGroup, kb_admin
 from adapters.discord.modals import EntryModal, fits_in_form, split_entry_text
 from adapters.discord.render import CONTENT_MAX, DESCRIPTION_MAX, clip, code_block, entry_embed
 from adapters.discord.respond import Reply, error_reply, send, within
@@ -80,11 +81,24 @@ async def open_form(
 ) -> None:
     """Open the entry form; its submission is saved (after checking the member again)."""
 
+    async def save(submitted: discord.Interaction[Any], text: str, reason: str) -> Reply:
+        return await save_text(kb.state, submitted, text, reason, edit_id)
+
+    await open_entry_form(kb.state, interaction, title, front, body, save)
+
+
+SaveForm = Callable[[discord.Interaction[Any], str, str], Awaitable[Reply]]
+
+
+async def open_entry_form(
+    state: BotState, interaction: discord.Interaction[Any], title: str, front: str, body: str, save: SaveForm
+) -> None:
+    """Open the entry form; on submission ``save(interaction, text, reason)`` runs, after the
+    member is checked again (a form may be submitted long after it was opened)."""
+
     async def on_done(submitted: discord.Interaction[Any], text: str, reason: str) -> None:
-        # The form may be submitted long after it was opened: check the member again.
-        if not await kb.interaction_check(submitted):
-            return
-        await kb.state.respond(submitted, save_text(kb.state, submitted, text, reason, edit_id), private=True)
+        if await kb_admin(state, submitted):
+            await state.respond(submitted, save(submitted, text, reason), private=True)
 
     await interaction.response.send_modal(EntryModal(title, front, body, on_done))
 
