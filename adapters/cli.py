@@ -20,6 +20,7 @@ from typing import TextIO
 
 import adapters.discord
 import adapters.slack
+import adapters.web
 from adapters import console, kbcli
 from adapters.cliargs import build_parser
 from adapters.http import HttpServer, succeeds
@@ -35,6 +36,7 @@ from bot.models import Attachment, Incoming, Mode, SupportBotError
 from bot.settings import Settings, load_settings
 from bot.store.base import StoreError
 from bot.store.sqlite import SQLiteStore
+from bot.weblinks import LoginLinks
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +132,34 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
     async with open_core(settings, metrics=metrics) as core:
         # A cheap query: stats() scans whole tables and health is polled every few seconds.
         server.add_check("store", succeeds(lambda: core.engine.gaps(1), "store"))
-        async with server if settings.http.enabled else contextlib.nullcontext():
+        async with contextlib.AsyncExitStack() as serving:
+            if settings.http.enabled:
+                await serving.enter_async_context(server)
+            if settings.web.enabled:
+                await serving.enter_async_context(web_dashboard(settings, core))
             await asyncio.gather(*(run(settings, core.engine, core.curator) for _, run in configured))
+    return 0
+
+
+def web_dashboard(settings: Settings, core: Core) -> contextlib.AbstractAsyncContextManager[int]:
+    """The dashboard over ``core``. The review page needs bot.review.ReviewQueue, built on another
+    branch: until it is merged the page says the queue is not connected."""
+    return adapters.web.dashboard(settings, core.engine, core.curator, review=None)
+
+
+async def cmd_web(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    async with open_core(settings) as core:
+        if args.web_command == "login-url":
+            link = await LoginLinks(core.store, settings.web).issue(args.actor)
+            out.write(f"{link}\n")
+            return 0
+        configure_logging(settings.log_level, settings.log_format, secrets=secrets_of(settings))
+        async with web_dashboard(settings, core) as port:
+            print(
+                f"dashboard on http://{settings.web.host}:{port}; sign in: supportbot web login-url --actor NAME",
+                file=sys.stderr,
+            )
+            await asyncio.Event().wait()
     return 0
 
 
@@ -151,6 +179,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         "kb": lambda: cmd_kb(args, settings, out),
         "run": lambda: cmd_run(settings, out),
         "console": lambda: cmd_console(settings, out),
+        "web": lambda: cmd_web(args, settings, out),
     }
     return asyncio.run(_awaited(commands[args.command]()))
 

@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.models import ChannelSettings, Entry, Gap, NotFound, Revision, Stats
 from bot.serialize import entry_from_dict, entry_to_dict
-from bot.store.base import Progress, QueryRecord, StoreError
+from bot.store.base import DailyCount, Progress, QueryRecord, StoreError
 
 # Each item upgrades the schema by one version; never edit a released step, add a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -60,6 +60,12 @@ MIGRATIONS: tuple[str, ...] = (
         platform TEXT NOT NULL, scope TEXT NOT NULL, data TEXT NOT NULL,
         updated_by TEXT NOT NULL, updated_at TEXT NOT NULL,
         PRIMARY KEY (platform, scope)
+    );
+    """,
+    # web: one-time sign-in links for the dashboard (the lead renumbers when merging).
+    """
+    CREATE TABLE web_tokens (
+        digest TEXT PRIMARY KEY, actor TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT
     );
     """,
 )
@@ -342,3 +348,40 @@ class SQLiteStore:
             (platform, scope, channel, int(settings.auto_reply), settings.threshold, actor, now()),
         )
         await self.db.commit()
+
+    # ------------------------------------------------------------ web dashboard (kept apart
+    # from the write path above: counts are read-only; tokens are one row each)
+
+    async def daily_counts(self, days: int) -> list[DailyCount]:
+        since = (datetime.now(UTC) - timedelta(days=max(1, days) - 1)).date().isoformat()
+        rows = await self._run(
+            "SELECT substr(q.at, 1, 10) AS day, q.platform, COUNT(*), "
+            "SUM(q.outcome = 'answer'), SUM(q.mode = 'auto'), "
+            "COALESCE(SUM(f.up), 0), COALESCE(SUM(f.down), 0) "
+            "FROM queries q LEFT JOIN (SELECT query_id, SUM(helpful = 1) AS up, SUM(helpful = 0) AS down "
+            "FROM feedback GROUP BY query_id) f ON f.query_id = q.id "
+            "WHERE q.at >= ? GROUP BY day, q.platform ORDER BY day, q.platform",
+            (since,),
+        )
+        return [DailyCount(r[0], r[1], int(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5]), int(r[6])) for r in rows]
+
+    async def add_web_token(self, digest: str, actor: str, expires_at: str) -> None:
+        # Expired tokens are swept on each issue, so the table stays small.
+        await self._run("DELETE FROM web_tokens WHERE expires_at < ?", (now(),))
+        await self._run(
+            "INSERT INTO web_tokens (digest, actor, expires_at) VALUES (?, ?, ?)", (digest, actor, expires_at)
+        )
+        await self.db.commit()
+
+    async def take_web_token(self, digest: str, at: str, consume: bool = True) -> str | None:
+        if not consume:
+            rows = await self._run(
+                "SELECT actor FROM web_tokens WHERE digest = ? AND used_at IS NULL AND expires_at > ?", (digest, at)
+            )
+            return str(rows[0][0]) if rows else None
+        rows = await self._run(
+            "UPDATE web_tokens SET used_at = ? WHERE digest = ? AND used_at IS NULL AND expires_at > ? RETURNING actor",
+            (at, digest, at),
+        )
+        await self.db.commit()
+        return str(rows[0][0]) if rows else None
