@@ -39,7 +39,8 @@ async def safety(request: web.Request, handler: auth.Handler) -> web.StreamRespo
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        response = exc
+        exc.headers.update(HEADERS)
+        raise
     except NotFound as exc:
         response = render(request, "message.html", status=404, title="Not found", message=str(exc))
     except SupportBotError as exc:

@@ -162,7 +162,6 @@ def middleware(auth: Auth) -> Any:
             await form_token(request), auth.csrf(session)
         ):
             raise web.HTTPForbidden(text="403: this form's CSRF token is missing or wrong; reload the page and retry.")
-        request["session"] = session
         return await handler(request)
 
     return check

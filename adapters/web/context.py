@@ -51,10 +51,24 @@ def dashboard_of(request: web.Request) -> Dashboard:
     return request.app[DASHBOARD]
 
 
+def session_of(request: web.Request) -> auth.Session | None:
+    """The signed-in session (checked again: cheap, and nothing is kept on the request)."""
+    dash = dashboard_of(request)
+    return dash.auth.session_of(request) if dash.auth is not None else None
+
+
+def actor_of(request: web.Request) -> str:
+    """``web:<actor>``: who a change made here is recorded as (the middleware let only sessions in)."""
+    session = session_of(request)
+    if session is None:
+        raise web.HTTPSeeOther("/signin")
+    return session.actor_label
+
+
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     """A page from ``templates/``, with the navigation, the signed-in actor and the CSRF token."""
     dash = dashboard_of(request)
-    session: auth.Session | None = request.get("session")
+    session = session_of(request)
     assert dash.auth is not None
     page = dash.templates.get_template(template).render(
         nav=NAV,

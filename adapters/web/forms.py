@@ -59,9 +59,14 @@ def _link(line: str) -> Link:
     return Link(title.strip(), url)
 
 
-def entry_from_form(form: Mapping[str, str]) -> Entry:
+def form_values(form: Mapping[str, object]) -> dict[str, str]:
+    """Every entry field from a posted form (text, bounded; a missing field is empty)."""
+    return {key: str(form.get(key, ""))[:FIELD_MAX] for key in entry_fields(Entry("", "howto", "", ""))}
+
+
+def entry_from_form(form: Mapping[str, object]) -> Entry:
     """The entry the form describes; :class:`SupportBotError` names a field it cannot read."""
-    values = {key: str(form.get(key, ""))[:FIELD_MAX] for key in entry_fields(Entry("", "howto", "", ""))}
+    values = form_values(form)
     if values["kind"] not in KINDS:
         raise SupportBotError(f"kind must be one of {', '.join(KINDS)}")
     for key in ("id", "title", "summary"):

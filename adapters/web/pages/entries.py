@@ -10,8 +10,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from adapters.web import markdown
-from adapters.web.auth import Session
-from adapters.web.context import dashboard_of, render
+from adapters.web.context import actor_of, dashboard_of, render
 from bot.knowledge.entryfile import render_entry
 from bot.models import Entry, Revision, SupportBotError
 
@@ -95,8 +94,7 @@ async def revert(request: web.Request) -> web.StreamResponse:
         rev = int(str(form.get("rev", "")))
     except ValueError:
         raise SupportBotError("choose a revision number to revert to") from None
-    session: Session = request["session"]
-    await dash.curator.revert(entry_id, rev, session.actor_label)
+    await dash.curator.revert(entry_id, rev, actor_of(request))
     raise web.HTTPSeeOther(f"/entries/{quote(entry_id, safe='')}?note=reverted")
 
 

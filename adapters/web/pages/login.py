@@ -48,7 +48,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return render(request, "message.html", status=403, title="Link refused", message=REFUSED)
     response = web.HTTPSeeOther("/")
     dash.auth.start(response, actor)
-    return response
+    raise response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
@@ -56,7 +56,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     assert dash.auth is not None
     response = web.HTTPSeeOther("/signin")
     dash.auth.end(response)
-    return response
+    raise response
 
 
 def register(router: web.UrlDispatcher) -> None:

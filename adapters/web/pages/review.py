@@ -8,9 +8,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from adapters.web.auth import Session
-from adapters.web.context import dashboard_of, render
-from adapters.web.forms import entry_fields, entry_from_form
+from adapters.web.context import actor_of, dashboard_of, render
+from adapters.web.forms import entry_fields, entry_from_form, form_values
 from adapters.web.reviewport import TEACH, ReviewQueue, ReviewScope
 from bot.models import KINDS, SupportBotError
 
@@ -31,11 +30,6 @@ def item_id(request: web.Request) -> int:
         return int(request.match_info["item_id"])
     except ValueError:
         raise web.HTTPNotFound() from None
-
-
-def actor(request: web.Request) -> str:
-    session: Session = request["session"]
-    return session.actor_label
 
 
 async def listing(request: web.Request) -> web.StreamResponse:
@@ -72,10 +66,10 @@ async def item_page(request: web.Request) -> web.StreamResponse:
 
 
 async def create(request: web.Request) -> web.StreamResponse:
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = form_values(await request.post())
     try:
         entry = entry_from_form(form)
-        await queue_of(request).create(item_id(request), entry, actor(request))
+        await queue_of(request).create(item_id(request), entry, actor_of(request))
     except SupportBotError as exc:
         # Keep what was typed; say what is wrong above the form.
         return await show_item(request, fields=form, error=str(exc), status=400)
@@ -87,13 +81,13 @@ async def teach(request: web.Request) -> web.StreamResponse:
     entry_id, what = str(form.get("entry_id", "")).strip(), str(form.get("what", "alias"))
     if what not in TEACH:
         raise SupportBotError(f"teach one of: {', '.join(TEACH)}")
-    await queue_of(request).teach(item_id(request), entry_id, actor(request), what)
+    await queue_of(request).teach(item_id(request), entry_id, actor_of(request), what)
     raise web.HTTPSeeOther(f"/entries/{quote(entry_id, safe='')}?note=taught")
 
 
 async def dismiss(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    await queue_of(request).dismiss(item_id(request), actor(request), str(form.get("reason", ""))[:500])
+    await queue_of(request).dismiss(item_id(request), actor_of(request), str(form.get("reason", ""))[:500])
     raise web.HTTPSeeOther("/review?note=dismissed")
 
 
