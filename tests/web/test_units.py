@@ -115,5 +115,5 @@ def test_public_url_must_be_an_http_address(monkeypatch: pytest.MonkeyPatch) -> 
     from bot.settings import load_settings
 
     monkeypatch.setenv("SUPPORTBOT_WEB__PUBLIC_URL", "javascript:alert(1)")
-    with pytest.raises(SupportBotError, match="web.public_url"):
+    with pytest.raises(SupportBotError, match=r"web\.public_url"):
         load_settings(None)
