@@ -200,3 +200,13 @@ def stats_report(s: Stats) -> Report:
     if s.top_entries:
         rows.append(Row(("Most answered", ""), tuple(f"{n}x {i}" for i, n in s.top_entries[:10])))
     return Report("Knowledge base", tuple(rows), "")
+
+
+def dashboard_link_text(link: str | None, minutes: int) -> str:
+    """The private reply to ``/kb dashboard`` on both platforms (``link`` None: not set up)."""
+    if link is None:
+        return "The web dashboard is not set up for this bot."
+    return (
+        f"Your sign-in link to the dashboard: {link}\n"
+        f"It works once, for {minutes} minutes, and signs in as you; do not share it."
+    )

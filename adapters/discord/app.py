@@ -26,6 +26,7 @@ from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import SupportBotError
 from bot.settings import DiscordSettings, Settings
+from bot.weblinks import LoginLinks
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ class DiscordAdapter:
     ) -> None:
         self.settings = check_settings(settings)
         self.state = build_state(self.settings, engine, curator, clock)
+        self.state.links = LoginLinks(engine.store, settings.web)
         self.client: discord.Client = self._client()
         self.tree = SupportTree(self.client)
         self.auto_replies = AutoReplies(self.state)

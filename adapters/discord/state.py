@@ -21,6 +21,7 @@ from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Attachment
 from bot.settings import DiscordSettings
+from bot.weblinks import LoginLinks
 
 
 @dataclass
@@ -34,6 +35,7 @@ class BotState:
     gate: AutoReplyGate
     files: TextFiles
     hosts: frozenset[str]
+    links: LoginLinks | None = None  # sign-in links to the web dashboard (/kb dashboard)
 
     def configured_channel(self, channel_id: int) -> bool:
         """True when the config lists the channel as a help channel (auto-replies on by default)."""

@@ -30,6 +30,7 @@ from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import SupportBotError
 from bot.settings import Settings, SlackSettings
+from bot.weblinks import LoginLinks
 
 log = logging.getLogger("adapters.slack")
 
@@ -61,6 +62,7 @@ class SlackBot:
         engine: Engine,
         curator: Curator,
         clock: Callable[[], float] = time.monotonic,
+        links: LoginLinks | None = None,
     ) -> None:
         self.settings = settings
         self.bot_token = _secret(settings.bot_token)
@@ -81,7 +83,7 @@ class SlackBot:
         )
         self.files = FileFetcher(self.bot_token, settings.max_file_bytes, settings.api_base_url)
         gate = AutoReplyGate(settings.cooldown_seconds, clock)
-        self.state = BotState(engine, curator, settings, gate, self.files, log)
+        self.state = BotState(engine, curator, settings, gate, self.files, log, links)
         for module in (commands, kb, modals, events, shortcut, actions):
             module.register(self.app, self.state)
         self._runner: web.AppRunner | None = None
@@ -147,7 +149,7 @@ class SlackBot:
 async def run(settings: Settings, engine: Engine, curator: Curator) -> None:
     """Run the Slack adapter in the configured mode until cancelled; every knowledge change goes
     through ``curator``."""
-    bot = SlackBot(settings.slack, engine, curator)
+    bot = SlackBot(settings.slack, engine, curator, links=LoginLinks(engine.store, settings.web))
     try:
         await bot.check_token()
         if settings.slack.mode == "http":

@@ -17,7 +17,20 @@ async def test_commands_are_published(bot: Running, fake: FakeDiscord) -> None:
     kb = fake.command("kb")
     assert int(kb["default_member_permissions"]) == 1 << 5  # Manage Server, as a UI hint only
     subs = {o["name"] for o in kb["options"]}
-    assert subs == {"add", "edit", "delete", "show", "history", "revert", "why", "gaps", "stats", "export", "import"}
+    assert subs == {
+        "add",
+        "edit",
+        "delete",
+        "show",
+        "history",
+        "revert",
+        "why",
+        "gaps",
+        "stats",
+        "export",
+        "import",
+        "dashboard",
+    }
     ask = fake.command("ask")
     question = next(o for o in ask["options"] if o["name"] == "question")
     assert question["autocomplete"] is True

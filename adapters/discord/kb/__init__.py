@@ -5,6 +5,7 @@ command declared beside what it does:
 - :mod:`.history`: history, revert;
 - :mod:`.reports`: why, gaps, stats;
 - :mod:`.transfer`: export, import;
+- :mod:`.dashboard`: a sign-in link to the web dashboard;
 - :mod:`.channel`: ``/supportbot channel``.
 
 Every change passes the member as the actor (``discord:<id>``) to the curator, so the store
@@ -17,7 +18,7 @@ from typing import Any
 
 from discord import app_commands
 
-from adapters.discord.kb import channel, entries, history, reports, transfer
+from adapters.discord.kb import channel, dashboard, entries, history, reports, transfer
 from adapters.discord.kb.group import KbGroup, SupportbotGroup
 from adapters.discord.state import BotState
 
@@ -25,7 +26,7 @@ from adapters.discord.state import BotState
 def register(tree: app_commands.CommandTree[Any], state: BotState) -> None:
     """Add ``/kb`` and ``/supportbot`` with all their subcommands to ``tree``."""
     kb = KbGroup(state)
-    for feature in (entries, history, reports, transfer):
+    for feature in (entries, history, reports, transfer, dashboard):
         feature.register(kb)
     supportbot = SupportbotGroup(state)
     channel.register(supportbot)
