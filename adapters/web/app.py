@@ -73,7 +73,10 @@ async def serve(app: web.Application, host: str, port: int) -> AsyncIterator[int
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            raise SupportBotError(f"web dashboard: cannot listen on {host}:{port}: {exc.strerror}") from None
         bound = int(runner.addresses[0][1])
         log.info("web dashboard on http://%s:%s", host, bound)
         yield bound

@@ -3,14 +3,16 @@ history and revert, settings without secrets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from bot.models import Incoming, Mode, Outcome, Place
+from bot.models import Incoming, Mode, Place, SupportBotError
 from bot.settings import load_settings
 from bot.store.sqlite import SQLiteStore
 from tests.core import Core
 
-from .conftest import Web, open_web
+from .conftest import Web, open_web, settings_for
 
 
 async def ask(web: Web, text: str, platform: str, mode: Mode = Mode.SLASH) -> int | None:
@@ -133,8 +135,6 @@ async def test_entries_search_list_and_one_entry(web: Web) -> None:
 
 async def test_entry_markdown_is_escaped_and_links_limited_to_allowed_hosts(web: Web) -> None:
     entry = await web.dash.engine.get_entry("offline")
-    from dataclasses import replace
-
     body = (
         "<script>alert(1)</script> and [docs](https://developer.apple.com/x) and [bad](https://evil.example/x)"
         " and [js](javascript:alert(1))\n\n- one `<code>`\n- two\n\n```\nlet x = <y>\n```"
@@ -151,8 +151,6 @@ async def test_entry_markdown_is_escaped_and_links_limited_to_allowed_hosts(web:
 
 async def test_history_shows_diffs_and_revert_records_the_actor(web: Web) -> None:
     entry = await web.dash.engine.get_entry("offline")
-    from dataclasses import replace
-
     await web.dash.curator.save_entry(replace(entry, summary="A changed summary."), "discord:7", create=False)
     await web.sign_in("bob")
     text = await web.page("/entries/offline")
@@ -195,6 +193,20 @@ async def test_settings_never_show_secrets(
         await client.close()
 
 
-async def test_outcomes_are_known(web: Web) -> None:
-    # The overview's "answered" share counts Outcome.ANSWER as the store records it.
-    assert Outcome.ANSWER.value == "answer"
+async def test_the_composition_roots_dashboard_serves(core: Core) -> None:
+    """What ``supportbot web`` and ``supportbot run`` start: a real port, sign-in reachable,
+    the review page honest about a queue that is not connected."""
+    import aiohttp
+
+    from adapters.web import dashboard
+
+    settings = settings_for()
+    async with dashboard(settings, core.engine, core.curator, review=None) as port:
+        assert port > 0
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/review") as response:
+            assert str(response.url).endswith("/signin") and response.status == 200
+        # A port already taken is a clear message, not a traceback.
+        taken = settings_for(port=port)
+        with pytest.raises(SupportBotError, match=f"cannot listen on 127.0.0.1:{port}"):
+            async with dashboard(taken, core.engine, core.curator, review=None):
+                pass
