@@ -20,6 +20,7 @@ from typing import TextIO
 
 import adapters.discord
 import adapters.slack
+import adapters.web
 from adapters import console, kbcli
 from adapters.cliargs import build_parser
 from adapters.http import HttpServer, succeeds
@@ -38,6 +39,7 @@ from bot.review import ReviewQueue
 from bot.settings import Settings, load_settings
 from bot.store.base import StoreError
 from bot.store.sqlite import SQLiteStore
+from bot.weblinks import LoginLinks
 
 # What the short answer says at its end about the rest of the entry.
 FULL_HINT = "the whole entry: the same command with --full"
@@ -157,7 +159,11 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
                 service.mount(server)
         watcher = KnowledgeWatcher(core.store, core.engine)
         await watcher.check()  # note the version the engine was just built from
-        async with server if settings.http.enabled else contextlib.nullcontext():
+        async with contextlib.AsyncExitStack() as serving:
+            if settings.http.enabled:
+                await serving.enter_async_context(server)
+            if settings.web.enabled:
+                await serving.enter_async_context(web_dashboard(settings, core))
             await serve(services, [watcher.run(), purge_daily(ReviewQueue(core.engine, core.curator), settings)])
     return 0
 
@@ -167,6 +173,27 @@ async def purge_daily(queue: ReviewQueue, settings: Settings) -> None:
     while True:
         await asyncio.sleep(24 * 3600)
         await queue.purge(settings.store.retention_days)
+
+
+def web_dashboard(settings: Settings, core: Core) -> contextlib.AbstractAsyncContextManager[int]:
+    """The dashboard over ``core``, with the review queue."""
+    return adapters.web.dashboard(settings, core.engine, core.curator, review=ReviewQueue(core.engine, core.curator))
+
+
+async def cmd_web(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    async with open_core(settings) as core:
+        if args.web_command == "login-url":
+            link = await LoginLinks(core.store, settings.web).issue(args.actor)
+            out.write(f"{link}\n")
+            return 0
+        configure_logging(settings.log_level, settings.log_format, secrets=secrets_of(settings))
+        async with web_dashboard(settings, core) as port:
+            print(
+                f"dashboard on http://{settings.web.host}:{port}; sign in: supportbot web login-url --actor NAME",
+                file=sys.stderr,
+            )
+            await asyncio.Event().wait()
+    return 0
 
 
 async def cmd_console(settings: Settings, out: TextIO) -> int:
@@ -185,6 +212,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         "kb": lambda: cmd_kb(args, settings, out),
         "run": lambda: cmd_run(settings, out),
         "console": lambda: cmd_console(settings, out),
+        "web": lambda: cmd_web(args, settings, out),
     }
     return asyncio.run(_awaited(commands[args.command]()))
 

@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add("console", "a terminal help channel: see what the bot would post")
     sub.add("run", "start the configured Discord and Slack adapters")
     _kb(sub)
+    web = _Sub(sub.add("web", "serve the web dashboard ([web] host and port)").add_subparsers(dest="web_command"))
+    web.add("login-url", "print a one-time sign-in link for the dashboard (valid 10 minutes)").add_argument(
+        "--actor", required=True, help="who signs in; recorded with every change as web:ACTOR"
+    )
     dc = _Sub(sub.add("discord", "Discord helpers").add_subparsers(dest="discord_command", required=True))
     dc.add("invite-url", "print the invite link with the scopes and permissions the bot needs")
     return p

@@ -219,3 +219,13 @@ def review_report(items: Sequence[ReviewItem]) -> Report:
         for i in items
     )
     return Report("Review queue", rows, "The review queue is empty.", code=3)
+
+
+def dashboard_link_text(link: str | None, minutes: int) -> str:
+    """The private reply to ``/kb dashboard`` on both platforms (``link`` None: not set up)."""
+    if link is None:
+        return "The web dashboard is not set up for this bot."
+    return (
+        f"Your sign-in link to the dashboard: {link}\n"
+        f"It works once, for {minutes} minutes, and signs in as you; do not share it."
+    )

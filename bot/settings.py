@@ -19,7 +19,13 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.models import SupportBotError
 
 ENV_PREFIX = "SUPPORTBOT_"
-SECRET_KEYS = {("discord", "token"), ("slack", "bot_token"), ("slack", "app_token"), ("slack", "signing_secret")}
+SECRET_KEYS = {
+    ("discord", "token"),
+    ("slack", "bot_token"),
+    ("slack", "app_token"),
+    ("slack", "signing_secret"),
+    ("web", "secret_key"),
+}
 
 
 KNOWLEDGE_PACKAGE = "supportbot_knowledge"
@@ -107,6 +113,16 @@ class HttpSettings(_Section):
     port: int = Field(8080, ge=0, le=65535)
 
 
+class WebSettings(_Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8081, ge=0, le=65535)
+    # The address people open (behind a reverse proxy); sign-in links start with it. Empty:
+    # http://host:port. An https address makes the session cookie Secure.
+    public_url: str = Field("", pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$")
+    secret_key: SecretStr | None = None  # environment only; else generated and kept in the store
+
+
 class Settings(BaseSettings):
     """All settings. Build with :func:`load_settings`, not directly, to get file errors right."""
 
@@ -121,6 +137,7 @@ class Settings(BaseSettings):
     discord: DiscordSettings = DiscordSettings()
     slack: SlackSettings = SlackSettings()
     http: HttpSettings = HttpSettings()
+    web: WebSettings = WebSettings()
 
 
 class _DictSource(PydanticBaseSettingsSource):

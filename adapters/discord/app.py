@@ -30,6 +30,7 @@ from bot.engine import Engine
 from bot.lifecycle import Backoff, Link, Sleep, describe, keep_trying
 from bot.models import SupportBotError
 from bot.settings import DiscordSettings, Settings
+from bot.weblinks import LoginLinks
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -191,6 +192,7 @@ class DiscordAdapter:
         parts = len(d.shard_ids) if d.shard_ids is not None else (d.shard_count or 1)
         self.link = Link("discord", engine.metrics, log, parts)
         quiet_library_logs()
+        self.state.links = LoginLinks(engine.store, settings.web)
         self.client: discord.Client = self._client()
         self.client.link = self.link  # type: ignore[attr-defined]
         self.tree = SupportTree(self.client)

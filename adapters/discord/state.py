@@ -23,6 +23,7 @@ from bot.engine import Engine
 from bot.lifecycle import InFlight
 from bot.models import Attachment
 from bot.settings import DiscordSettings
+from bot.weblinks import LoginLinks
 
 RESTARTING = "The bot is restarting; ask again in a minute."
 
@@ -39,6 +40,7 @@ class BotState:
     files: TextFiles
     hosts: frozenset[str]
     inflight: InFlight = field(default_factory=InFlight)
+    links: LoginLinks | None = None  # sign-in links to the web dashboard (/kb dashboard)
 
     def configured_channel(self, channel_id: int) -> bool:
         """True when the config lists the channel as a help channel (auto-replies on by default)."""

@@ -36,6 +36,7 @@ from bot.engine import Engine
 from bot.lifecycle import InFlight, Link
 from bot.models import SupportBotError
 from bot.settings import Settings, SlackSettings
+from bot.weblinks import LoginLinks
 
 log = logging.getLogger("adapters.slack")
 
@@ -93,6 +94,7 @@ class SlackBot:
         engine: Engine,
         curator: Curator,
         clock: Callable[[], float] = time.monotonic,
+        links: LoginLinks | None = None,
     ) -> None:
         self.settings = settings
         self.bot_token = _secret(settings.bot_token)
@@ -113,7 +115,7 @@ class SlackBot:
         )
         self.files = FileFetcher(self.bot_token, settings.max_file_bytes, settings.api_base_url)
         gate = AutoReplyGate(settings.cooldown_seconds, clock)
-        self.state = BotState(engine, curator, settings, gate, self.files, log)
+        self.state = BotState(engine, curator, settings, gate, self.files, log, links)
         for module in (commands, kb, modals, events, shortcut, actions, review):
             module.register(self.app, self.state)
         self.inflight = InFlight()
@@ -205,7 +207,7 @@ class SlackBot:
 async def run(settings: Settings, engine: Engine, curator: Curator) -> None:
     """Run the Slack adapter in the configured mode until cancelled; every knowledge change goes
     through ``curator``."""
-    bot = SlackBot(settings.slack, engine, curator)
+    bot = SlackBot(settings.slack, engine, curator, links=LoginLinks(engine.store, settings.web))
     try:
         await bot.run()
     finally:

@@ -23,7 +23,7 @@ from adapters.slack.respond import FAILURE, error_message, reply
 from adapters.slack.review import review_command
 from adapters.slack.safety import cut, escape, from_slack
 from adapters.slack.state import BotState
-from bot.chat import Report, gaps_report, history_report, stats_report, why_report
+from bot.chat import Report, dashboard_link_text, gaps_report, history_report, stats_report, why_report
 from bot.knowledge.archive import export_archive
 from bot.models import Entry, SupportBotError
 
@@ -36,6 +36,7 @@ HELP = """*/kb*: knowledge-base administration (workspace admins and configured 
 • `/kb review`: what the bot missed, with buttons to create an entry, teach one or dismiss; \
 `/kb review teach ID ENTRY [alias|pattern|error]`, `/kb review dismiss ID REASON`
 • `/kb export`: upload the knowledge files to this channel as a zip
+• `/kb dashboard`: a private one-time sign-in link to the web dashboard
 • `/kb channel`: auto-replies in this channel; `/kb channel on [THRESHOLD]`, `/kb channel off`, \
 `/kb channel threshold 0.85`"""
 _CHANNEL_ID = re.compile(r"^[A-Z0-9]{2,}$")
@@ -123,6 +124,8 @@ class _Kb:
             return await self._export()
         if sub == "channel":
             return await self._channel(args)
+        if sub == "dashboard" and not args:
+            return await self._dashboard()
         raise Usage(f"Unknown or incomplete subcommand. {HELP}")
 
     async def _open(self, entry: Entry | None) -> None:
@@ -145,6 +148,13 @@ class _Kb:
                 f"The upload failed ({error}). Invite the bot to this channel, or run /kb export in a channel it is in."
             )
         return text_message(f"Uploaded `knowledge-export.zip` ({len(files)} files) to this channel.")
+
+    async def _dashboard(self) -> Message:
+        # The reply is ephemeral like every /kb reply: only the admin who asked sees the link.
+        links = self.state.links
+        if links is None:
+            return text_message(escape(dashboard_link_text(None, 0)))
+        return text_message(escape(dashboard_link_text(await links.issue(self.actor), links.minutes)))
 
     async def _channel(self, args: list[str]) -> Message:
         if not _CHANNEL_ID.match(self.channel):

@@ -14,6 +14,7 @@ from bot.chat import AutoReplyGate
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.settings import SlackSettings
+from bot.weblinks import LoginLinks
 
 
 @dataclass
@@ -27,6 +28,7 @@ class BotState:
     gate: AutoReplyGate
     files: FileFetcher
     log: logging.Logger
+    links: LoginLinks | None = None  # sign-in links to the web dashboard (/kb dashboard)
 
     def configured_channel(self, channel: str) -> bool:
         """True when the config lists the channel as a help channel (auto-replies on by default)."""

@@ -85,6 +85,19 @@ class ReviewRecord:
     top_id: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class DailyCount:
+    """One day's questions on one platform, for the dashboard's charts (``day``: YYYY-MM-DD, UTC)."""
+
+    day: str
+    platform: str
+    questions: int
+    answered: int  # outcome "answer"
+    auto_replied: int  # mode "auto" (only auto-replies are logged in that mode)
+    helpful: int  # votes on that day's questions
+    unhelpful: int
+
+
 class Store(Protocol):
     """Entries with full revision history, query log, feedback, gaps and channel settings.
 
@@ -183,3 +196,14 @@ class Store(Protocol):
     async def set_channel(
         self, platform: str, scope: str, channel: str, settings: ChannelSettings, actor: str
     ) -> None: ...
+
+    # The web dashboard: read-only counts, and one-time sign-in tokens (stored as digests).
+    async def daily_counts(self, days: int) -> list[DailyCount]:
+        """Per day and platform, the last ``days`` days (today included), oldest first."""
+        ...
+
+    async def add_web_token(self, digest: str, actor: str, expires_at: str) -> None: ...
+    async def take_web_token(self, digest: str, at: str, consume: bool = True) -> str | None:
+        """The actor of an unused token that expires after ``at``, or None; ``consume`` marks it
+        used in the same statement, so two requests can never both succeed."""
+        ...

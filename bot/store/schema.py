@@ -78,6 +78,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             action TEXT NOT NULL, actor TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL
         )""",
     ),
+    # 5: one-time sign-in links for the web dashboard (only a digest of each is kept).
+    (
+        """CREATE TABLE web_tokens (
+            digest TEXT PRIMARY KEY, actor TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT
+        )""",
+    ),
 )
 
 

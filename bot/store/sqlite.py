@@ -23,13 +23,14 @@ from bot.store.rows import (
 )
 from bot.store.schema import MIGRATIONS
 from bot.store.sqlite_review import ReviewTables
+from bot.store.sqlite_web import WebTables
 
 __all__ = ["MIGRATIONS", "SQLiteStore"]
 CHUNK = 500  # ids per IN (...) query, and entries encoded between yields to the event loop
 REVISION_COLUMNS = "entry_id, rev, data, actor, at, reason, op"
 
 
-class SQLiteStore(ReviewTables, SQLiteActivity):
+class SQLiteStore(ReviewTables, WebTables, SQLiteActivity):
     """:class:`bot.store.base.Store` on one SQLite file (or ``:memory:``)."""
 
     # ------------------------------------------------------------ entries and revisions

@@ -37,6 +37,7 @@ ADMIN_COMMANDS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("kb", "review", {}),
     ("kb", "export", {}),
     ("kb", "import", {}),  # the file is attached below
+    ("kb", "dashboard", {}),
     ("supportbot", "channel", {"auto_reply": True}),
 ]
 
@@ -277,3 +278,20 @@ async def test_kb_changes_limited_to_configured_guilds(
     here = await fake.slash("kb", cast.mod, cast.help, {"id": "refused"}, sub="delete")
     [msg] = await answered(fake, here)
     assert "Deleted `refused`" in msg.payload["content"]
+
+
+async def test_dashboard_link_is_private_and_signs_in_the_admin_once(
+    bot: Running, fake: FakeDiscord, cast: Cast, engine: Engine
+) -> None:
+    from bot.weblinks import digest
+
+    inter = await fake.slash("kb", cast.mod, cast.help, sub="dashboard")
+    [msg] = await answered(fake, inter)
+    assert msg.ephemeral
+    text = msg.payload["content"]
+    assert "works once, for 10 minutes" in text
+    token = text.split("/login/", 1)[1].split()[0]
+    assert text.split("/login/")[0].endswith("http://127.0.0.1:8081")
+    at = "2000-01-01T00:00:00+00:00"
+    assert await engine.store.take_web_token(digest(token), at) == f"discord:{cast.mod.id}"
+    assert await engine.store.take_web_token(digest(token), at) is None

@@ -33,6 +33,7 @@ async def test_commands_are_published(bot: Running, fake: FakeDiscord) -> None:
         "export",
         "import",
         "review",
+        "dashboard",
     }
     ask = fake.command("ask")
     question = next(o for o in ask["options"] if o["name"] == "question")

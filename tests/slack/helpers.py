@@ -13,7 +13,8 @@ from adapters.slack.app import SlackBot
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Answer, Incoming
-from bot.settings import SlackSettings
+from bot.settings import SlackSettings, WebSettings
+from bot.weblinks import LoginLinks
 
 from .fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from .payloads import SlackSender
@@ -78,6 +79,7 @@ class HttpBot:
 async def start_http(fake: FakeSlack, engine: Any, curator: Curator, **overrides: Any) -> HttpBot:
     """A bot in HTTP mode on a free port."""
     clock = Clock()
-    bot = SlackBot(slack_settings(fake, **overrides), engine, curator, clock=clock)
+    links = LoginLinks(engine.store, WebSettings())
+    bot = SlackBot(slack_settings(fake, **overrides), engine, curator, clock=clock, links=links)
     port = await bot.serve_http("127.0.0.1", 0)
     return HttpBot(bot, SlackSender(f"http://127.0.0.1:{port}/slack/events", deadline=fake.deadline), fake, clock)

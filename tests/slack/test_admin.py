@@ -49,7 +49,9 @@ async def test_help_needs_no_admin(http: HttpBot) -> None:
     assert http.fake.api("users.info") == []
 
 
-@pytest.mark.parametrize("command", ["stats", "delete offline", "channel on", "export", "add", "edit offline", "why x"])
+@pytest.mark.parametrize(
+    "command", ["stats", "delete offline", "channel on", "export", "add", "edit offline", "why x", "dashboard"]
+)
 async def test_ordinary_members_are_denied(http: HttpBot, engine: Engine, command: str) -> None:
     http.fake.add_user("UMEMBER")
     reply = await kb(http, command, user="UMEMBER")
@@ -245,3 +247,15 @@ async def test_edit_refuses_catalog_rows_and_entries_too_long_for_a_form(
     await curator.save_entry(long, "test", create=False)
     assert "too long to edit in Slack" in text_of(await kb(http, "edit refused"))
     assert http.fake.api("views.open") == []
+
+
+async def test_dashboard_link_is_private_and_signs_in_the_admin_once(http: HttpBot, engine: Engine) -> None:
+    from bot.weblinks import digest
+
+    reply = await kb(http, "dashboard")  # kb() checks the reply is ephemeral
+    text = reply["text"]
+    assert "works once, for 10 minutes" in text
+    token = text.split("http://127.0.0.1:8081/login/", 1)[1].split()[0]
+    at = "2000-01-01T00:00:00+00:00"
+    assert await engine.store.take_web_token(digest(token), at) == f"slack:{ADMIN}"
+    assert await engine.store.take_web_token(digest(token), at) is None

@@ -7,6 +7,7 @@ command declared beside what it does:
 - :mod:`.transfer`: export, import;
 - :mod:`.review`: the review queue (``/kb review`` and its buttons);
 - :mod:`.save`: the "Save as knowledge entry" message menu;
+- :mod:`.dashboard`: a sign-in link to the web dashboard;
 - :mod:`.channel`: ``/supportbot channel``.
 
 Every change passes the member as the actor (``discord:<id>``) to the curator, so the store
@@ -19,7 +20,7 @@ from typing import Any
 
 from discord import app_commands
 
-from adapters.discord.kb import channel, entries, history, reports, review, save, transfer
+from adapters.discord.kb import channel, dashboard, entries, history, reports, review, save, transfer
 from adapters.discord.kb.group import KbGroup, SupportbotGroup
 from adapters.discord.state import BotState
 
@@ -27,7 +28,7 @@ from adapters.discord.state import BotState
 def register(tree: app_commands.CommandTree[Any], state: BotState) -> None:
     """Add ``/kb`` and ``/supportbot`` with all their subcommands to ``tree``."""
     kb = KbGroup(state)
-    for feature in (entries, history, reports, transfer, review):
+    for feature in (entries, history, reports, transfer, review, dashboard):
         feature.register(kb)
     supportbot = SupportbotGroup(state)
     channel.register(supportbot)

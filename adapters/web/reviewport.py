@@ -1,0 +1,23 @@
+"""What the review page needs from the review queue: the subset of ``bot.review.ReviewQueue``
+it calls, as a Protocol, so the page tests can run on a small in-memory queue."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.models import Entry, Match, ReviewExample, ReviewItem, ReviewScope, Revision
+from bot.review import TEACH, Teach
+
+__all__ = ["TEACH", "ReviewExample", "ReviewItem", "ReviewQueue", "ReviewScope", "Teach"]
+
+
+class ReviewQueue(Protocol):
+    """The review queue's methods the dashboard calls (a subset of ``bot.review.ReviewQueue``)."""
+
+    async def items(self, scope: ReviewScope, limit: int = 50) -> list[ReviewItem]: ...
+    async def item(self, item_id: int, scope: ReviewScope) -> ReviewItem: ...
+    async def suggestions(self, item_id: int, limit: int = 5) -> list[Match]: ...
+    async def draft_entry(self, item_id: int) -> Entry: ...
+    async def teach(self, item_id: int, entry_id: str, actor: str, what: Teach = "alias") -> Revision: ...
+    async def create(self, item_id: int, entry: Entry, actor: str) -> Revision: ...
+    async def dismiss(self, item_id: int, actor: str, reason: str) -> None: ...
