@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench eval clean
+.PHONY: setup demo test bench compare eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/search.py
+
+# The side-by-side benchmark needs the bench extra (bm25s, sentence-transformers, CPU torch): its own stamp,
+# so `make setup` and CI stay small.
+$(VENV)/.bench-installed: $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+compare: $(VENV)/.bench-installed
+	$(BIN)/python bench/compare.py
 
 eval: setup
 	$(BIN)/supportbot eval ../shared/eval/seed.jsonl ../shared/eval/dev.jsonl tests/eval/questions.jsonl
