@@ -47,14 +47,14 @@ class EngineSystem:
 
     async def build(self) -> list[str]:
         """Start an engine over a fresh in-memory store importing knowledge/, as ``supportbot eval`` does."""
-        from bot.engine import Engine
+        from bot.curator import assemble
         from bot.settings import EngineSettings
         from bot.store.sqlite import SQLiteStore
 
         store = SQLiteStore(":memory:")
         await store.open()
-        self.engine = Engine(store, ROOT / "knowledge", EngineSettings())
-        return await self.engine.start(import_on_start=True)
+        self.engine, curator = assemble(store, ROOT / "knowledge", EngineSettings())
+        return await curator.start(import_on_start=True)
 
     async def entries(self) -> list[Entry]:
         """The store's entries, as ``supportbot kb export --format jsonl`` lists them."""
@@ -63,7 +63,7 @@ class EngineSystem:
     def query(self, text: str) -> Hit:
         from bot.policy import would_auto_reply
 
-        _, result = self.engine.search(text)
+        result = self.engine.search(text)
         top = result.matches[0].confidence if result.matches else None
         return Hit([m.entry.id for m in result.matches], top, would_auto_reply(result, self.engine.policy))
 
