@@ -120,7 +120,7 @@ class Engine:
         unknown = tuple(dict.fromkeys((f.domain, f.code) for f in result.unknown_codes))
         if unknown and decision.outcome is not Outcome.ANSWER:
             for domain, code in unknown[:5]:
-                await self.store.add_gap(domain, code, incoming.text, query_id)
+                await self.store.add_gap(domain, code, incoming.text, query_id, place.platform, place.scope)
                 self.metrics.gap(platform)
         if decision.auto_reply and incoming.mode is Mode.AUTO:
             self.metrics.auto_reply(platform)
@@ -167,8 +167,9 @@ class Engine:
             raise NotFound(f"no entry '{entry_id}' and no history for it")
         return revisions
 
-    async def gaps(self, limit: int = 20) -> list[Gap]:
-        return await self.store.list_gaps(limit)
+    async def gaps(self, limit: int = 20, platform: str | None = None, scope: str | None = None) -> list[Gap]:
+        """Questions nothing answered; only those asked in ``platform``/``scope`` when given."""
+        return await self.store.list_gaps(limit, platform, scope)
 
     async def stats(self) -> Stats:
         return await self.store.stats()

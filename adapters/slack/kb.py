@@ -15,7 +15,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.access import DENIED, PLATFORM, actor, is_admin
+from adapters.slack.access import DENIED, KB_CHANGES, PLATFORM, actor, is_admin, kb_change_refusal
 from adapters.slack.manifest import KB_COMMAND
 from adapters.slack.modals import entry_view
 from adapters.slack.render import Message, entry_message, text_message
@@ -24,7 +24,7 @@ from adapters.slack.safety import cut, escape, from_slack
 from adapters.slack.state import BotState
 from bot.chat import Report, gaps_report, history_report, stats_report, why_report
 from bot.knowledge.archive import export_archive
-from bot.models import Entry, SupportBotError
+from bot.models import Entry, Gap, SupportBotError
 
 HELP = """*/kb*: knowledge-base administration (workspace admins and configured admins only)
 • `/kb add`: a form for a new entry
@@ -59,7 +59,13 @@ def register(app: AsyncApp, state: BotState) -> None:
             state.log.info("denied /kb %s for %s", sub, user)
             await reply(respond, error_message(DENIED))
             return
-        kb = _Kb(state, client, command, str(command.get("team_id") or context.team_id or ""), user)
+        team = str(command.get("team_id") or context.team_id or "")
+        refusal = kb_change_refusal(team, state.settings.kb_workspaces) if sub in KB_CHANGES else None
+        if refusal is not None:
+            state.log.info("refused /kb %s for %s in %s: not a kb_workspaces workspace", sub, user, team)
+            await reply(respond, error_message(refusal))
+            return
+        kb = _Kb(state, client, command, team, user)
         try:
             message = await kb.run(sub, rest)
         except SupportBotError as exc:
@@ -111,7 +117,7 @@ class _Kb:
         if sub == "why" and rest:
             return report_message(why_report(await self.engine.why(rest)))
         if sub == "gaps" and not args:
-            return report_message(gaps_report(await self.engine.gaps()))
+            return report_message(gaps_report(await self._gaps()))
         if sub == "stats" and not args:
             return report_message(stats_report(await self.engine.stats()))
         if sub == "export" and not args:
@@ -119,6 +125,12 @@ class _Kb:
         if sub == "channel":
             return await self._channel(args)
         raise Usage(f"Unknown or incomplete subcommand. {HELP}")
+
+    async def _gaps(self) -> list[Gap]:
+        # Admins of a kb_workspaces workspace see every workspace's questions; others their own.
+        if kb_change_refusal(self.team, self.state.settings.kb_workspaces) is None:
+            return await self.engine.gaps()
+        return await self.engine.gaps(platform=PLATFORM, scope=self.team)
 
     async def _open(self, entry: Entry | None) -> None:
         view = entry_view(entry)

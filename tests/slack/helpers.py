@@ -15,7 +15,7 @@ from bot.engine import Engine
 from bot.models import Answer, Incoming
 from bot.settings import SlackSettings
 
-from .fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from .fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack
 from .payloads import SlackSender
 
 HELP_CHANNEL = "CHELP"
@@ -62,6 +62,7 @@ def slack_settings(fake: FakeSlack, **overrides: Any) -> SlackSettings:
         "admin_users": [ADMIN],
         "cooldown_seconds": 60.0,
         "max_file_bytes": 10_000,
+        "kb_workspaces": [TEAM],
     }
     values.update(overrides)
     return SlackSettings(**values)

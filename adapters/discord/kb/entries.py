@@ -82,7 +82,7 @@ async def open_form(
 
     async def on_done(submitted: discord.Interaction[Any], text: str, reason: str) -> None:
         # The form may be submitted long after it was opened: check the member again.
-        if not await kb.interaction_check(submitted):
+        if not await kb.interaction_check(submitted) or not await kb.may_change(submitted):
             return
         await kb.state.respond(submitted, save_text(kb.state, submitted, text, reason, edit_id), private=True)
 

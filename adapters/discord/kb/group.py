@@ -13,7 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.access import DENIED, is_admin
+from adapters.discord.access import DENIED, KB_CHANGES, is_admin, kb_change_refusal
 from adapters.discord.commands import Choices, id_choices
 from adapters.discord.respond import error_reply, send
 from adapters.discord.state import BotState
@@ -42,12 +42,21 @@ class KbGroup(AdminGroup):
         super().__init__(state, name="kb", description="Knowledge-base administration")
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        # The knowledge base is shared by every guild; kb_guilds limits whose admins may change it.
-        allowed = self.state.settings.kb_guilds
-        if allowed and interaction.guild_id not in allowed:
-            await send(interaction, error_reply("The knowledge base is managed from another server."))
+        if not await super().interaction_check(interaction):
             return False
-        return await super().interaction_check(interaction)
+        command = interaction.command
+        if command is not None and command.name in KB_CHANGES:
+            return await self.may_change(interaction)
+        return True
+
+    async def may_change(self, interaction: discord.Interaction[Any]) -> bool:
+        """The knowledge base is shared by every guild: only ``kb_guilds`` admins may change it.
+        Says why when not (the admin check has already run)."""
+        refusal = kb_change_refusal(interaction.guild_id, self.state.settings.kb_guilds)
+        if refusal is None:
+            return True
+        await send(interaction, error_reply(refusal))
+        return False
 
     def entry_ids(self) -> Autocomplete:
         """The one autocomplete for every ``id`` option: entry ids with their titles."""
