@@ -3,7 +3,9 @@
 - :class:`AutoReplyGate`: once per thread, at most one auto-reply per channel per cooldown;
 - :class:`TextFiles`: which shared files are read as text, and what the asker is told about the rest;
 - the report rows behind ``history``, ``why``, ``gaps`` and ``stats`` (:class:`Report`);
-- the "nothing matched" text, and the knowledge files as one zip for ``export``.
+- the "nothing matched" text, and the knowledge files as one zip for ``export``;
+- :func:`code_span` for echoing what someone typed, :func:`link_target` for every URL put
+  into a link, and :class:`RepeatLimiter` for the same heavy paste posted again and again.
 
 Adapters translate platform events into calls on these and render the results; they decide
 nothing of this themselves, so Discord, Slack and the console cannot drift apart.
@@ -11,11 +13,13 @@ nothing of this themselves, so Discord, Slack and the console cannot drift apart
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from bot.extract import looks_binary
 from bot.models import Attachment, Gap, Match, Revision, Stats
@@ -200,3 +204,38 @@ def stats_report(s: Stats) -> Report:
     if s.top_entries:
         rows.append(Row(("Most answered", ""), tuple(f"{n}x {i}" for i, n in s.top_entries[:10])))
     return Report("Knowledge base", tuple(rows), "")
+
+
+# ---------------------------------------------------------------- what the bot posts
+
+# Backticks in echoed text become a look-alike, so the text cannot close the code span early.
+_BACKTICK_STANDIN = "\u02cb"
+# An https URL with a plain host (no user info, no backslash, no spaces or quotes, nothing that
+# ends a Markdown link or a Slack <link|label>), optionally a port, path, query and fragment.
+_LINKABLE = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9\-._~:/?#@!$&'()*+,;=%\[\]]*)?\Z")
+_MARKDOWN_TARGET = str.maketrans({"(": "%28", ")": "%29", "[": "%5B", "]": "%5D"})
+
+
+def code_span(text: str, limit: int = 300) -> str:
+    """What someone typed, echoed as inline code: whitespace collapsed, cut to ``limit``, backticks
+    replaced by a look-alike. Inside a code span neither Discord nor Slack renders links, markup
+    or mentions; it is cut before it is wrapped, so it is always closed."""
+    flat = shorten(text, max(1, limit - 2)).replace("`", _BACKTICK_STANDIN)
+    return f"`{flat}`" if flat else ""
+
+
+def link_target(url: str, hosts: frozenset[str]) -> str | None:
+    """``url`` ready to be a link target in Markdown or mrkdwn, or None when it must not be linked.
+
+    Only plain https URLs qualify (no user info such as ``https://apple.com@evil.example``, no
+    backslash that browsers read as a path separator, nothing that closes the link early), and,
+    when ``hosts`` is given (knowledge/hosts.txt), only on those hosts. Characters Markdown reads
+    inside a target are percent-encoded, which addresses the same resource.
+    """
+    url = url.strip()
+    if not _LINKABLE.match(url):
+        return None
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not host or (hosts and host not in hosts):
+        return None
+    return url.translate(_MARKDOWN_TARGET)

@@ -27,9 +27,10 @@ async def ask(
     return await state.engine.answer(Incoming(text, mode, place, actor_of(author), tuple(attachments)))
 
 
-def reply_for(answer: Answer, *, asker_id: int | None = None, ephemeral: bool = False) -> Reply:
-    """Embeds and components for an answer; ``asker_id`` adds "Not this?" (auto-replies)."""
-    embeds, trimmed = answer_embeds(answer)
+def reply_for(answer: Answer, *, hosts: frozenset[str], asker_id: int | None = None, ephemeral: bool = False) -> Reply:
+    """Embeds and components for an answer; ``asker_id`` adds "Not this?" (auto-replies).
+    Links go only to ``hosts`` (knowledge/hosts.txt)."""
+    embeds, trimmed = answer_embeds(answer, hosts)
     view = answer_view(
         answer.query_id,
         others=runner_ups(answer),

@@ -134,7 +134,7 @@ class AutoReplies:
         if not self.state.gate.claim(key, topic):
             return "skip: answered meanwhile"
         try:
-            await reply_to(message, reply_for(answer, asker_id=message.author.id))
+            await reply_to(message, reply_for(answer, hosts=self.state.link_hosts, asker_id=message.author.id))
         except discord.Forbidden:
             log.warning("no permission to answer in channel %s (guild %s)", key, place.scope)
             return "failed: no permission to post here"
@@ -163,5 +163,5 @@ class AutoReplies:
         answer = await ask(self.state, text, Mode.MENTION, place, message.author, attachments)
         if answer is None:
             return "silent: not confident"
-        await reply_to(message, reply_for(answer))
+        await reply_to(message, reply_for(answer, hosts=self.state.link_hosts))
         return "replied to mention"

@@ -1,6 +1,8 @@
 """Answers as Discord embeds, kept inside Discord's size limits, and the no-ping policy.
 
 Everything here is pure: it builds :class:`discord.Embed` objects and strings and sends nothing.
+``hosts`` is knowledge/hosts.txt: every link the bot posts points at one of them
+(:mod:`adapters.discord.markup`), whatever the stored entry says.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.chat import NOTHING_MATCHED
+from adapters.discord.markup import plain, safe_markdown
+from bot.chat import NOTHING_MATCHED, link_target
 from bot.models import Answer, Entry, KnownIssue, Link, Match, Outcome
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -76,34 +79,37 @@ def clip_markdown(text: str, limit: int) -> tuple[str, bool]:
     return cut + "\n…", True
 
 
-def known_issue_text(ki: KnownIssue) -> str:
+def known_issue_text(ki: KnownIssue, hosts: frozenset[str]) -> str:
     """The known-issue block: status, affects, fixed in, workaround, last verified."""
     lines = [f"**Status:** {ki.status}"]
     lines.append(f"**Affects:** {ki.affects or 'not recorded'}")
     lines.append(f"**Fixed in:** {ki.fixed_in or 'not fixed yet'}")
-    if ki.workaround:
-        lines.append(f"**Workaround:** {ki.workaround}")
+    workaround = safe_markdown(ki.workaround, hosts)
+    if workaround:
+        lines.append(f"**Workaround:** {workaround}")
     lines.append(f"**Last verified:** {ki.verified or 'unknown'}")
     text = "\n".join(lines)
     if len(text) > FIELD_MAX:
         # Only the workaround can be long; cut it and keep the date visible.
-        fixed = len(text) - len(ki.workaround)
-        short = clip(ki.workaround, max(40, FIELD_MAX - fixed - 20))
-        text = text.replace(ki.workaround, short)
+        fixed = len(text) - len(workaround)
+        short = plain(clip(ki.workaround, max(40, FIELD_MAX - fixed - 40)), hosts)
+        text = text.replace(workaround, short)
     return clip(text, FIELD_MAX)
 
 
-def link_line(link: Link) -> str:
-    title = discord.utils.escape_markdown(link.title).replace("]", "\\]")
-    return f"- [{clip(title, 200)}]({link.url})"
+def link_line(link: Link, hosts: frozenset[str]) -> str:
+    """``- [title](url)``; just the title when the URL may not be linked."""
+    title = plain(clip(link.title, 200), hosts).replace("[", "\\[").replace("]", "\\]")
+    target = link_target(link.url, hosts)
+    return f"- [{title}]({target})" if target else f"- {title}"
 
 
-def links_text(links: Sequence[Link]) -> str:
+def links_text(links: Sequence[Link], hosts: frozenset[str]) -> str:
     """As many links as fit in one field, each on its own line."""
     lines: list[str] = []
     size = 0
     for link in links:
-        line = link_line(link)
+        line = link_line(link, hosts)
         if size + len(line) + 1 > FIELD_MAX:
             break
         lines.append(line)
@@ -114,15 +120,17 @@ def links_text(links: Sequence[Link]) -> str:
 def entry_embed(
     entry: Entry,
     *,
+    hosts: frozenset[str],
     confidence: float | None = None,
     notes: Sequence[str] = (),
     preview: int = BODY_PREVIEW,
     colour: discord.Colour = COLOUR_ANSWER,
 ) -> tuple[discord.Embed, bool]:
     """One entry as an embed; returns it and whether the body was trimmed."""
-    url = entry.links[0].url if entry.links else None
-    summary = clip(entry.summary, 1000)
+    url = link_target(entry.links[0].url, hosts) if entry.links else None
+    summary = safe_markdown(clip(entry.summary, 1000), hosts)
     body, trimmed = clip_markdown(entry.body, preview) if entry.body else ("", False)
+    body = safe_markdown(body, hosts)
     description = summary + (f"\n\n{body}" if body else "")
     if trimmed:
         description += "\n*The answer continues: use **Show full answer**" + (" or the title link.*" if url else ".*")
@@ -130,11 +138,11 @@ def entry_embed(
         title=clip(entry.title, TITLE_MAX), url=url, description=clip(description, DESCRIPTION_MAX), colour=colour
     )
     if entry.known_issue is not None:
-        embed.add_field(name="Known issue", value=known_issue_text(entry.known_issue), inline=False)
+        embed.add_field(name="Known issue", value=known_issue_text(entry.known_issue, hosts), inline=False)
     if entry.links:
-        embed.add_field(name="Links", value=links_text(entry.links), inline=False)
+        embed.add_field(name="Links", value=links_text(entry.links, hosts), inline=False)
     if notes:
-        embed.add_field(name="Note", value=clip("\n".join(notes), FIELD_MAX), inline=False)
+        embed.add_field(name="Note", value=plain(clip("\n".join(notes), FIELD_MAX - 100), hosts), inline=False)
     footer = f"{entry.kind} · {entry.id}"
     if confidence is not None:
         footer += f" · confidence {confidence:.2f}"
@@ -142,18 +150,21 @@ def entry_embed(
     return embed, trimmed
 
 
-def match_line(m: Match) -> str:
-    """A suggestion: the title (linked when it has a link), its confidence and summary."""
+def match_line(m: Match, hosts: frozenset[str]) -> str:
+    """A suggestion: the title (linked when it has a link that may be linked), confidence, summary."""
     e = m.entry
-    title = clip(discord.utils.escape_markdown(e.title), 200)
-    head = f"[{title}]({e.links[0].url})" if e.links else title
-    issue = f" · known issue ({e.known_issue.status})" if e.known_issue else ""
-    return f"**{head}** ({m.confidence:.0%}{issue})\n{clip(e.summary, 300)}"
+    title = plain(clip(e.title, 200), hosts).replace("[", "\\[").replace("]", "\\]")
+    target = link_target(e.links[0].url, hosts) if e.links else None
+    head = f"[{title}]({target})" if target else title
+    issue = f" · known issue ({plain(e.known_issue.status, hosts)})" if e.known_issue else ""
+    return f"**{head}** ({m.confidence:.0%}{issue})\n{safe_markdown(clip(e.summary, 300), hosts)}"
 
 
-def suggestions_embed(title: str, intro: str, matches: Sequence[Match], colour: discord.Colour) -> discord.Embed:
+def suggestions_embed(
+    title: str, intro: str, matches: Sequence[Match], colour: discord.Colour, hosts: frozenset[str]
+) -> discord.Embed:
     parts = [intro] if intro else []
-    parts += [match_line(m) for m in matches]
+    parts += [match_line(m, hosts) for m in matches]
     description = ""
     for part in parts:
         if len(description) + len(part) + 2 > DESCRIPTION_MAX:
@@ -170,22 +181,27 @@ def runner_ups(answer: Answer) -> list[Match]:
     return list(answer.matches)
 
 
-def answer_embeds(answer: Answer) -> tuple[list[discord.Embed], Entry | None]:
+def answer_embeds(answer: Answer, hosts: frozenset[str]) -> tuple[list[discord.Embed], Entry | None]:
     """The embeds for an answer, and the entry whose body was trimmed (for "Show full answer")."""
     if answer.outcome is Outcome.ANSWER and answer.best is not None:
         best = answer.best
-        embed, trimmed = entry_embed(best.entry, confidence=best.confidence, notes=answer.notes)
+        embed, trimmed = entry_embed(best.entry, hosts=hosts, confidence=best.confidence, notes=answer.notes)
         return [embed], best.entry if trimmed else None
+    notes = [plain(n, hosts) for n in answer.notes]
     if answer.outcome is Outcome.UNKNOWN_CODE:
-        intro = "\n".join([answer.unknown_note or "That error code is not one this bot can identify.", *answer.notes])
+        intro = "\n".join([answer.unknown_note or "That error code is not one this bot can identify.", *notes])
         if answer.matches:
             intro += "\n\nThese may still help:"
-        return [suggestions_embed("Unknown error code", clip(intro, 2000), answer.matches, COLOUR_UNKNOWN)], None
+        unknown = suggestions_embed("Unknown error code", clip(intro, 2000), answer.matches, COLOUR_UNKNOWN, hosts)
+        return [unknown], None
     if answer.outcome is Outcome.SUGGEST and answer.matches:
-        note = "\n".join(answer.notes)
+        note = "\n".join(notes)
         intro = "No single entry fits well. The closest:" + (f"\n{note}" if note else "")
-        return [suggestions_embed("Not sure: these may help", clip(intro, 2000), answer.matches, COLOUR_SUGGEST)], None
-    text = NOTHING_MATCHED + ("\n" + "\n".join(answer.notes) if answer.notes else "")
+        suggest = suggestions_embed(
+            "Not sure: these may help", clip(intro, 2000), answer.matches, COLOUR_SUGGEST, hosts
+        )
+        return [suggest], None
+    text = NOTHING_MATCHED + ("\n" + "\n".join(notes) if notes else "")
     return [
         discord.Embed(title="Nothing matched", description=clip(text, DESCRIPTION_MAX), colour=COLOUR_NOTHING)
     ], None

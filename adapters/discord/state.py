@@ -35,6 +35,11 @@ class BotState:
     files: TextFiles
     hosts: frozenset[str]
 
+    @property
+    def link_hosts(self) -> frozenset[str]:
+        """The hosts (knowledge/hosts.txt) the bot's answers may link to."""
+        return self.curator.hosts
+
     def configured_channel(self, channel_id: int) -> bool:
         """True when the config lists the channel as a help channel (auto-replies on by default)."""
         return channel_id in self.settings.help_channels

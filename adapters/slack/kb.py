@@ -104,7 +104,7 @@ class _Kb:
             await self._open(entry)
             return None
         if sub == "show" and len(args) == 1:
-            return entry_message(await self.engine.get_entry(args[0]))
+            return entry_message(await self.engine.get_entry(args[0]), self.state.link_hosts)
         if sub == "history" and len(args) == 1:
             return report_message(history_report(args[0], await self.engine.history(args[0])))
         if sub == "revert" and len(args) == 2 and args[1].isdigit():

@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
 from adapters.slack.safety import cut, cut_plain, escape, guard, plain
-from bot.chat import NOTHING_MATCHED, NOTHING_MATCHED_SHORT
+from bot.chat import NOTHING_MATCHED, NOTHING_MATCHED_SHORT, code_span
 from bot.models import Answer, Entry, KnownIssue, Match, Outcome
 
 Block = dict[str, Any]
@@ -59,29 +59,30 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
     return b
 
 
-def known_issue_text(ki: KnownIssue) -> str:
+def known_issue_text(ki: KnownIssue, hosts: frozenset[str]) -> str:
     lines = [f":warning: *Known issue* ({escape(ki.status)})"]
     if ki.affects:
         lines.append(f"*Affects:* {escape(ki.affects)}")
     lines.append(f"*Fixed in:* {escape(ki.fixed_in) if ki.fixed_in else 'not yet'}")
     if ki.workaround:
-        lines.append(f"*Workaround:* {inline(ki.workaround)}")
+        lines.append(f"*Workaround:* {inline(ki.workaround, hosts)}")
     if ki.verified:
         lines.append(f"_Last verified {escape(ki.verified)}_")
     return "\n".join(lines)
 
 
-def entry_blocks(entry: Entry, confidence: float | None = None) -> list[Block]:
-    """The full rendering of one entry: header, summary, body, links, known issue, footer."""
-    blocks = [header(entry.title), section(inline(entry.summary))]
+def entry_blocks(entry: Entry, hosts: frozenset[str], confidence: float | None = None) -> list[Block]:
+    """The full rendering of one entry: header, summary, body, links, known issue, footer.
+    Links go only to ``hosts`` (knowledge/hosts.txt), whatever the stored entry says."""
+    blocks = [header(entry.title), section(inline(entry.summary, hosts))]
     if entry.body.strip():
-        pieces = split(to_mrkdwn(entry.body), SECTION_MAX)
+        pieces = split(to_mrkdwn(entry.body, hosts), SECTION_MAX)
         blocks += [section(p) for p in pieces[:MAX_BODY_SECTIONS]]
     if entry.links:
-        lines = [f"• {link(li.url, li.title)}" for li in entry.links[:5]]
+        lines = [f"• {link(li.url, li.title, hosts)}" for li in entry.links[:5]]
         blocks.append(section("*Links*\n" + "\n".join(lines)))
     if entry.known_issue is not None:
-        blocks.append(section(known_issue_text(entry.known_issue)))
+        blocks.append(section(known_issue_text(entry.known_issue, hosts)))
     footer = f"`{escape(entry.id)}` · {escape(entry.kind)}"
     if confidence is not None:
         footer += f" · confidence {confidence:.2f}"
@@ -89,11 +90,11 @@ def entry_blocks(entry: Entry, confidence: float | None = None) -> list[Block]:
     return blocks
 
 
-def _short_match(i: int, m: Match) -> Block:
+def _short_match(i: int, m: Match, hosts: frozenset[str]) -> Block:
     e = m.entry
-    text = f"*{escape(e.title)}*\n{cut(inline(e.summary), 600)}"
+    text = f"*{escape(e.title)}*\n{cut(inline(e.summary, hosts), 600)}"
     if e.links:
-        text += "\n" + link(e.links[0].url, e.links[0].title)
+        text += "\n" + link(e.links[0].url, e.links[0].title, hosts)
     return section(text, accessory=button("Show", f"{OTHER_MATCH}{i}", e.id))
 
 
@@ -108,14 +109,15 @@ def _feedback(query_id: int) -> Block:
     }
 
 
-def answer_blocks(answer: Answer, asked: str = "", notes: Sequence[str] = ()) -> list[Block]:
-    """Block Kit for an answer of any outcome. ``asked`` is echoed (escaped) when nothing matched."""
+def answer_blocks(answer: Answer, hosts: frozenset[str], asked: str = "", notes: Sequence[str] = ()) -> list[Block]:
+    """Block Kit for an answer of any outcome. ``asked`` is echoed (as escaped inline code) when
+    nothing matched."""
     all_notes = [*answer.notes, *notes]
     blocks: list[Block] = []
     unknown_note = answer.unknown_note
     if answer.outcome is Outcome.ANSWER and answer.matches:
         best = answer.matches[0]
-        blocks += entry_blocks(best.entry, best.confidence)
+        blocks += entry_blocks(best.entry, hosts, best.confidence)
         others = answer.matches[1:6]
         if others:
             blocks.append({"type": "divider"})
@@ -134,11 +136,11 @@ def answer_blocks(answer: Answer, asked: str = "", notes: Sequence[str] = ()) ->
             blocks.append(section(escape(unknown_note)))
         if answer.matches:
             blocks.append(section("These may help, the closest first:" if not unknown else "Related entries:"))
-            blocks += [_short_match(i, m) for i, m in enumerate(answer.matches[:5])]
+            blocks += [_short_match(i, m, hosts) for i, m in enumerate(answer.matches[:5])]
     else:
         blocks.append(section(escape(NOTHING_MATCHED)))
         if asked.strip():
-            blocks.append(context("You asked: " + cut(escape(" ".join(asked.split())), 300)))
+            blocks.append(context("You asked: " + escape(code_span(asked, 300))))
     if all_notes:
         blocks.append(context(*(escape(n) for n in all_notes)))
     if answer.query_id is not None:
@@ -158,14 +160,14 @@ def answer_fallback(answer: Answer) -> str:
     return NOTHING_MATCHED_SHORT
 
 
-def answer_message(answer: Answer, asked: str = "", notes: Sequence[str] = ()) -> Message:
-    """A message payload (``text`` + ``blocks``) for an answer."""
-    return guard({"text": answer_fallback(answer), "blocks": answer_blocks(answer, asked, notes)})
+def answer_message(answer: Answer, hosts: frozenset[str], asked: str = "", notes: Sequence[str] = ()) -> Message:
+    """A message payload (``text`` + ``blocks``) for an answer; links only to ``hosts``."""
+    return guard({"text": answer_fallback(answer), "blocks": answer_blocks(answer, hosts, asked, notes)})
 
 
-def entry_message(entry: Entry, note: str = "") -> Message:
+def entry_message(entry: Entry, hosts: frozenset[str], note: str = "") -> Message:
     """A message payload showing one entry in full (other matches, ``/kb show``)."""
-    blocks = entry_blocks(entry)
+    blocks = entry_blocks(entry, hosts)
     if note:
         blocks.append(context(escape(note)))
     return guard({"text": cut(escape(entry.title), 300), "blocks": blocks[:MAX_BLOCKS]})

@@ -28,6 +28,11 @@ class BotState:
     files: FileFetcher
     log: logging.Logger
 
+    @property
+    def link_hosts(self) -> frozenset[str]:
+        """The hosts (knowledge/hosts.txt) the bot's answers may link to."""
+        return self.curator.hosts
+
     def configured_channel(self, channel: str) -> bool:
         """True when the config lists the channel as a help channel (auto-replies on by default)."""
         return channel in self.settings.help_channels

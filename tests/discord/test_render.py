@@ -21,7 +21,7 @@ def huge_entry(n: int = 0) -> Entry:
 
 
 def test_huge_entry_fits_one_embed() -> None:
-    embed, trimmed = entry_embed(huge_entry(), confidence=0.9, notes=("N" * 3000,))
+    embed, trimmed = entry_embed(huge_entry(), hosts=frozenset(), confidence=0.9, notes=("N" * 3000,))
     assert trimmed
     assert check_embeds([embed.to_dict()]) == []  # type: ignore[list-item]
     assert embed.description is not None and embed.description.count("```") % 2 == 0  # fences closed
@@ -32,7 +32,7 @@ def test_huge_entry_fits_one_embed() -> None:
 def test_suggestions_and_components_fit() -> None:
     matches = tuple(Match(huge_entry(i), 0.5 - i * 0.01, ()) for i in range(30))
     answer = Answer(Outcome.SUGGEST, matches, False, query_id=12345678901234)
-    embeds, _ = answer_embeds(answer)
+    embeds, _ = answer_embeds(answer, frozenset())
     assert check_embeds([e.to_dict() for e in embeds]) == []  # type: ignore[misc]
     view = answer_view(answer.query_id, others=matches, full_entry_id="y" * 200, asker_id=10**19)
     assert view is not None
