@@ -13,6 +13,7 @@ nothing of this themselves, so Discord, Slack and the console cannot drift apart
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections import OrderedDict
@@ -22,7 +23,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bot.extract import looks_binary
-from bot.models import Attachment, Gap, Match, Revision, Stats
+from bot.models import Attachment, Gap, Match, Revision, Stats, SupportBotError
 
 NOTHING_MATCHED_SHORT = "Nothing in the knowledge base matches that."
 NOTHING_MATCHED = (
@@ -81,6 +82,58 @@ def _remember(memory: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
     memory.move_to_end(key)
     while len(memory) > limit:
         memory.popitem(last=False)
+
+
+# ---------------------------------------------------------------- repeated questions
+
+REPEATED = "You asked exactly this a moment ago; the answer is above."
+TOO_MANY = "That is a lot of questions in a short time. Please wait a minute and ask again."
+
+
+class Limited(SupportBotError):
+    """A question refused by :class:`RepeatLimiter` (the message says why)."""
+
+
+class RepeatLimiter:
+    """Per user: the same heavy question (at least ``heavy`` characters of text and files) is
+    answered once per ``window`` seconds, and at most ``burst`` questions of any size are
+    answered per ``window``, so ten pastes of the same big log cost one search. A short question
+    may be asked again (in another channel, say). Synchronous (no race in asyncio) and bounded
+    like :class:`AutoReplyGate`.
+    """
+
+    def __init__(
+        self,
+        window: float = 60.0,
+        burst: int = 20,
+        heavy: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
+        memory: int = MEMORY,
+    ) -> None:
+        self.window = window
+        self.burst = burst
+        self.heavy = heavy
+        self.clock = clock
+        self.memory = memory
+        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[float, ...]] = OrderedDict()
+
+    def check(self, user: str, text: str, attachments: Sequence[Attachment] = ()) -> str | None:
+        """None when the question may be answered (it is then counted), else why not."""
+        now = self.clock()
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        for a in attachments:
+            digest = hashlib.sha256((digest + a.name + "\0" + a.text).encode("utf-8", "surrogatepass")).hexdigest()
+        size = len(text) + sum(len(a.text) for a in attachments)
+        last = self._seen.get((user, digest))
+        if size >= self.heavy and last is not None and now - last < self.window:
+            return REPEATED
+        recent = tuple(t for t in self._recent.get(user, ()) if now - t < self.window)
+        if len(recent) >= self.burst:
+            return TOO_MANY
+        _remember(self._seen, (user, digest), now, self.memory)
+        _remember(self._recent, user, (*recent, now), self.memory)
+        return None
 
 
 # ---------------------------------------------------------------- text attachments

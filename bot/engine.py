@@ -39,6 +39,16 @@ from bot.store.base import QueryRecord, Store
 
 log = logging.getLogger(__name__)
 
+# Inputs larger than this (characters, message and files together) are searched on a worker
+# thread, so one big paste does not stall every other conversation on the event loop.
+OFF_LOOP_CHARS = 64 * 1024
+# How long such a search may take before the asker is told it was too much.
+SEARCH_BUDGET_SECONDS = 15.0
+
+
+class TooSlow(SupportBotError):
+    """The search of one (very large) message did not finish within its time budget."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
@@ -96,6 +106,27 @@ class Engine:
         ex = snap.extractor.extract(text, attachments)
         return search(snap.index, ex, limit=self.settings.max_matches)
 
+    async def codes_in(self, text: str, attachments: tuple[Attachment, ...] = ()) -> set[tuple[str | None, int]]:
+        """:meth:`error_codes`, on a worker thread when the input is large."""
+        if len(text) + sum(len(a.text) for a in attachments) <= OFF_LOOP_CHARS:
+            return self.error_codes(text, attachments)
+        return await asyncio.to_thread(self.error_codes, text, attachments)
+
+    async def _search(self, incoming: Incoming) -> SearchResult:
+        """:meth:`search`, on a worker thread with a time budget when the input is large."""
+        size = len(incoming.text) + sum(len(a.text) for a in incoming.attachments)
+        if size <= OFF_LOOP_CHARS:
+            return self.search(incoming.text, incoming.attachments)
+        work = asyncio.to_thread(self.search, incoming.text, incoming.attachments)
+        try:
+            return await asyncio.wait_for(work, SEARCH_BUDGET_SECONDS)
+        except TimeoutError:
+            log.warning("search of %d characters took over %.0f s; gave up", size, SEARCH_BUDGET_SECONDS)
+            raise TooSlow(
+                "That was too much text to search in time. Paste the error lines themselves "
+                "(Error Domain=... Code=...) or a shorter part of the log."
+            ) from None
+
     def error_codes(self, text: str, attachments: tuple[Attachment, ...] = ()) -> set[tuple[str | None, int]]:
         """The (domain, code) pairs a message names: extraction only, no ranking.
 
@@ -108,7 +139,7 @@ class Engine:
         platform, mode = _labels(incoming)
         self.metrics.question(platform, mode)
         with self.metrics.timed_search():
-            result = self.search(incoming.text, incoming.attachments)
+            result = await self._search(incoming)
         place = incoming.place
         channel = None
         if incoming.mode is Mode.AUTO:

@@ -27,7 +27,7 @@ from adapters.discord.answering import ask, reply_for
 from adapters.discord.respond import reply_to
 from adapters.discord.state import BotState
 from bot.chat import MEMORY
-from bot.models import Attachment, Mode, Place
+from bot.models import Mode, Place
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,8 @@ class AutoReplies:
         attachments, _ = await self.state.attachments(message.attachments)
         if not message.content.strip() and not attachments:
             return "skip: nothing to read"
-        if thread is not None and not self._worth_answering(thread, message, attachments):
+        codes = await self.state.engine.codes_in(message.content, attachments) if thread is not None else set()
+        if thread is not None and not self._worth_answering(thread, message, codes):
             return "skip: not the first message and no new error"
         answer = await ask(self.state, message.content, Mode.AUTO, place, message.author, attachments)
         if answer is None:
@@ -141,13 +142,12 @@ class AutoReplies:
         return "replied"
 
     def _worth_answering(
-        self, thread: discord.Thread, message: discord.Message, attachments: tuple[Attachment, ...]
+        self, thread: discord.Thread, message: discord.Message, codes: set[tuple[str | None, int]]
     ) -> bool:
         """In a thread: the original poster's first message, or one that adds a new error code."""
         state = self.threads.get(thread.id) or ThreadState()
         self.threads.remember(thread.id, state)
         first = not state.seen_op or message.id == thread.id
-        codes = self.state.engine.error_codes(message.content, attachments)
         new_error = bool(codes - state.codes)
         state.seen_op = True
         state.codes |= codes

@@ -16,7 +16,7 @@ import discord
 
 from adapters.discord.files import read_text_attachments
 from adapters.discord.respond import Reply, respond_in_time
-from bot.chat import AutoReplyGate, TextFiles
+from bot.chat import AutoReplyGate, RepeatLimiter, TextFiles
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Attachment
@@ -34,6 +34,7 @@ class BotState:
     gate: AutoReplyGate
     files: TextFiles
     hosts: frozenset[str]
+    limiter: RepeatLimiter
 
     @property
     def link_hosts(self) -> frozenset[str]:
@@ -66,4 +67,5 @@ def build_state(
         AutoReplyGate(settings.cooldown_seconds, clock),
         TextFiles(settings.max_attachment_bytes),
         frozenset(h for h in hosts if h),
+        RepeatLimiter(clock=clock),
     )

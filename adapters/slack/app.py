@@ -25,7 +25,7 @@ from adapters.slack import actions, commands, events, kb, modals, shortcut
 from adapters.slack.files import FileFetcher
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.state import BotState
-from bot.chat import AutoReplyGate
+from bot.chat import AutoReplyGate, RepeatLimiter
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import SupportBotError
@@ -81,7 +81,7 @@ class SlackBot:
         )
         self.files = FileFetcher(self.bot_token, settings.max_file_bytes, settings.api_base_url)
         gate = AutoReplyGate(settings.cooldown_seconds, clock)
-        self.state = BotState(engine, curator, settings, gate, self.files, log)
+        self.state = BotState(engine, curator, settings, gate, self.files, log, RepeatLimiter(clock=clock))
         for module in (commands, kb, modals, events, shortcut, actions):
             module.register(self.app, self.state)
         self._runner: web.AppRunner | None = None

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from adapters.slack.files import FileFetcher
-from bot.chat import AutoReplyGate
+from bot.chat import AutoReplyGate, RepeatLimiter
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.settings import SlackSettings
@@ -19,7 +19,7 @@ from bot.settings import SlackSettings
 @dataclass
 class BotState:
     """What listeners share: the core (``engine`` reads, ``curator`` writes), the settings,
-    the auto-reply gate and the file fetcher."""
+    the auto-reply gate, the file fetcher and the per-user repeat limiter."""
 
     engine: Engine
     curator: Curator
@@ -27,6 +27,7 @@ class BotState:
     gate: AutoReplyGate
     files: FileFetcher
     log: logging.Logger
+    limiter: RepeatLimiter
 
     @property
     def link_hosts(self) -> frozenset[str]:

@@ -65,3 +65,20 @@ async def test_hostile_entry_everywhere_it_is_shown(
     assert "Official Apple fix" in kept  # shown as text
     assert problems(fake, curator.hosts) == []
     assert fake.violations == []
+
+
+async def test_the_same_heavy_paste_ten_times_gets_one_answer(
+    bot: Running, fake: FakeDiscord, cast: Cast, engine: Engine
+) -> None:
+    paste = CODE_TEXT + "\n" + "Thread 3 Crashed: 0 libsystem_kernel.dylib __pthread_kill\n" * 60
+    replies = []
+    for _ in range(10):
+        inter = await fake.slash("ask", cast.alice, cast.help, {"question": paste[:4000]})
+        [msg] = await answered(fake, inter)
+        replies.append(msg)
+    assert len([m for m in replies if m.payload.get("embeds")]) == 1
+    assert all("asked exactly this a moment ago" in m.payload["content"] for m in replies[1:])
+    assert (await engine.stats()).queries == 1  # searched once
+    other = await fake.slash("ask", cast.bob, cast.help, {"question": paste[:4000]})
+    [msg] = await answered(fake, other)
+    assert msg.payload.get("embeds")  # another member is answered

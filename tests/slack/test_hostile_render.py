@@ -70,3 +70,20 @@ async def test_the_echo_is_inline_code(http: HttpBot) -> None:
     assert (
         "You asked: `zzqx [Official](https://evil.example/x) \u02cb\u02cb \u02cb \u02cb\u02cb &lt;!here&gt;`" in dumped
     )
+
+
+async def test_the_same_heavy_paste_ten_times_gets_one_answer(http: HttpBot, engine: Engine) -> None:
+    paste = CODE_TEXT + "\n" + "Thread 3 Crashed: 0 libsystem_kernel.dylib __pthread_kill\n" * 60
+    for i in range(10):
+        await http.sender.command(command_payload(http.fake, "/ask", paste))
+        await http.fake.wait_for(lambda n=i + 1: len(http.fake.responses()) == n)
+    replies = [json.dumps(r) for r in http.fake.responses()]
+    assert sum("asked exactly this a moment ago" in r for r in replies) == 9
+    assert (await engine.stats()).queries == 1  # searched once
+    for _ in range(3):
+        await http.sender.event(mention_event(paste, channel="C1"))
+    await http.sender.command(command_payload(http.fake, "/ask", "control question"))
+    await http.fake.wait_for(lambda: len(http.fake.responses()) == 11 and len(http.fake.api("chat.postMessage")) == 3)
+    posts = [json.dumps(c.args) for c in http.fake.api("chat.postMessage")]
+    assert all("asked exactly this" in p for p in posts)  # mentions are explicit: told, not answered
+    assert (await engine.stats()).queries == 2
