@@ -80,6 +80,9 @@ class Engine:
             suggest_threshold=s.suggest_threshold,
         )
         self._snapshot = _Snapshot(Index([], domains), Extractor(domains, s.max_input_chars))
+        # One large search at a time: each worker thread competes with the event loop for the
+        # GIL, and a regex over a megabyte holds it for tens of milliseconds per call.
+        self._large = asyncio.Semaphore(1)
 
     @property
     def index(self) -> Index:
@@ -110,16 +113,21 @@ class Engine:
         """:meth:`error_codes`, on a worker thread when the input is large."""
         if len(text) + sum(len(a.text) for a in attachments) <= OFF_LOOP_CHARS:
             return self.error_codes(text, attachments)
-        return await asyncio.to_thread(self.error_codes, text, attachments)
+        async with self._large:
+            return await asyncio.to_thread(self.error_codes, text, attachments)
 
     async def _search(self, incoming: Incoming) -> SearchResult:
         """:meth:`search`, on a worker thread with a time budget when the input is large."""
         size = len(incoming.text) + sum(len(a.text) for a in incoming.attachments)
         if size <= OFF_LOOP_CHARS:
             return self.search(incoming.text, incoming.attachments)
-        work = asyncio.to_thread(self.search, incoming.text, incoming.attachments)
+
+        async def work() -> SearchResult:
+            async with self._large:
+                return await asyncio.to_thread(self.search, incoming.text, incoming.attachments)
+
         try:
-            return await asyncio.wait_for(work, SEARCH_BUDGET_SECONDS)
+            return await asyncio.wait_for(work(), SEARCH_BUDGET_SECONDS)
         except TimeoutError:
             log.warning("search of %d characters took over %.0f s; gave up", size, SEARCH_BUDGET_SECONDS)
             raise TooSlow(
