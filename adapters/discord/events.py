@@ -24,10 +24,11 @@ import discord
 
 from adapters.discord.access import place_of, role_ids
 from adapters.discord.answering import ask, reply_for
-from adapters.discord.respond import reply_to
+from adapters.discord.render import CONTENT_MAX
+from adapters.discord.respond import Reply, reply_to
 from adapters.discord.state import BotState
 from bot.chat import MEMORY
-from bot.models import Mode, Place
+from bot.models import Mode, Place, SupportBotError
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,11 @@ class AutoReplies:
         if not text and not attachments:
             return "skip: empty mention"
         place = place_of(message.channel, message.guild.id if message.guild else None)
-        answer = await ask(self.state, text, Mode.MENTION, place, message.author, attachments)
+        try:
+            answer = await ask(self.state, text, Mode.MENTION, place, message.author, attachments)
+        except SupportBotError as exc:  # a repeat, or too much text: say so, no traceback
+            await reply_to(message, Reply(content=str(exc)[:CONTENT_MAX]))
+            return "refused"
         if answer is None:
             return "silent: not confident"
         await reply_to(message, reply_for(answer, hosts=self.state.link_hosts))

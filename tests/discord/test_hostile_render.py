@@ -82,3 +82,16 @@ async def test_the_same_heavy_paste_ten_times_gets_one_answer(
     other = await fake.slash("ask", cast.bob, cast.help, {"question": paste[:4000]})
     [msg] = await answered(fake, other)
     assert msg.payload.get("embeds")  # another member is answered
+
+
+async def test_a_repeated_heavy_mention_is_told_not_answered(
+    bot: Running, fake: FakeDiscord, cast: Cast, engine: Engine
+) -> None:
+    paste = f"<@{cast.world.bot.id}> {CODE_TEXT}\n" + "Thread 3 Crashed: 0 libsystem_kernel.dylib\n" * 40
+    first = await fake.user_message(cast.general, cast.alice, paste)
+    assert await bot.decision(first) == "replied to mention"
+    again = await fake.user_message(cast.general, cast.alice, paste)
+    assert await bot.decision(again) == "refused"
+    [_, told] = fake.sent_in(cast.general)
+    assert "asked exactly this a moment ago" in told.payload["content"]
+    assert (await engine.stats()).queries == 1
