@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.discord.render import answer_embeds  # noqa: E402
 from adapters.slack.render import answer_blocks  # noqa: E402
 from bot.curator import assemble  # noqa: E402
-from bot.knowledge.tree import read_knowledge  # noqa: E402
+from bot.knowledge.tree import read_hosts, read_knowledge  # noqa: E402
 from bot.models import Answer, Entry, Incoming, Match, Mode, Outcome  # noqa: E402
 from bot.settings import EngineSettings  # noqa: E402
 from bot.store.sqlite import SQLiteStore  # noqa: E402
@@ -78,8 +78,9 @@ def first_message(entry: Entry) -> tuple[int, int]:
 
 def sizes_of(answer: Answer) -> tuple[int, int]:
     """(Discord, Slack) visible characters of an answer's first message."""
-    embeds, _ = answer_embeds(answer)
-    return sum(discord_visible(e.to_dict()) for e in embeds), slack_visible(answer_blocks(answer))
+    hosts = read_hosts(ROOT / "knowledge" / "hosts.txt")
+    embeds, _ = answer_embeds(answer, hosts)
+    return sum(discord_visible(e.to_dict()) for e in embeds), slack_visible(answer_blocks(answer, hosts))
 
 
 async def combined_sizes() -> list[tuple[str, int, int]]:

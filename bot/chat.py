@@ -3,7 +3,9 @@
 - :class:`AutoReplyGate`: once per thread, at most one auto-reply per channel per cooldown;
 - :class:`TextFiles`: which shared files are read as text, and what the asker is told about the rest;
 - the report rows behind ``history``, ``why``, ``gaps`` and ``stats`` (:class:`Report`);
-- the "nothing matched" text, and the knowledge files as one zip for ``export``.
+- the "nothing matched" text, and the knowledge files as one zip for ``export``;
+- :func:`code_span` for echoing what someone typed, :func:`link_target` for every URL put
+  into a link, and :class:`RepeatLimiter` for the same heavy paste posted again and again.
 
 Adapters translate platform events into calls on these and render the results; they decide
 nothing of this themselves, so Discord, Slack and the console cannot drift apart.
@@ -11,14 +13,17 @@ nothing of this themselves, so Discord, Slack and the console cannot drift apart
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from bot.extract import looks_binary
-from bot.models import Attachment, Gap, Match, ReviewItem, Revision, Stats
+from bot.models import Attachment, Gap, Match, ReviewItem, Revision, Stats, SupportBotError
 
 NOTHING_MATCHED_SHORT = "Nothing in the knowledge base matches that."
 NOTHING_MATCHED = (
@@ -77,6 +82,58 @@ def _remember(memory: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
     memory.move_to_end(key)
     while len(memory) > limit:
         memory.popitem(last=False)
+
+
+# ---------------------------------------------------------------- repeated questions
+
+REPEATED = "You asked exactly this a moment ago; the answer is above."
+TOO_MANY = "That is a lot of questions in a short time. Please wait a minute and ask again."
+
+
+class Limited(SupportBotError):
+    """A question refused by :class:`RepeatLimiter` (the message says why)."""
+
+
+class RepeatLimiter:
+    """Per user: the same heavy question (at least ``heavy`` characters of text and files) is
+    answered once per ``window`` seconds, and at most ``burst`` questions of any size are
+    answered per ``window``, so ten pastes of the same big log cost one search. A short question
+    may be asked again (in another channel, say). Synchronous (no race in asyncio) and bounded
+    like :class:`AutoReplyGate`.
+    """
+
+    def __init__(
+        self,
+        window: float = 60.0,
+        burst: int = 20,
+        heavy: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
+        memory: int = MEMORY,
+    ) -> None:
+        self.window = window
+        self.burst = burst
+        self.heavy = heavy
+        self.clock = clock
+        self.memory = memory
+        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[float, ...]] = OrderedDict()
+
+    def check(self, user: str, text: str, attachments: Sequence[Attachment] = ()) -> str | None:
+        """None when the question may be answered (it is then counted), else why not."""
+        now = self.clock()
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        for a in attachments:
+            digest = hashlib.sha256((digest + a.name + "\0" + a.text).encode("utf-8", "surrogatepass")).hexdigest()
+        size = len(text) + sum(len(a.text) for a in attachments)
+        last = self._seen.get((user, digest))
+        if size >= self.heavy and last is not None and now - last < self.window:
+            return REPEATED
+        recent = tuple(t for t in self._recent.get(user, ()) if now - t < self.window)
+        if len(recent) >= self.burst:
+            return TOO_MANY
+        _remember(self._seen, (user, digest), now, self.memory)
+        _remember(self._recent, user, (*recent, now), self.memory)
+        return None
 
 
 # ---------------------------------------------------------------- text attachments
@@ -229,3 +286,38 @@ def dashboard_link_text(link: str | None, minutes: int) -> str:
         f"Your sign-in link to the dashboard: {link}\n"
         f"It works once, for {minutes} minutes, and signs in as you; do not share it."
     )
+
+
+# ---------------------------------------------------------------- what the bot posts
+
+# Backticks in echoed text become a look-alike, so the text cannot close the code span early.
+_BACKTICK_STANDIN = "\u02cb"
+# An https URL with a plain host (no user info, no backslash, no spaces or quotes, nothing that
+# ends a Markdown link or a Slack <link|label>), optionally a port, path, query and fragment.
+_LINKABLE = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9\-._~:/?#@!$&'()*+,;=%\[\]]*)?\Z")
+_MARKDOWN_TARGET = str.maketrans({"(": "%28", ")": "%29", "[": "%5B", "]": "%5D"})
+
+
+def code_span(text: str, limit: int = 300) -> str:
+    """What someone typed, echoed as inline code: whitespace collapsed, cut to ``limit``, backticks
+    replaced by a look-alike. Inside a code span neither Discord nor Slack renders links, markup
+    or mentions; it is cut before it is wrapped, so it is always closed."""
+    flat = shorten(text, max(1, limit - 2)).replace("`", _BACKTICK_STANDIN)
+    return f"`{flat}`" if flat else ""
+
+
+def link_target(url: str, hosts: frozenset[str]) -> str | None:
+    """``url`` ready to be a link target in Markdown or mrkdwn, or None when it must not be linked.
+
+    Only plain https URLs qualify (no user info such as ``https://apple.com@evil.example``, no
+    backslash that browsers read as a path separator, nothing that closes the link early), and,
+    when ``hosts`` is given (knowledge/hosts.txt), only on those hosts. Characters Markdown reads
+    inside a target are percent-encoded, which addresses the same resource.
+    """
+    url = url.strip()
+    if not _LINKABLE.match(url):
+        return None
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not host or (hosts and host not in hosts):
+        return None
+    return url.translate(_MARKDOWN_TARGET)

@@ -41,6 +41,16 @@ from bot.store.base import QueryRecord, ReviewRecord, Store
 
 log = logging.getLogger(__name__)
 
+# Inputs larger than this (characters, message and files together) are searched on a worker
+# thread, so one big paste does not stall every other conversation on the event loop.
+OFF_LOOP_CHARS = 64 * 1024
+# How long such a search may take before the asker is told it was too much.
+SEARCH_BUDGET_SECONDS = 15.0
+
+
+class TooSlow(SupportBotError):
+    """The search of one (very large) message did not finish within its time budget."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
@@ -72,6 +82,9 @@ class Engine:
             suggest_threshold=s.suggest_threshold,
         )
         self._snapshot = _Snapshot(Index([], domains), Extractor(domains, s.max_input_chars))
+        # One large search at a time: each worker thread competes with the event loop for the
+        # GIL, and a regex over a megabyte holds it for tens of milliseconds per call.
+        self._large = asyncio.Semaphore(1)
 
     @property
     def index(self) -> Index:
@@ -98,6 +111,32 @@ class Engine:
         ex = snap.extractor.extract(text, attachments)
         return search(snap.index, ex, limit=self.settings.max_matches)
 
+    async def codes_in(self, text: str, attachments: tuple[Attachment, ...] = ()) -> set[tuple[str | None, int]]:
+        """:meth:`error_codes`, on a worker thread when the input is large."""
+        if len(text) + sum(len(a.text) for a in attachments) <= OFF_LOOP_CHARS:
+            return self.error_codes(text, attachments)
+        async with self._large:
+            return await asyncio.to_thread(self.error_codes, text, attachments)
+
+    async def _search(self, incoming: Incoming) -> SearchResult:
+        """:meth:`search`, on a worker thread with a time budget when the input is large."""
+        size = len(incoming.text) + sum(len(a.text) for a in incoming.attachments)
+        if size <= OFF_LOOP_CHARS:
+            return self.search(incoming.text, incoming.attachments)
+
+        async def work() -> SearchResult:
+            async with self._large:
+                return await asyncio.to_thread(self.search, incoming.text, incoming.attachments)
+
+        try:
+            return await asyncio.wait_for(work(), SEARCH_BUDGET_SECONDS)
+        except TimeoutError:
+            log.warning("search of %d characters took over %.0f s; gave up", size, SEARCH_BUDGET_SECONDS)
+            raise TooSlow(
+                "That was too much text to search in time. Paste the error lines themselves "
+                "(Error Domain=... Code=...) or a shorter part of the log."
+            ) from None
+
     def error_codes(self, text: str, attachments: tuple[Attachment, ...] = ()) -> set[tuple[str | None, int]]:
         """The (domain, code) pairs a message names: extraction only, no ranking.
 
@@ -110,7 +149,7 @@ class Engine:
         platform, mode = _labels(incoming)
         self.metrics.question(platform, mode)
         with self.metrics.timed_search():
-            result = self.search(incoming.text, incoming.attachments)
+            result = await self._search(incoming)
         place = incoming.place
         channel = None
         if incoming.mode is Mode.AUTO:
@@ -122,7 +161,7 @@ class Engine:
         unknown = tuple(dict.fromkeys((f.domain, f.code) for f in result.unknown_codes))
         if unknown and decision.outcome is not Outcome.ANSWER:
             for domain, code in unknown[:5]:
-                await self.store.add_gap(domain, code, incoming.text, query_id)
+                await self.store.add_gap(domain, code, incoming.text, query_id, place.platform, place.scope)
                 self.metrics.gap(platform)
         if query_id is not None and decision.outcome is not Outcome.ANSWER:
             await self._review(decision.outcome.value, query_id, incoming.author, result)
@@ -189,8 +228,9 @@ class Engine:
             raise NotFound(f"no entry '{entry_id}' and no history for it")
         return revisions
 
-    async def gaps(self, limit: int = 20) -> list[Gap]:
-        return await self.store.list_gaps(limit)
+    async def gaps(self, limit: int = 20, platform: str | None = None, scope: str | None = None) -> list[Gap]:
+        """Questions nothing answered; only those asked in ``platform``/``scope`` when given."""
+        return await self.store.list_gaps(limit, platform, scope)
 
     async def stats(self) -> Stats:
         return await self.store.stats()

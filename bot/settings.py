@@ -105,6 +105,7 @@ class SlackSettings(_Section):
     admin_users: list[str] = []
     cooldown_seconds: float = Field(60.0, ge=0)
     max_file_bytes: int = Field(1_000_000, gt=0)
+    kb_workspaces: list[str] = []
 
 
 class HttpSettings(_Section):

@@ -8,12 +8,17 @@ import zipfile
 from bot.chat import (
     MAX_FILES,
     NOTHING_MATCHED,
+    REPEATED,
+    TOO_MANY,
     AutoReplyGate,
+    RepeatLimiter,
     Report,
     Row,
     TextFiles,
+    code_span,
     gaps_report,
     history_report,
+    link_target,
     shorten,
     stats_report,
     why_report,
@@ -208,3 +213,56 @@ def test_shorten_and_nothing_matched() -> None:
     assert shorten("  a \n b  ", 10) == "a b"
     assert shorten("abcdefghij", 5) == "abcd…"
     assert NOTHING_MATCHED.startswith("Nothing in the knowledge base matches that.")
+
+
+# ---------------------------------------------------------------- repeats, echoes, link targets
+
+HEAVY = "Error Domain=NSURLErrorDomain Code=-1009\n" + "Thread 3 Crashed: frame\n" * 100
+
+
+def test_the_same_heavy_paste_is_answered_once_per_window() -> None:
+    clock = Clock()
+    limiter = RepeatLimiter(window=60, burst=100, clock=clock)
+    results = [limiter.check("discord:1", HEAVY) for _ in range(10)]
+    assert results == [None] + [REPEATED] * 9
+    assert limiter.check("discord:2", HEAVY) is None  # another member
+    assert limiter.check("discord:1", HEAVY, [Attachment("a.log", "more")]) is None  # other content
+    assert limiter.check("discord:1", "short question") is None
+    assert limiter.check("discord:1", "short question") is None  # short questions may be repeated
+    clock.now += 61
+    assert limiter.check("discord:1", HEAVY) is None
+
+
+def test_a_burst_of_questions_is_cut_off_and_memory_is_bounded() -> None:
+    clock = Clock()
+    limiter = RepeatLimiter(window=60, burst=3, clock=clock, memory=5)
+    assert [limiter.check("u", f"q{i}") for i in range(4)] == [None, None, None, TOO_MANY]
+    clock.now += 60
+    assert limiter.check("u", "q9") is None
+    for i in range(50):
+        limiter.check(f"user{i}", HEAVY)
+    assert len(limiter._seen) <= 5 and len(limiter._recent) <= 5
+
+
+def test_code_span_is_always_closed_and_holds_no_backtick() -> None:
+    span = code_span("``` [x](https://evil.example) `y` " + "z" * 1000, 100)
+    assert span.startswith("`") and span.endswith("`") and len(span) <= 100
+    assert span[1:-1].count("`") == 0
+    assert code_span("   ") == ""
+
+
+def test_link_targets() -> None:
+    hosts = frozenset({"developer.apple.com"})
+    assert link_target("https://developer.apple.com/a_(b)", hosts) == "https://developer.apple.com/a_%28b%29"
+    for bad in (
+        "https://evil.example/login",
+        "https://developer.apple.com@evil.example/",
+        "https://evil.example\\@developer.apple.com/",
+        "http://developer.apple.com/",
+        "https://developer.apple.com/a b",
+        "javascript:alert(1)",
+        "https://developer.apple.com/x>y",
+        "https://developer.apple.com/x|y",
+    ):
+        assert link_target(bad, hosts) is None, bad
+    assert link_target("https://any.example/x", frozenset()) == "https://any.example/x"  # no hosts.txt: any host

@@ -163,3 +163,31 @@ async def test_old_schema_is_migrated(tmp_path: Path) -> None:
     await store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+async def test_gaps_are_listed_per_place(store: SQLiteStore) -> None:
+    await store.add_gap("NSURLErrorDomain", -7777, "asked in guild one", None, "discord", "g1")
+    await store.add_gap("NSURLErrorDomain", -7777, "asked in guild two", None, "discord", "g2")
+    await store.add_gap(None, -10985, "asked in a workspace", None, "slack", "T1")
+    everything = await store.list_gaps()
+    assert [(g.code, g.count) for g in everything] == [(-7777, 2), (-10985, 1)]
+    [one] = await store.list_gaps(platform="discord", scope="g1")
+    assert (one.code, one.count, one.text) == (-7777, 1, "asked in guild one")
+    assert await store.list_gaps(platform="slack", scope="g1") == []
+    assert [g.text for g in await store.list_gaps(platform="slack", scope="T1")] == ["asked in a workspace"]
+
+
+async def test_gaps_recorded_before_places_stay_listed(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        for statement in (*MIGRATIONS[0], *MIGRATIONS[1]):
+            db.execute(statement)
+        db.execute("PRAGMA user_version=2")
+        db.execute("INSERT INTO gaps (domain, code, text, query_id, at) VALUES (NULL, -1, 'old', NULL, 'x')")
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        assert [g.text for g in await store.list_gaps()] == ["old"]
+        assert await store.list_gaps(platform="discord", scope="g1") == []  # no place: shown to no community
+    finally:
+        await store.close()

@@ -57,7 +57,9 @@ class Actions:
             entry = await self.state.engine.get_entry(entry_id)
         except NotFound:
             return error_reply(GONE)
-        embed, trimmed = entry_embed(entry, preview=DESCRIPTION_MAX - len(entry.summary) - 100)
+        embed, trimmed = entry_embed(
+            entry, hosts=self.state.link_hosts, preview=DESCRIPTION_MAX - len(entry.summary) - 100
+        )
         if not trimmed:
             return Reply(embeds=[embed], ephemeral=True)
         return Reply(
@@ -76,7 +78,7 @@ class Actions:
             entry = await self.state.engine.get_entry(entry_id)
         except NotFound:
             return error_reply(GONE)
-        embed, trimmed = entry_embed(entry)
+        embed, trimmed = entry_embed(entry, hosts=self.state.link_hosts)
         return Reply(
             embeds=[embed], view=answer_view(None, full_entry_id=entry.id if trimmed else None), ephemeral=True
         )

@@ -12,6 +12,7 @@ from adapters.discord.render import answer_embeds, runner_ups
 from adapters.discord.respond import Reply
 from adapters.discord.state import BotState
 from adapters.discord.views import answer_view
+from bot.chat import Limited
 from bot.models import Answer, Attachment, Incoming, Mode, Place
 
 
@@ -23,13 +24,19 @@ async def ask(
     author: discord.abc.Snowflake,
     attachments: Sequence[Attachment] = (),
 ) -> Answer | None:
-    """The core's answer (None: stay silent) to ``text`` and its text files."""
+    """The core's answer (None: stay silent) to ``text`` and its text files; the same question
+    again (or too many) from one member is refused (silently for auto-replies)."""
+    if refused := state.limiter.check(actor_of(author), text, attachments):
+        if mode is Mode.AUTO:
+            return None
+        raise Limited(refused)
     return await state.engine.answer(Incoming(text, mode, place, actor_of(author), tuple(attachments)))
 
 
-def reply_for(answer: Answer, *, asker_id: int | None = None, ephemeral: bool = False) -> Reply:
-    """Embeds and components for an answer; ``asker_id`` adds "Not this?" (auto-replies)."""
-    embeds, trimmed = answer_embeds(answer)
+def reply_for(answer: Answer, *, hosts: frozenset[str], asker_id: int | None = None, ephemeral: bool = False) -> Reply:
+    """Embeds and components for an answer; ``asker_id`` adds "Not this?" (auto-replies).
+    Links go only to ``hosts`` (knowledge/hosts.txt)."""
+    embeds, trimmed = answer_embeds(answer, hosts)
     view = answer_view(
         answer.query_id,
         others=runner_ups(answer),

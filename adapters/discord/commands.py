@@ -9,7 +9,8 @@ from discord import app_commands
 
 from adapters.discord.access import place_of
 from adapters.discord.answering import ask, reply_for, with_notes
-from adapters.discord.render import CONTENT_MAX, OPTION_TEXT_MAX, clip, quiet
+from adapters.discord.markup import echo, plain
+from adapters.discord.render import CONTENT_MAX, OPTION_TEXT_MAX, clip
 from adapters.discord.respond import Reply, error_reply
 from adapters.discord.state import BotState
 from bot.chat import NOTHING_MATCHED, TEXT_SUFFIXES
@@ -93,8 +94,8 @@ async def answer_ask(
     answer = await ask(state, question, Mode.SLASH, place, interaction.user, attachments)
     if answer is None:  # the core answers every explicit ask; be safe anyway
         return error_reply(NOTHING_MATCHED)
-    reply = reply_for(answer, ephemeral=private)
-    # Echo the question: the embed alone does not say what was asked.
-    echo = clip("> " + quiet(" ".join(question.split())), 300)
-    reply.content = clip(with_notes(echo, notes), CONTENT_MAX)
+    reply = reply_for(answer, hosts=state.link_hosts, ephemeral=private)
+    # Echo the question (the embed alone does not say what was asked) as inline code: a masked
+    # link, markup or mention in it stays text.
+    reply.content = clip(with_notes(echo(question), [plain(n, state.link_hosts) for n in notes]), CONTENT_MAX)
     return reply

@@ -24,10 +24,11 @@ import discord
 
 from adapters.discord.access import place_of, role_ids
 from adapters.discord.answering import ask, reply_for
-from adapters.discord.respond import reply_to
+from adapters.discord.render import CONTENT_MAX
+from adapters.discord.respond import Reply, reply_to
 from adapters.discord.state import BotState
 from bot.chat import MEMORY
-from bot.models import Attachment, Mode, Place
+from bot.models import Mode, Place, SupportBotError
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,8 @@ class AutoReplies:
         attachments, _ = await self.state.attachments(message.attachments)
         if not message.content.strip() and not attachments:
             return "skip: nothing to read"
-        if thread is not None and not self._worth_answering(thread, message, attachments):
+        codes = await self.state.engine.codes_in(message.content, attachments) if thread is not None else set()
+        if thread is not None and not self._worth_answering(thread, message, codes):
             return "skip: not the first message and no new error"
         answer = await ask(self.state, message.content, Mode.AUTO, place, message.author, attachments)
         if answer is None:
@@ -138,20 +140,19 @@ class AutoReplies:
         if not self.state.gate.claim(key, topic):
             return "skip: answered meanwhile"
         try:
-            await reply_to(message, reply_for(answer, asker_id=message.author.id))
+            await reply_to(message, reply_for(answer, hosts=self.state.link_hosts, asker_id=message.author.id))
         except discord.Forbidden:
             log.warning("no permission to answer in channel %s (guild %s)", key, place.scope)
             return "failed: no permission to post here"
         return "replied"
 
     def _worth_answering(
-        self, thread: discord.Thread, message: discord.Message, attachments: tuple[Attachment, ...]
+        self, thread: discord.Thread, message: discord.Message, codes: set[tuple[str | None, int]]
     ) -> bool:
         """In a thread: the original poster's first message, or one that adds a new error code."""
         state = self.threads.get(thread.id) or ThreadState()
         self.threads.remember(thread.id, state)
         first = not state.seen_op or message.id == thread.id
-        codes = self.state.engine.error_codes(message.content, attachments)
         new_error = bool(codes - state.codes)
         state.seen_op = True
         state.codes |= codes
@@ -164,8 +165,12 @@ class AutoReplies:
         if not text and not attachments:
             return "skip: empty mention"
         place = place_of(message.channel, message.guild.id if message.guild else None)
-        answer = await ask(self.state, text, Mode.MENTION, place, message.author, attachments)
+        try:
+            answer = await ask(self.state, text, Mode.MENTION, place, message.author, attachments)
+        except SupportBotError as exc:  # a repeat, or too much text: say so, no traceback
+            await reply_to(message, Reply(content=str(exc)[:CONTENT_MAX]))
+            return "refused"
         if answer is None:
             return "silent: not confident"
-        await reply_to(message, reply_for(answer))
+        await reply_to(message, reply_for(answer, hosts=self.state.link_hosts))
         return "replied to mention"

@@ -1,17 +1,19 @@
 """Files: text attachments on questions, and knowledge files into admin commands.
 
 Only attachments Discord itself hosts are downloaded (their URL is Discord's, on an allowed
-CDN host). Links in message text, such as paste sites, are never fetched.
+CDN host). Links in message text, such as paste sites, are never fetched. Downloads follow no
+redirect (a redirect could lead off the CDN) and stop reading at the size limit, whatever size
+the attachment announced.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+import aiohttp
 import discord
 
 from bot.chat import TextFiles
@@ -20,7 +22,7 @@ from bot.models import Attachment, SupportBotError
 log = logging.getLogger(__name__)
 
 DOWNLOAD_TIMEOUT = 20.0
-# An import archive may expand to at most this much, so a small zip cannot exhaust memory.
+CHUNK = 65536
 
 
 def hosted_by_discord(att: discord.Attachment, hosts: frozenset[str]) -> bool:
@@ -34,17 +36,34 @@ async def fetch(att: discord.Attachment, limit: int, hosts: frozenset[str]) -> b
         raise SupportBotError(f"{att.filename}: not hosted by Discord; not downloaded")
     if att.size > limit:
         raise SupportBotError(f"{att.filename} is {att.size:,} bytes; the limit is {limit:,}")
-    data = await _download(att)
+    data = await _download(att, limit)
     if len(data) > limit:
         raise SupportBotError(f"{att.filename} is larger than the {limit:,}-byte limit")
     return data
 
 
-async def _download(att: discord.Attachment) -> bytes:
+async def _download(att: discord.Attachment, limit: int) -> bytes:
+    """The attachment's bytes, at most ``limit + 1`` of them (enough to tell it is too large).
+
+    Not ``Attachment.read()``: that follows redirects and reads the whole body first. No
+    cookies or environment proxies either (a session of its own, per download: they are rare).
+    """
+    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT)
     try:
-        return await asyncio.wait_for(att.read(), timeout=DOWNLOAD_TIMEOUT)
-    except (discord.HTTPException, TimeoutError) as exc:
-        raise SupportBotError(f"{att.filename} could not be downloaded ({exc})") from None
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(att.url, allow_redirects=False) as resp,
+        ):
+            if resp.status != 200:
+                raise SupportBotError(f"{att.filename} could not be downloaded (HTTP {resp.status})")
+            data = bytearray()
+            async for chunk in resp.content.iter_chunked(CHUNK):
+                data += chunk
+                if len(data) > limit:
+                    break
+            return bytes(data[: limit + 1])
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise SupportBotError(f"{att.filename} could not be downloaded ({type(exc).__name__})") from None
 
 
 async def read_text_attachments(
@@ -61,7 +80,7 @@ async def read_text_attachments(
             note = f"{att.filename} was not read: it is not hosted by Discord."
         if note is None:
             try:
-                read = policy.read(att.filename, await _download(att))
+                read = policy.read(att.filename, await _download(att, policy.max_bytes))
             except SupportBotError as exc:
                 read = str(exc)
             if isinstance(read, Attachment):

@@ -13,6 +13,7 @@ from discord import app_commands
 
 from adapters.discord.access import place_of
 from adapters.discord.answering import ask, reply_for, with_notes
+from adapters.discord.markup import plain
 from adapters.discord.respond import Reply, error_reply, reply_to
 from adapters.discord.state import BotState
 from bot.chat import NOTHING_MATCHED
@@ -32,13 +33,14 @@ def register(tree: app_commands.CommandTree[Any], state: BotState) -> None:
 async def answer_message(state: BotState, interaction: discord.Interaction[Any], message: discord.Message) -> Reply:
     """The reply to the member who used the menu, after answering the message if it can."""
     attachments, notes = await state.attachments(message.attachments)
+    notes = [plain(n, state.link_hosts) for n in notes]  # they name members' files
     if not message.content.strip() and not attachments:
         return error_reply(with_notes(NO_TEXT, notes))
     place = place_of(message.channel, interaction.guild_id)
     answer = await ask(state, message.content, Mode.CONTEXT, place, interaction.user, attachments)
     if answer is None:
         return error_reply(NOTHING_MATCHED)
-    reply = reply_for(answer, ephemeral=True)
+    reply = reply_for(answer, hosts=state.link_hosts, ephemeral=True)
     if answer.outcome is Outcome.NOTHING:
         return reply
     try:

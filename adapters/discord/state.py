@@ -17,7 +17,7 @@ import discord
 
 from adapters.discord.files import read_text_attachments
 from adapters.discord.respond import Reply, error_reply, respond_in_time, send
-from bot.chat import AutoReplyGate, TextFiles
+from bot.chat import AutoReplyGate, RepeatLimiter, TextFiles
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.lifecycle import InFlight
@@ -39,8 +39,14 @@ class BotState:
     gate: AutoReplyGate
     files: TextFiles
     hosts: frozenset[str]
+    limiter: RepeatLimiter
     inflight: InFlight = field(default_factory=InFlight)
     links: LoginLinks | None = None  # sign-in links to the web dashboard (/kb dashboard)
+
+    @property
+    def link_hosts(self) -> frozenset[str]:
+        """The hosts (knowledge/hosts.txt) the bot's answers may link to."""
+        return self.curator.hosts
 
     def configured_channel(self, channel_id: int) -> bool:
         """True when the config lists the channel as a help channel (auto-replies on by default)."""
@@ -77,4 +83,5 @@ def build_state(
         AutoReplyGate(settings.cooldown_seconds, clock),
         TextFiles(settings.max_attachment_bytes),
         frozenset(h for h in hosts if h),
+        RepeatLimiter(clock=clock),
     )

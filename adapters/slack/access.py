@@ -16,6 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+# The /kb subcommands that change the knowledge base every workspace sees.
+KB_CHANGES = frozenset({"add", "edit", "delete", "revert", "import"})
 
 DENIED = "Only workspace admins and owners, and users listed in the bot's `slack.admin_users` setting, can use /kb."
 
@@ -44,3 +46,20 @@ async def is_admin(client: AsyncWebClient, user_id: str, admin_users: Collection
     if user.get("deleted"):
         return False
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def kb_change_refusal(team: str, kb_workspaces: Collection[str]) -> str | None:
+    """Why admins of this workspace may not change the shared knowledge base, or None.
+
+    An org-wide install puts one knowledge base in front of every workspace of the org, so only
+    the workspaces the operator listed may change it; with none listed, none may (an empty
+    setting opens nothing).
+    """
+    if team and team in kb_workspaces:
+        return None
+    which = "no workspace is listed there" if not kb_workspaces else "this workspace is not listed there"
+    return (
+        "Nothing was changed: the knowledge base is shared by every workspace the bot is installed in, so "
+        f"changes are accepted only from the workspaces in the bot's `slack.kb_workspaces` setting, and {which}. "
+        "Reading commands (show, history, why, gaps, stats, export) work here."
+    )

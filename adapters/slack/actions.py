@@ -48,7 +48,7 @@ def register(app: AsyncApp, state: BotState) -> None:
         except SupportBotError as exc:
             await reply(respond, error_message(str(exc)), keep_original=True)
             return
-        await reply(respond, entry_message(entry), keep_original=True)
+        await reply(respond, entry_message(entry, state.link_hosts), keep_original=True)
 
     app.action(FEEDBACK_YES)(on_feedback)
     app.action(FEEDBACK_NO)(on_feedback)

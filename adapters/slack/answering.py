@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.access import PLATFORM, actor
 from adapters.slack.safety import from_slack
 from adapters.slack.state import BotState
+from bot.chat import Limited
 from bot.models import Answer, Incoming, Mode, Place
 
 
@@ -32,6 +33,10 @@ async def ask(state: BotState, client: AsyncWebClient, q: Question) -> tuple[Ans
     """Download the question's text files and ask the core. Returns the answer (None: stay
     silent) and notes about files that were left out."""
     attachments, notes = await state.files.collect(client, list(q.files))
+    if refused := state.limiter.check(actor(q.user), q.text, attachments):
+        if q.mode is Mode.AUTO:
+            return None, notes
+        raise Limited(refused)
     incoming = Incoming(
         text=q.text,
         mode=q.mode,

@@ -30,7 +30,7 @@ from adapters.slack.connection import Retry, SocketKeeper, check_token
 from adapters.slack.files import FileFetcher
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.state import BotState
-from bot.chat import AutoReplyGate
+from bot.chat import AutoReplyGate, RepeatLimiter
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.lifecycle import InFlight, Link
@@ -115,7 +115,7 @@ class SlackBot:
         )
         self.files = FileFetcher(self.bot_token, settings.max_file_bytes, settings.api_base_url)
         gate = AutoReplyGate(settings.cooldown_seconds, clock)
-        self.state = BotState(engine, curator, settings, gate, self.files, log, links)
+        self.state = BotState(engine, curator, settings, gate, self.files, log, RepeatLimiter(clock=clock), links)
         for module in (commands, kb, modals, events, shortcut, actions, review):
             module.register(self.app, self.state)
         self.inflight = InFlight()

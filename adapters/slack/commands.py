@@ -66,6 +66,6 @@ def register(app: AsyncApp, state: BotState) -> None:
             return
         if answer is None:  # explicit asks always get an answer; this is only a safeguard
             return
-        await reply(respond, answer_message(answer, asked=text, notes=notes), private=private)
+        await reply(respond, answer_message(answer, state.link_hosts, asked=text, notes=notes), private=private)
 
     app.command(ASK_COMMAND)(on_ask)

@@ -69,7 +69,7 @@ async def answer_mention(state: BotState, client: AsyncWebClient, event: dict[st
         if answer is None:
             return
         state.gate.mark(channel, thread)
-        await post_in_thread(client, channel, thread, answer_message(answer, asked=text, notes=notes))
+        await post_in_thread(client, channel, thread, answer_message(answer, state.link_hosts, asked=text, notes=notes))
     except SlackApiError as exc:
         state.log.warning("could not answer a mention in %s: %s", channel, exc.response.get("error"))
 
@@ -100,7 +100,7 @@ async def auto_reply(state: BotState, client: AsyncWebClient, event: dict[str, A
     if answer is None or not state.gate.claim(channel, ts):
         return
     try:
-        await post_in_thread(client, channel, ts, answer_message(answer, notes=notes))
+        await post_in_thread(client, channel, ts, answer_message(answer, state.link_hosts, notes=notes))
     except SlackApiError as exc:
         state.log.warning("could not auto-reply in %s: %s", channel, exc.response.get("error"))
 

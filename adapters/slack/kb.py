@@ -15,7 +15,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.access import DENIED, PLATFORM, actor, is_admin
+from adapters.slack.access import DENIED, KB_CHANGES, PLATFORM, actor, is_admin, kb_change_refusal
 from adapters.slack.manifest import KB_COMMAND
 from adapters.slack.modals import entry_view
 from adapters.slack.render import Message, entry_message, text_message
@@ -25,7 +25,7 @@ from adapters.slack.safety import cut, escape, from_slack
 from adapters.slack.state import BotState
 from bot.chat import Report, dashboard_link_text, gaps_report, history_report, stats_report, why_report
 from bot.knowledge.archive import export_archive
-from bot.models import Entry, SupportBotError
+from bot.models import Entry, Gap, SupportBotError
 
 HELP = """*/kb*: knowledge-base administration (workspace admins and configured admins only)
 • `/kb add`: a form for a new entry
@@ -63,7 +63,13 @@ def register(app: AsyncApp, state: BotState) -> None:
             state.log.info("denied /kb %s for %s", sub, user)
             await reply(respond, error_message(DENIED))
             return
-        kb = _Kb(state, client, command, str(command.get("team_id") or context.team_id or ""), user)
+        team = str(command.get("team_id") or context.team_id or "")
+        refusal = kb_change_refusal(team, state.settings.kb_workspaces) if sub in KB_CHANGES else None
+        if refusal is not None:
+            state.log.info("refused /kb %s for %s in %s: not a kb_workspaces workspace", sub, user, team)
+            await reply(respond, error_message(refusal))
+            return
+        kb = _Kb(state, client, command, team, user)
         try:
             message = await kb.run(sub, rest)
         except SupportBotError as exc:
@@ -102,7 +108,7 @@ class _Kb:
             await self._open(entry)
             return None
         if sub == "show" and len(args) == 1:
-            return entry_message(await self.engine.get_entry(args[0]))
+            return entry_message(await self.engine.get_entry(args[0]), self.state.link_hosts)
         if sub == "history" and len(args) == 1:
             return report_message(history_report(args[0], await self.engine.history(args[0])))
         if sub == "revert" and len(args) == 2 and args[1].isdigit():
@@ -115,7 +121,7 @@ class _Kb:
         if sub == "why" and rest:
             return report_message(why_report(await self.engine.why(rest)))
         if sub == "gaps" and not args:
-            return report_message(gaps_report(await self.engine.gaps()))
+            return report_message(gaps_report(await self._gaps()))
         if sub == "stats" and not args:
             return report_message(stats_report(await self.engine.stats()))
         if sub == "review":
@@ -127,6 +133,12 @@ class _Kb:
         if sub == "dashboard" and not args:
             return await self._dashboard()
         raise Usage(f"Unknown or incomplete subcommand. {HELP}")
+
+    async def _gaps(self) -> list[Gap]:
+        # Admins of a kb_workspaces workspace see every workspace's questions; others their own.
+        if kb_change_refusal(self.team, self.state.settings.kb_workspaces) is None:
+            return await self.engine.gaps()
+        return await self.engine.gaps(platform=PLATFORM, scope=self.team)
 
     async def _open(self, entry: Entry | None) -> None:
         view = entry_view(entry)
@@ -154,7 +166,11 @@ class _Kb:
         links = self.state.links
         if links is None:
             return text_message(escape(dashboard_link_text(None, 0)))
-        return text_message(escape(dashboard_link_text(await links.issue(self.actor), links.minutes)))
+        link = await links.issue(self.actor)
+        # The link is the bot's own, so it is sent as a Slack link (<url>); bare URLs in a reply
+        # are broken on purpose elsewhere, which would make this one unclickable.
+        text = escape(dashboard_link_text(link, links.minutes)).replace(escape(link), f"<{escape(link)}>")
+        return text_message(text)
 
     async def _channel(self, args: list[str]) -> Message:
         if not _CHANNEL_ID.match(self.channel):

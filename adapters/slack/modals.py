@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.access import DENIED, actor, is_admin
+from adapters.slack.access import DENIED, actor, is_admin, kb_change_refusal
 from adapters.slack.render import section
 from adapters.slack.safety import escape, guard
 from adapters.slack.state import BotState
@@ -170,6 +170,10 @@ def register(app: AsyncApp, state: BotState) -> None:
         user = str((body.get("user") or {}).get("id", ""))
         if not await is_admin(client, user, state.settings.admin_users):
             await ack(response_action="errors", errors={"fields": DENIED})
+            return
+        team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+        if refusal := kb_change_refusal(team, state.settings.kb_workspaces):
+            await ack(response_action="errors", errors={"fields": refusal[:ERROR_MAX]})
             return
         meta = json.loads(view.get("private_metadata") or "{}")
         created = meta.get("mode") == "add"

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 
 from adapters.slack.safety import escape
+from bot.chat import link_target
+
+NO_HOSTS: frozenset[str] = frozenset()
 
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+.#-]*)\s*$")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -36,17 +39,19 @@ _MARKERS = re.compile(r"(\*\*|__|~~|`)")
 SAFE_SCHEMES = ("https://", "http://", "mailto:")
 
 
-def link(url: str, label: str = "") -> str:
-    """A mrkdwn link ``<url|label>``; a URL with another scheme becomes plain text."""
-    url = url.strip()
-    if not url.lower().startswith(SAFE_SCHEMES):
-        return escape(label or url)
-    target = escape(url).replace("|", "%7C")
+def link(url: str, label: str = "", hosts: frozenset[str] = NO_HOSTS) -> str:
+    """A mrkdwn link ``<url|label>``, only to a plain https URL on ``hosts`` (knowledge/hosts.txt;
+    empty: any host); any other URL becomes plain text (section text is verbatim, so Slack
+    does not link it either)."""
+    checked = link_target(url, hosts)
+    if checked is None:
+        return escape(label or url.strip())
+    target = escape(checked)
     label = escape(label.replace("|", "/")) if label else ""
     return f"<{target}|{label}>" if label and label != target else f"<{target}>"
 
 
-def inline(text: str) -> str:
+def inline(text: str, hosts: frozenset[str] = NO_HOSTS) -> str:
     """Convert one line's inline Markdown to mrkdwn, escaping all literal text."""
     out: list[str] = []
     pos = 0
@@ -56,43 +61,43 @@ def inline(text: str) -> str:
         if m.group("code") is not None:
             out.append("`" + escape(m.group("code").strip()) + "`")
         elif m.group("url") is not None:
-            out.append(link(m.group("url"), _MARKERS.sub("", m.group("label")) or m.group("url")))
+            out.append(link(m.group("url"), _MARKERS.sub("", m.group("label")) or m.group("url"), hosts))
         elif m.group("auto") is not None:
-            out.append(link(m.group("auto")))
+            out.append(link(m.group("auto"), hosts=hosts))
         elif m.group("bare") is not None:
-            out.append(link(m.group("bare")))
+            out.append(link(m.group("bare"), hosts=hosts))
         elif m.group("bold") is not None:
-            out.append("*" + inline(m.group("bold")).replace("*", "") + "*")
+            out.append("*" + inline(m.group("bold"), hosts).replace("*", "") + "*")
         elif m.group("strike") is not None:
-            out.append("~" + inline(m.group("strike")) + "~")
+            out.append("~" + inline(m.group("strike"), hosts) + "~")
         elif m.group("em") is not None or m.group("uem") is not None:
-            out.append("_" + inline(m.group("em") or m.group("uem")) + "_")
+            out.append("_" + inline(m.group("em") or m.group("uem"), hosts) + "_")
         else:
             out.append(escape(m.group("esc")))
     out.append(escape(text[pos:]))
     return "".join(out)
 
 
-def _block_line(line: str) -> str:
+def _block_line(line: str, hosts: frozenset[str]) -> str:
     if not line.strip():
         return ""
     if m := _HEADING.match(line):
-        return "*" + inline(m.group(1)).replace("*", "") + "*"
+        return "*" + inline(m.group(1), hosts).replace("*", "") + "*"
     if _RULE.match(line):
         return "──────────"
     if m := _QUOTE.match(line):
-        return "> " + inline(m.group(1))
+        return "> " + inline(m.group(1), hosts)
     if m := _BULLET.match(line):
         indent, item = m.group(1), m.group(2)
         if t := _TASK.match(item):
             item = ("☑ " if t.group(1).strip() else "☐ ") + item[t.end() :]
-        return "    " * (len(indent.expandtabs(4)) // 2) + "• " + inline(item)
+        return "    " * (len(indent.expandtabs(4)) // 2) + "• " + inline(item, hosts)
     if m := _NUMBERED.match(line):
-        return "    " * (len(m.group(1).expandtabs(4)) // 2) + m.group(2) + ". " + inline(m.group(3))
-    return inline(line.strip())
+        return "    " * (len(m.group(1).expandtabs(4)) // 2) + m.group(2) + ". " + inline(m.group(3), hosts)
+    return inline(line.strip(), hosts)
 
 
-def to_mrkdwn(markdown: str) -> str:
+def to_mrkdwn(markdown: str, hosts: frozenset[str] = NO_HOSTS) -> str:
     """Convert a Markdown document to mrkdwn: headings bold, lists with bullets, links as
     ``<url|title>``, fenced code as plain triple-backtick blocks (the language tag dropped)."""
     out: list[str] = []
@@ -110,7 +115,7 @@ def to_mrkdwn(markdown: str) -> str:
             fence = m.group(1)
             out.append("```")
             continue
-        out.append(_block_line(line))
+        out.append(_block_line(line, hosts))
     if fence is not None:
         out.append("```")
     text = "\n".join(out)

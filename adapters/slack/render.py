@@ -13,7 +13,7 @@ from typing import Any
 from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
 from adapters.slack.safety import cut, cut_plain, escape, guard, plain
 from bot.brief import Brief, brief, combined_brief, known_issue_brief
-from bot.chat import NOTHING_MATCHED, NOTHING_MATCHED_SHORT
+from bot.chat import NOTHING_MATCHED, NOTHING_MATCHED_SHORT, code_span
 from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
 
 Block = dict[str, Any]
@@ -61,63 +61,63 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
     return b
 
 
-def known_issue_text(ki: KnownIssue) -> str:
+def known_issue_text(ki: KnownIssue, hosts: frozenset[str]) -> str:
     lines = [f":warning: *Known issue* ({escape(ki.status)})"]
     if ki.affects:
         lines.append(f"*Affects:* {escape(ki.affects)}")
     lines.append(f"*Fixed in:* {escape(ki.fixed_in) if ki.fixed_in else 'not yet'}")
     if ki.workaround:
-        lines.append(f"*Workaround:* {inline(ki.workaround)}")
+        lines.append(f"*Workaround:* {inline(ki.workaround, hosts)}")
     if ki.verified:
         lines.append(f"_Last verified {escape(ki.verified)}_")
     return "\n".join(lines)
 
 
-def entry_blocks(entry: Entry, confidence: float | None = None) -> list[Block]:
+def entry_blocks(entry: Entry, hosts: frozenset[str], confidence: float | None = None) -> list[Block]:
     """The full rendering of one entry: header, summary, body, links, known issue, footer."""
-    blocks = [header(entry.title), section(inline(entry.summary))]
+    blocks = [header(entry.title), section(inline(entry.summary, hosts))]
     if entry.body.strip():
-        pieces = split(to_mrkdwn(entry.body), SECTION_MAX)
+        pieces = split(to_mrkdwn(entry.body, hosts), SECTION_MAX)
         blocks += [section(p) for p in pieces[:MAX_BODY_SECTIONS]]
     if entry.links:
-        lines = [f"• {link(li.url, li.title)}" for li in entry.links[:5]]
+        lines = [f"• {link(li.url, li.title, hosts)}" for li in entry.links[:5]]
         blocks.append(section("*Links*\n" + "\n".join(lines)))
     if entry.known_issue is not None:
-        blocks.append(section(known_issue_text(entry.known_issue)))
+        blocks.append(section(known_issue_text(entry.known_issue, hosts)))
     blocks.append(context(_footer(entry, confidence)))
     return blocks
 
 
-def known_issue_short(ki: KnownIssue) -> str:
+def known_issue_short(ki: KnownIssue, hosts: frozenset[str]) -> str:
     """The known issue in an answer's first message: the rows of bot.brief, the long ones cut."""
     rows = known_issue_brief(ki)
-    return ":warning: *Known issue*\n" + "\n".join(f"*{k}:* {inline(v)}" for k, v in rows)
+    return ":warning: *Known issue*\n" + "\n".join(f"*{k}:* {inline(v, hosts)}" for k, v in rows)
 
 
-def links_section(links: Sequence[Link]) -> Block:
-    return section("*Links*\n" + "\n".join(f"• {link(li.url, li.title)}" for li in links))
+def links_section(links: Sequence[Link], hosts: frozenset[str]) -> Block:
+    return section("*Links*\n" + "\n".join(f"• {link(li.url, li.title, hosts)}" for li in links))
 
 
 def more_button(i: int, entry_id: str) -> Block:
     return button("More", f"{FULL_ANSWER}{i}", entry_id)
 
 
-def _checks(b: Brief) -> str:
-    return f"*{inline(b.checks_label)}*\n" + "\n".join(f"• {inline(c)}" for c in b.checks)
+def _checks(b: Brief, hosts: frozenset[str]) -> str:
+    return f"*{inline(b.checks_label, hosts)}*\n" + "\n".join(f"• {inline(c, hosts)}" for c in b.checks)
 
 
-def brief_blocks(entry: Entry, confidence: float | None = None) -> list[Block]:
+def brief_blocks(entry: Entry, hosts: frozenset[str], confidence: float | None = None) -> list[Block]:
     """An answer's first message: title, summary, three things to check (with "More" when the
     entry has more to show), links, the known issue in short, the footer."""
     b = brief(entry)
     more = more_button(0, entry.id) if b.more else None
-    blocks = [header(b.title), section(inline(b.summary), None if b.checks else more)]
+    blocks = [header(b.title), section(inline(b.summary, hosts), None if b.checks else more)]
     if b.checks:
-        blocks.append(section(_checks(b), more))
+        blocks.append(section(_checks(b, hosts), more))
     if b.links:
-        blocks.append(links_section(b.links))
+        blocks.append(links_section(b.links, hosts))
     if entry.known_issue is not None:
-        blocks.append(section(known_issue_short(entry.known_issue)))
+        blocks.append(section(known_issue_short(entry.known_issue, hosts)))
     blocks.append(context(_footer(entry, confidence)))
     return blocks
 
@@ -127,22 +127,22 @@ def _footer(entry: Entry, confidence: float | None) -> str:
     return footer + (f" · confidence {confidence:.2f}" if confidence is not None else "")
 
 
-def combined_blocks(c: Combined) -> list[Block]:
+def combined_blocks(c: Combined, hosts: frozenset[str]) -> list[Block]:
     """A combined answer: the headline, the part to fix first in short, the other part in one
     line, each with "More", and both parts' links."""
     cb = combined_brief(c)
     first, second = (m.entry for m in c.parts)
     blocks = [
         header(cb.headline),
-        section(inline(cb.first.summary), None if cb.first.checks else more_button(0, first.id)),
+        section(inline(cb.first.summary, hosts), None if cb.first.checks else more_button(0, first.id)),
     ]
     if cb.first.checks:
-        blocks.append(section(_checks(cb.first), more_button(0, first.id)))
-    blocks.append(section(f"*{inline(cb.second_title)}*\n{inline(cb.aside)}", more_button(1, second.id)))
+        blocks.append(section(_checks(cb.first, hosts), more_button(0, first.id)))
+    blocks.append(section(f"*{inline(cb.second_title, hosts)}*\n{inline(cb.aside, hosts)}", more_button(1, second.id)))
     if cb.links:
-        blocks.append(links_section(cb.links))
+        blocks.append(links_section(cb.links, hosts))
     if first.known_issue is not None:
-        blocks.append(section(known_issue_short(first.known_issue)))
+        blocks.append(section(known_issue_short(first.known_issue, hosts)))
     footer = f"`{escape(first.id)}` + `{escape(second.id)}` · confidence {c.confidence:.2f}"
     blocks.append(context(footer))
     return blocks
@@ -159,11 +159,11 @@ def _others(others: Sequence[Match]) -> list[Block]:
     ]
 
 
-def _short_match(i: int, m: Match) -> Block:
+def _short_match(i: int, m: Match, hosts: frozenset[str]) -> Block:
     e = m.entry
-    text = f"*{escape(e.title)}*\n{cut(inline(e.summary), 600)}"
+    text = f"*{escape(e.title)}*\n{cut(inline(e.summary, hosts), 600)}"
     if e.links:
-        text += "\n" + link(e.links[0].url, e.links[0].title)
+        text += "\n" + link(e.links[0].url, e.links[0].title, hosts)
     return section(text, accessory=button("Show", f"{OTHER_MATCH}{i}", e.id))
 
 
@@ -178,17 +178,17 @@ def _feedback(query_id: int) -> Block:
     }
 
 
-def answer_blocks(answer: Answer, asked: str = "", notes: Sequence[str] = ()) -> list[Block]:
+def answer_blocks(answer: Answer, hosts: frozenset[str], asked: str = "", notes: Sequence[str] = ()) -> list[Block]:
     """Block Kit for an answer of any outcome. ``asked`` is echoed (escaped) when nothing matched."""
     all_notes = [*answer.notes, *notes]
     blocks: list[Block] = []
     unknown_note = answer.unknown_note
     if answer.outcome is Outcome.ANSWER and answer.combined is not None:
-        blocks += combined_blocks(answer.combined)
+        blocks += combined_blocks(answer.combined, hosts)
         blocks += _others(answer.matches[2:7])
     elif answer.outcome is Outcome.ANSWER and answer.matches:
         best = answer.matches[0]
-        blocks += brief_blocks(best.entry, best.confidence)
+        blocks += brief_blocks(best.entry, hosts, best.confidence)
         blocks += _others(answer.matches[1:6])
     elif answer.outcome in (Outcome.SUGGEST, Outcome.UNKNOWN_CODE):
         unknown = answer.outcome is Outcome.UNKNOWN_CODE
@@ -197,11 +197,11 @@ def answer_blocks(answer: Answer, asked: str = "", notes: Sequence[str] = ()) ->
             blocks.append(section(escape(unknown_note)))
         if answer.matches:
             blocks.append(section("These may help, the closest first:" if not unknown else "Related entries:"))
-            blocks += [_short_match(i, m) for i, m in enumerate(answer.matches[:5])]
+            blocks += [_short_match(i, m, hosts) for i, m in enumerate(answer.matches[:5])]
     else:
         blocks.append(section(escape(NOTHING_MATCHED)))
         if asked.strip():
-            blocks.append(context("You asked: " + cut(escape(" ".join(asked.split())), 300)))
+            blocks.append(context("You asked: " + escape(code_span(asked, 300))))
     if all_notes:
         blocks.append(context(*(escape(n) for n in all_notes)))
     if answer.query_id is not None:
@@ -223,14 +223,14 @@ def answer_fallback(answer: Answer) -> str:
     return NOTHING_MATCHED_SHORT
 
 
-def answer_message(answer: Answer, asked: str = "", notes: Sequence[str] = ()) -> Message:
+def answer_message(answer: Answer, hosts: frozenset[str], asked: str = "", notes: Sequence[str] = ()) -> Message:
     """A message payload (``text`` + ``blocks``) for an answer."""
-    return guard({"text": answer_fallback(answer), "blocks": answer_blocks(answer, asked, notes)})
+    return guard({"text": answer_fallback(answer), "blocks": answer_blocks(answer, hosts, asked, notes)})
 
 
-def entry_message(entry: Entry, note: str = "") -> Message:
+def entry_message(entry: Entry, hosts: frozenset[str], note: str = "") -> Message:
     """A message payload showing one entry in full (other matches, ``/kb show``)."""
-    blocks = entry_blocks(entry)
+    blocks = entry_blocks(entry, hosts)
     if note:
         blocks.append(context(escape(note)))
     return guard({"text": cut(escape(entry.title), 300), "blocks": blocks[:MAX_BLOCKS]})

@@ -17,7 +17,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.access import DENIED, PLATFORM, actor, is_admin
+from adapters.slack.access import DENIED, PLATFORM, actor, is_admin, kb_change_refusal
 from adapters.slack.manifest import SAVE_CALLBACK
 from adapters.slack.modals import entry_view
 from adapters.slack.render import Block, Message, button, section, text_message
@@ -36,9 +36,15 @@ USAGE = "Usage: `/kb review`, `/kb review teach ID ENTRY [alias|pattern|error]`,
 
 def scope_of(state: BotState, team: str) -> ReviewScope:
     """Admins of a workspace that manages the knowledge base see every item; others their own."""
-    # ``kb_workspaces`` comes with the knowledge-base workspace setting; without it, each its own.
-    managing: list[str] = list(getattr(state.settings, "kb_workspaces", []) or [])
+    managing = state.settings.kb_workspaces
     return ReviewScope.everything() if team and team in managing else ReviewScope(PLATFORM, team)
+
+
+def check_may_teach(state: BotState, team: str) -> None:
+    """Teaching changes the shared knowledge base: only from the workspaces in kb_workspaces."""
+    refusal = kb_change_refusal(team, state.settings.kb_workspaces)
+    if refusal is not None:
+        raise SupportBotError(refusal)
 
 
 def queue_of(state: BotState) -> ReviewQueue:
@@ -84,6 +90,7 @@ async def review_command(state: BotState, team: str, who: str, args: list[str]) 
     what = args[3] if len(args) > 3 else None
     if what is not None and what not in TEACH:
         raise SupportBotError(USAGE)
+    check_may_teach(state, team)
     return await teach(state, scope, item_id, args[2], who, what)
 
 
@@ -215,10 +222,12 @@ async def _act(
     queue, trigger = queue_of(state), str(body.get("trigger_id", ""))
     if name == PICK:
         picked, entry_id = json.loads(str((action.get("selected_option") or {}).get("value", "[]")))
+        check_may_teach(state, _team(body))
         return await teach(state, scope, int(picked), str(entry_id), actor(_user(body)), None)
     item_id = int(str(action.get("value", "")))
     await queue.item(item_id, scope)
     if name == TEACH_ACTION:
+        check_may_teach(state, _team(body))
         return await teach_picker(state, scope, item_id)
     if name == DISMISS:
         await client.views_open(trigger_id=trigger, view=dismiss_view(item_id))

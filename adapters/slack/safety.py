@@ -85,10 +85,26 @@ def guard_payload(value: Any, kind: str = "mrkdwn") -> Any:
     return out
 
 
+def unlinked(text: str) -> str:
+    """Bare URLs outside ``<link|label>`` sequences broken with a word joiner: a message's
+    top-level ``text`` is not verbatim, so Slack would otherwise link them itself."""
+    out: list[str] = []
+    pos = 0
+    for m in _SLACK_LINK.finditer(text):
+        out.append(text[pos : m.start()].replace("://", ":" + WORD_JOINER + "//"))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(text[pos:].replace("://", ":" + WORD_JOINER + "//"))
+    return "".join(out)
+
+
 def guard(payload: dict[str, Any]) -> dict[str, Any]:
-    """:func:`guard_payload` for one message or view dict."""
+    """:func:`guard_payload` for one message or view dict; its top-level ``text`` (the
+    notification, which Slack auto-links) gets no bare link either."""
     out = guard_payload(payload)
     assert isinstance(out, dict)
+    if isinstance(out.get("text"), str):
+        out["text"] = unlinked(out["text"])
     return out
 
 

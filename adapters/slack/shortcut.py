@@ -56,7 +56,7 @@ def register(app: AsyncApp, state: BotState) -> None:
             return
         if answer is None:
             return
-        rendered = answer_message(answer, asked=text, notes=notes)
+        rendered = answer_message(answer, state.link_hosts, asked=text, notes=notes)
         try:
             await post_in_thread(client, channel, thread, rendered)
             state.gate.mark(channel, thread)

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from adapters.slack.files import FileFetcher
-from bot.chat import AutoReplyGate
+from bot.chat import AutoReplyGate, RepeatLimiter
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.settings import SlackSettings
@@ -20,7 +20,7 @@ from bot.weblinks import LoginLinks
 @dataclass
 class BotState:
     """What listeners share: the core (``engine`` reads, ``curator`` writes), the settings,
-    the auto-reply gate and the file fetcher."""
+    the auto-reply gate, the file fetcher and the per-user repeat limiter."""
 
     engine: Engine
     curator: Curator
@@ -28,7 +28,13 @@ class BotState:
     gate: AutoReplyGate
     files: FileFetcher
     log: logging.Logger
+    limiter: RepeatLimiter
     links: LoginLinks | None = None  # sign-in links to the web dashboard (/kb dashboard)
+
+    @property
+    def link_hosts(self) -> frozenset[str]:
+        """The hosts (knowledge/hosts.txt) the bot's answers may link to."""
+        return self.curator.hosts
 
     def configured_channel(self, channel: str) -> bool:
         """True when the config lists the channel as a help channel (auto-replies on by default)."""

@@ -55,17 +55,43 @@ class SQLiteActivity(SQLiteConnection):
             (query_id, safe_text(actor), int(helpful), now()),
         )
 
-    async def add_gap(self, domain: str | None, code: int | None, text: str, query_id: int | None) -> None:
+    async def add_gap(
+        self,
+        domain: str | None,
+        code: int | None,
+        text: str,
+        query_id: int | None,
+        platform: str = "",
+        scope: str = "",
+    ) -> None:
         await self._write(
-            "INSERT INTO gaps (domain, code, text, query_id, at) VALUES (?,?,?,?,?)",
-            (None if domain is None else safe_text(domain), code, safe_text(text[:500]), query_id, now()),
+            "INSERT INTO gaps (domain, code, text, query_id, at, platform, scope) VALUES (?,?,?,?,?,?,?)",
+            (
+                None if domain is None else safe_text(domain),
+                code,
+                safe_text(text[:500]),
+                query_id,
+                now(),
+                safe_text(platform),
+                safe_text(scope),
+            ),
         )
 
-    async def list_gaps(self, limit: int = 20) -> list[Gap]:
+    async def list_gaps(self, limit: int = 20, platform: str | None = None, scope: str | None = None) -> list[Gap]:
+        # A place filter keeps the texts (and counts) to gaps asked there.
+        where: list[str] = []
+        params: list[str] = []
+        if platform is not None:
+            where.append("platform = ?")
+            params.append(platform)
+        if scope is not None:
+            where.append("scope = ?")
+            params.append(scope)
+        clause = ("WHERE " + " AND ".join(where) + " ") if where else ""
         rows = await self._run(
-            "SELECT domain, code, MAX(text), COUNT(*), MAX(at) FROM gaps GROUP BY domain, code "
+            f"SELECT domain, code, MAX(text), COUNT(*), MAX(at) FROM gaps {clause}GROUP BY domain, code "
             "ORDER BY COUNT(*) DESC, MAX(at) DESC LIMIT ?",
-            (limit,),
+            (*params, limit),
         )
         return [Gap(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows]
 

@@ -84,6 +84,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             digest TEXT PRIMARY KEY, actor TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT
         )""",
     ),
+    # 6: where each gap was asked, so /kb gaps shows a community only its own questions.
+    # Gaps recorded before this step have no place ('') and show only to knowledge-base admins.
+    (
+        "ALTER TABLE gaps ADD COLUMN platform TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE gaps ADD COLUMN scope TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX gaps_place ON gaps (platform, scope)",
+    ),
 )
 
 

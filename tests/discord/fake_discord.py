@@ -60,6 +60,7 @@ class FakeDiscord(MemberActions):
         self.interactions: dict[int, Interaction] = {}
         self.commands: list[dict[str, Any]] = []
         self.cdn_requests: list[str] = []
+        self.cdn_redirects: dict[str, str] = {}  # attachment file name -> where the CDN redirects it
         self.identifies: list[dict[str, Any]] = []
         self.sessions: list[Session] = []
         self.rate_limits: list[tuple[str, re.Pattern[str], float]] = []

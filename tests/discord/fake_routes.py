@@ -246,6 +246,8 @@ def add_routes(app: web.Application, fake: FakeDiscord) -> None:
         key = request.match_info["key"]
         fake.cdn_requests.append(key)
         await fake.changed()
+        if (name := key.rsplit("/", 1)[-1]) in fake.cdn_redirects:
+            raise web.HTTPFound(fake.cdn_redirects[name])
         data = fake.files.get(key)
         if data is None:
             return web.Response(status=404)

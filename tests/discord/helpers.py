@@ -136,6 +136,7 @@ def discord_settings(fake: FakeDiscord, cast: Cast) -> Settings:
             excluded_roles=[cast.staff_role],
             cooldown_seconds=60,
             guild_ready_timeout=0.05,
+            kb_guilds=[cast.guild.id],  # the first server manages the knowledge base
         )
     )
 

@@ -270,7 +270,7 @@ async def test_kb_changes_limited_to_configured_guilds(
     await start_bot(engine, kb_guilds=[cast.guild.id])
     elsewhere = await fake.slash("kb", cast.mod, cast.help2, {"id": "refused"}, sub="delete")
     [msg] = await answered(fake, elsewhere)
-    assert "managed from another server" in msg.payload["content"]
+    assert "discord.kb_guilds" in msg.payload["content"]
     assert (await engine.get_entry("refused")).id == "refused"
     channel = await fake.slash("supportbot", cast.mod, cast.help2, {"auto_reply": False}, sub="channel")
     [msg] = await answered(fake, channel)  # channel settings stay each server's own business

@@ -26,7 +26,7 @@ def huge_entry(n: int = 0) -> Entry:
 
 
 def test_huge_entry_fits_one_embed() -> None:
-    embed, trimmed = entry_embed(huge_entry(), confidence=0.9, notes=("N" * 3000,))
+    embed, trimmed = entry_embed(huge_entry(), hosts=frozenset(), confidence=0.9, notes=("N" * 3000,))
     assert trimmed
     assert check_embeds([embed.to_dict()]) == []  # type: ignore[list-item]
     assert embed.description is not None and embed.description.count("```") % 2 == 0  # fences closed
@@ -35,7 +35,7 @@ def test_huge_entry_fits_one_embed() -> None:
 
 
 def test_huge_entries_fit_in_short_and_combined() -> None:
-    embed, more = brief_embed(huge_entry(), confidence=0.9, notes=("N" * 3000,))
+    embed, more = brief_embed(huge_entry(), hosts=frozenset(), confidence=0.9, notes=("N" * 3000,))
     assert more
     assert check_embeds([embed.to_dict()]) == []  # type: ignore[list-item]
     ki = next(f for f in embed.fields if f.name == "Known issue")
@@ -45,7 +45,7 @@ def test_huge_entries_fit_in_short_and_combined() -> None:
     answer = Answer(
         Outcome.ANSWER, (*combined.parts, Match(huge_entry(3), 0.5, ())), True, 7, ("note",), (), "", combined
     )
-    embeds, full = answer_embeds(answer)
+    embeds, full = answer_embeds(answer, frozenset())
     assert check_embeds([e.to_dict() for e in embeds]) == []  # type: ignore[misc]
     assert full is not None and full.id == huge_entry(2).id  # the nested cause: what to fix
     view = answer_view(answer.query_id, others=runner_ups(answer), full_entry_id=full.id, asker_id=10**19)
@@ -57,7 +57,7 @@ def test_every_bundled_entry_answers_in_a_short_first_message() -> None:
     for e in read_knowledge(BUNDLED_KB).entries:
         if not e.curated:
             continue
-        embeds, full = answer_embeds(Answer(Outcome.ANSWER, (Match(e, 0.95, ()),), True, query_id=1))
+        embeds, full = answer_embeds(Answer(Outcome.ANSWER, (Match(e, 0.95, ()),), True, query_id=1), frozenset())
         assert check_embeds([x.to_dict() for x in embeds]) == []  # type: ignore[misc]
         assert full is e  # every curated entry has more to show: the button is always there
         sizes.append(discord_visible(embeds[0].to_dict()))  # type: ignore[arg-type]
@@ -68,7 +68,7 @@ def test_every_bundled_entry_answers_in_a_short_first_message() -> None:
 def test_suggestions_and_components_fit() -> None:
     matches = tuple(Match(huge_entry(i), 0.5 - i * 0.01, ()) for i in range(30))
     answer = Answer(Outcome.SUGGEST, matches, False, query_id=12345678901234)
-    embeds, _ = answer_embeds(answer)
+    embeds, _ = answer_embeds(answer, frozenset())
     assert check_embeds([e.to_dict() for e in embeds]) == []  # type: ignore[misc]
     view = answer_view(answer.query_id, others=matches, full_entry_id="y" * 200, asker_id=10**19)
     assert view is not None

@@ -16,7 +16,7 @@ from bot.models import Answer, Incoming
 from bot.settings import SlackSettings, WebSettings
 from bot.weblinks import LoginLinks
 
-from .fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from .fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack
 from .payloads import SlackSender
 
 HELP_CHANNEL = "CHELP"
@@ -63,6 +63,7 @@ def slack_settings(fake: FakeSlack, **overrides: Any) -> SlackSettings:
         "admin_users": [ADMIN],
         "cooldown_seconds": 60.0,
         "max_file_bytes": 10_000,
+        "kb_workspaces": [TEAM],
     }
     values.update(overrides)
     return SlackSettings(**values)

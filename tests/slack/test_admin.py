@@ -255,7 +255,7 @@ async def test_dashboard_link_is_private_and_signs_in_the_admin_once(http: HttpB
     reply = await kb(http, "dashboard")  # kb() checks the reply is ephemeral
     text = reply["text"]
     assert "works once, for 10 minutes" in text
-    token = text.split("http://127.0.0.1:8081/login/", 1)[1].split()[0]
+    token = text.split("<http://127.0.0.1:8081/login/", 1)[1].split(">")[0]
     at = "2000-01-01T00:00:00+00:00"
     assert await engine.store.take_web_token(digest(token), at) == f"slack:{ADMIN}"
     assert await engine.store.take_web_token(digest(token), at) is None

@@ -57,7 +57,8 @@ def test_an_unclosed_code_block_is_closed() -> None:
 
 
 def test_links_cannot_break_out() -> None:
-    assert link("https://x.y/a|b>c", "t|x") == "<https://x.y/a%7Cb&gt;c|t/x>"
+    assert link("https://x.y/a|b>c", "t|x") == "t|x"  # a URL that would end the <link> early is not linked
+    assert link("https://x.y/a?b=1&c=2", "t|x") == "<https://x.y/a?b=1&amp;c=2|t/x>"
     assert link("javascript:alert(1)", "click") == "click"
     assert link("https://x.y") == "<https://x.y>"
 
@@ -123,7 +124,7 @@ def test_entry_message_has_known_issue_and_links() -> None:
         links=(Link("Docs", "https://developer.apple.com/x"),),
         known_issue=KnownIssue("workaround", "iOS 18", "", "Restart <it>.", "2026-11-01"),
     )
-    text = json.dumps(entry_message(e), ensure_ascii=False)
+    text = json.dumps(entry_message(e, frozenset()), ensure_ascii=False)
     assert "<https://developer.apple.com/x|Docs>" in text
     assert ":warning: *Known issue* (workaround)" in text and "*Fixed in:* not yet" in text
     assert "Restart &lt;it&gt;." in text and "Last verified 2026-11-01" in text
@@ -156,7 +157,7 @@ def test_limits_hold_for_huge_entries(combined: bool) -> None:
         True,
         5,
     )
-    msg = answer_message(combined_answer() if combined else answer)
+    msg = answer_message(combined_answer() if combined else answer, frozenset())
     assert len(msg["blocks"]) <= MAX_BLOCKS
     assert len(msg["blocks"][0]["text"]["text"]) <= 150
     for block in msg["blocks"]:
@@ -181,16 +182,16 @@ def test_the_short_answer_and_the_combined_one_cannot_ping() -> None:
     c = Combined(Match(hostile, 0.9, ()), Match(replace(hostile, id="h2"), 0.9, ()), True, "<!here> -1", "@channel")
     both = Answer(Outcome.ANSWER, c.parts, True, 2, combined=c)
     for answer in (single, both):
-        text = json.dumps(answer_message(answer), ensure_ascii=False)
+        text = json.dumps(answer_message(answer, frozenset()), ensure_ascii=False)
         assert not PING.search(text), text
         assert "first" in text and "second" in text  # the checks were rendered, defused
 
 
 def test_unknown_code_and_nothing_outcomes() -> None:
     unknown = Answer(Outcome.UNKNOWN_CODE, (), False, 3, ("input cut", "NSURLErrorDomain -4242: post the full error"))
-    text = json.dumps(answer_message(unknown, notes=["x.png was not read"]), ensure_ascii=False)
+    text = json.dumps(answer_message(unknown, frozenset(), notes=["x.png was not read"]), ensure_ascii=False)
     assert "Unknown error code" in text and "-4242: post the full error" in text
     assert "input cut" in text and "x.png was not read" in text
     nothing = Answer(Outcome.NOTHING, (), False, 4)
-    text = json.dumps(answer_message(nothing, asked="what <!here> is"), ensure_ascii=False)
+    text = json.dumps(answer_message(nothing, frozenset(), asked="what <!here> is"), ensure_ascii=False)
     assert "Nothing in the knowledge base" in text and "what &lt;!here&gt; is" in text

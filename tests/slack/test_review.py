@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import Incoming, Mode, Outcome, Place
 
-from .fake_slack import TEAM
-from .helpers import ADMIN, HttpBot
+from .fake_slack import TEAM, FakeSlack
+from .helpers import ADMIN, HttpBot, start_http
 from .payloads import (
     block_action_payload,
     command_payload,
@@ -133,13 +134,24 @@ async def test_members_are_refused_everywhere(http: HttpBot, engine: Engine) -> 
     assert await engine.store._run("SELECT * FROM review_events") == []
 
 
-async def test_each_workspace_sees_its_own_items(http: HttpBot, engine: Engine) -> None:
+async def test_each_workspace_sees_its_own_items(fake: FakeSlack, engine: Engine, curator: Curator) -> None:
+    # This workspace does not manage the knowledge base: it sees only its own misses, and may not teach.
+    http = await start_http(fake, engine, curator, kb_workspaces=[])
+    try:
+        await miss(engine, VAGUE, Place("slack", "TOTHER", "C9"))
+        await miss(engine, "what is the weather today", Place("discord", "G1", "C9"), "discord:1")
+        assert "empty" in (await kb(http, "review"))["text"]
+        refused = await click(http, block_action_payload(http.fake, "review_teach", "1", user=ADMIN))
+        assert "no review item 1" in refused["text"]
+        assert "no review item 2" in (await kb(http, "review dismiss 2 nope"))["text"]
+    finally:
+        await http.bot.close()
+
+
+async def test_a_workspace_that_manages_the_kb_sees_every_item(http: HttpBot, engine: Engine) -> None:
     await miss(engine, VAGUE, Place("slack", "TOTHER", "C9"))
     await miss(engine, "what is the weather today", Place("discord", "G1", "C9"), "discord:1")
-    assert "empty" in (await kb(http, "review"))["text"]
-    refused = await click(http, block_action_payload(http.fake, "review_teach", "1", user=ADMIN))
-    assert "no review item 1" in refused["text"]
-    assert "no review item 2" in (await kb(http, "review dismiss 2 nope"))["text"]
+    assert "2 items" in (await kb(http, "review"))["text"]
 
 
 async def test_save_a_thread_reply_as_an_entry(http: HttpBot, engine: Engine) -> None:

@@ -12,7 +12,7 @@ from bot.store.sqlite import SQLiteStore
 from bot.weblinks import LoginLinks
 from tests.core import Core
 
-from .conftest import Web, open_web, path_of, settings_for
+from .helpers import Web, open_web, path_of, settings_for
 
 PAGES = ("/", "/review", "/review/1", "/entries", "/entries/offline", "/settings")
 

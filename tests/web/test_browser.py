@@ -22,8 +22,8 @@ from bot.store.sqlite import SQLiteStore
 from bot.weblinks import LoginLinks
 from tests.core import Core
 
-from .conftest import path_of, settings_for
 from .fake_review import FakeReviewQueue, miss
+from .helpers import path_of, settings_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

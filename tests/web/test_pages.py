@@ -12,7 +12,7 @@ from bot.settings import load_settings
 from bot.store.sqlite import SQLiteStore
 from tests.core import Core
 
-from .conftest import Web, open_web, settings_for
+from .helpers import Web, open_web, settings_for
 
 
 async def ask(web: Web, text: str, platform: str, mode: Mode = Mode.SLASH) -> int | None:

@@ -153,7 +153,7 @@ async def save_file(
 async def show_entry(state: BotState, entry_id: str) -> Reply:
     """The entry as an embed, with its file when it is a curated entry."""
     entry = await state.engine.get_entry(entry_id)
-    embed, _ = entry_embed(entry, preview=DESCRIPTION_MAX - len(entry.summary) - 200)
+    embed, _ = entry_embed(entry, hosts=state.link_hosts, preview=DESCRIPTION_MAX - len(entry.summary) - 200)
     files = [text_file(file_name(entry.id), render_entry(entry))] if entry.curated else []
     return Reply(embeds=[embed], files=files, ephemeral=True)
 

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.access import DENIED, PLATFORM, is_admin
+from adapters.discord.access import DENIED, KB_CHANGES, PLATFORM, is_admin, kb_change_refusal
 from adapters.discord.commands import Choices, id_choices
 from adapters.discord.respond import error_reply, send
 from adapters.discord.state import BotState
@@ -43,7 +43,21 @@ class KbGroup(AdminGroup):
         super().__init__(state, name="kb", description="Knowledge-base administration")
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await kb_admin(self.state, interaction)
+        if not await super().interaction_check(interaction):
+            return False
+        command = interaction.command
+        if command is not None and command.name in KB_CHANGES:
+            return await self.may_change(interaction)
+        return True
+
+    async def may_change(self, interaction: discord.Interaction[Any]) -> bool:
+        """The knowledge base is shared by every guild: only ``kb_guilds`` admins may change it.
+        Says why when not (the admin check has already run)."""
+        refusal = kb_change_refusal(interaction.guild_id, self.state.settings.kb_guilds)
+        if refusal is None:
+            return True
+        await send(interaction, error_reply(refusal))
+        return False
 
     def entry_ids(self) -> Autocomplete:
         """The one autocomplete for every ``id`` option: entry ids with their titles."""
@@ -62,16 +76,16 @@ class SupportbotGroup(AdminGroup):
 
 
 async def kb_admin(state: BotState, interaction: discord.Interaction[Any]) -> bool:
-    """The check for every knowledge-base action (commands, buttons, forms, menus): an admin, in
-    a server allowed to manage the knowledge base. Tells the member why not."""
-    # The knowledge base is shared by every guild; kb_guilds limits whose admins may change it.
-    allowed = state.settings.kb_guilds
-    if allowed and interaction.guild_id not in allowed:
-        await send(interaction, error_reply("The knowledge base is managed from another server."))
+    """The check for every change to the knowledge base made outside a slash command (buttons,
+    forms, menus): an admin, in a server allowed to change the shared knowledge base. Tells the
+    member why not."""
+    if not is_admin(interaction, state.settings.admin_roles):
+        await send(interaction, error_reply(DENIED))
         return False
-    if is_admin(interaction, state.settings.admin_roles):
+    refusal = kb_change_refusal(interaction.guild_id, state.settings.kb_guilds)
+    if refusal is None:
         return True
-    await send(interaction, error_reply(DENIED))
+    await send(interaction, error_reply(refusal))
     return False
 
 

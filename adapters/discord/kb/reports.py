@@ -7,6 +7,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.access import PLATFORM, sees_every_server
 from adapters.discord.kb.group import KbGroup
 from adapters.discord.render import FIELD_MAX, TITLE_MAX, clip, code_block
 from adapters.discord.respond import Reply
@@ -24,7 +25,7 @@ def register(kb: KbGroup) -> None:
 
     @kb.command(name="gaps", description="Codes and questions nothing answered")
     async def gaps(interaction: discord.Interaction[Any]) -> None:
-        await state.respond(interaction, show_gaps(state), private=True)
+        await state.respond(interaction, show_gaps(state, interaction), private=True)
 
     @kb.command(name="stats", description="Entries, queries, feedback and gaps")
     async def stats(interaction: discord.Interaction[Any]) -> None:
@@ -40,8 +41,14 @@ async def show_why(state: BotState, text: str) -> Reply:
     return Reply(embeds=[report_embed(why_report(await state.engine.why(text)))], ephemeral=True)
 
 
-async def show_gaps(state: BotState) -> Reply:
-    return Reply(embeds=[report_embed(gaps_report(await state.engine.gaps()))], ephemeral=True)
+async def show_gaps(state: BotState, interaction: discord.Interaction[Any]) -> Reply:
+    """What nothing answered: asked in this server, or everywhere for knowledge-base admins."""
+    s = state.settings
+    if sees_every_server(interaction, s.admin_roles, s.kb_guilds):
+        gaps = await state.engine.gaps()
+    else:
+        gaps = await state.engine.gaps(platform=PLATFORM, scope=str(interaction.guild_id))
+    return Reply(embeds=[report_embed(gaps_report(gaps))], ephemeral=True)
 
 
 async def show_stats(state: BotState) -> Reply:

@@ -52,7 +52,8 @@ def register(kb: KbGroup) -> None:
             await state.respond(interaction, show_queue(state, interaction), private=True)
         elif item is None or teach_to is None:
             await send(interaction, error_reply("Give both `item` and `teach`, or neither to see the queue."))
-        else:
+        elif await kb.may_change(interaction):
+            # Teaching changes the shared knowledge base: only from the servers in kb_guilds.
             await state.respond(interaction, teach(state, interaction, item, teach_to, what), private=True)
 
 
