@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 from re import _constants as sre_constants  # type: ignore[attr-defined]
@@ -233,3 +234,16 @@ def test_context_across_folded_windows_is_kept(ex: Extractor) -> None:
     filler = "word " * 30_000
     result = ex.extract(filler + "Error Domain=kCFErrorDomainCFNetwork Code=-1200 " + filler)
     assert ("kCFErrorDomainCFNetwork", -1200) in {(f.domain, f.code) for f in result.codes}
+
+
+def test_non_ascii_log_words_split_on_unicode_punctuation(ex: Extractor) -> None:
+    lines = "".join(f"{i} 连接失败：未能找到使用指定主机名的服务器。 café\n" for i in range(5_000))
+    tokens = ex.extract(lines).lowered_tokens
+    assert {"未能找到使用指定主机名的服务器", "连接失败", "café"} <= tokens
+
+
+def test_random_unicode_log_is_read(ex: Extractor) -> None:
+    rng = random.Random(9)
+    text = "".join(chr(rng.randrange(0x20, 0xD7FF)) for _ in range(150_000)) + "\udcff Code=-1009"
+    result = ex.extract(text)
+    assert (None, -1009) in {(f.domain, f.code) for f in result.codes}
