@@ -19,6 +19,7 @@ import aiosqlite
 from bot.models import ChannelSettings, Entry, Gap, NotFound, Revision, Stats
 from bot.serialize import entry_from_dict, entry_to_dict
 from bot.store.base import Progress, QueryRecord, StoreError
+from bot.text import storable
 
 # Each item upgrades the schema by one version; never edit a released step, add a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -68,6 +69,12 @@ QUERY_TEXT_LIMIT = 4000
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _bind(params: Sequence[Any]) -> tuple[Any, ...]:
+    """Parameters SQLite can bind: text with lone surrogates (which UTF-8 cannot encode, so
+    binding raised UnicodeEncodeError) gets U+FFFD in their place, on every write and read."""
+    return tuple(storable(p) if isinstance(p, str) else p for p in params)
 
 
 class SQLiteStore:
@@ -131,7 +138,7 @@ class SQLiteStore:
 
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
-            async with self.db.execute(sql, params) as cur:
+            async with self.db.execute(sql, _bind(params)) as cur:
                 return list(await cur.fetchall())
         except sqlite3.DatabaseError as exc:
             raise StoreError(self._explain(exc)) from exc
@@ -162,7 +169,9 @@ class SQLiteStore:
 
     @staticmethod
     async def _next_rev(db: aiosqlite.Connection, entry_id: str) -> int:
-        async with db.execute("SELECT COALESCE(MAX(rev), 0) FROM revisions WHERE entry_id = ?", (entry_id,)) as cur:
+        async with db.execute(
+            "SELECT COALESCE(MAX(rev), 0) FROM revisions WHERE entry_id = ?", _bind((entry_id,))
+        ) as cur:
             last = await cur.fetchone()
         return int(last[0]) + 1 if last else 1
 
@@ -180,8 +189,8 @@ class SQLiteStore:
             for done, entry in enumerate(entries, 1):
                 if progress is not None and (done % 100 == 0 or done == len(entries)):
                     progress(done, len(entries))
-                data = json.dumps(entry_to_dict(entry), sort_keys=True, ensure_ascii=False)
-                async with db.execute("SELECT data FROM entries WHERE id = ?", (entry.id,)) as cur:
+                data = storable(json.dumps(entry_to_dict(entry), sort_keys=True, ensure_ascii=False))
+                async with db.execute("SELECT data FROM entries WHERE id = ?", _bind((entry.id,))) as cur:
                     row = await cur.fetchone()
                 if row is not None and row[0] == data:
                     continue
@@ -189,13 +198,13 @@ class SQLiteStore:
                 kind = op if row is not None else ("create" if op == "update" else op)
                 await db.execute(
                     "INSERT INTO revisions (entry_id, rev, data, actor, at, reason, op) VALUES (?,?,?,?,?,?,?)",
-                    (entry.id, rev, data, actor, at, reason, kind),
+                    _bind((entry.id, rev, data, actor, at, reason, kind)),
                 )
                 await db.execute(
                     "INSERT INTO entries (id, kind, data, rev, updated_at) VALUES (?,?,?,?,?) "
                     "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, data=excluded.data, "
                     "rev=excluded.rev, updated_at=excluded.updated_at",
-                    (entry.id, entry.kind, data, rev, at),
+                    _bind((entry.id, entry.kind, data, rev, at)),
                 )
                 revisions.append(Revision(entry.id, rev, entry, actor, at, reason, kind))
         return revisions
@@ -203,15 +212,15 @@ class SQLiteStore:
     async def delete_entry(self, entry_id: str, actor: str, reason: str) -> Revision:
         at = now()
         async with self._transaction() as db:
-            async with db.execute("SELECT 1 FROM entries WHERE id = ?", (entry_id,)) as cur:
+            async with db.execute("SELECT 1 FROM entries WHERE id = ?", _bind((entry_id,))) as cur:
                 if await cur.fetchone() is None:
                     raise NotFound(f"no entry '{entry_id}'")
             rev = await self._next_rev(db, entry_id)
             await db.execute(
                 "INSERT INTO revisions (entry_id, rev, data, actor, at, reason, op) VALUES (?,?,NULL,?,?,?,'delete')",
-                (entry_id, rev, actor, at, reason),
+                _bind((entry_id, rev, actor, at, reason)),
             )
-            await db.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+            await db.execute("DELETE FROM entries WHERE id = ?", _bind((entry_id,)))
         return Revision(entry_id, rev, None, actor, at, reason, "delete")
 
     @staticmethod
@@ -257,18 +266,20 @@ class SQLiteStore:
             cur = await self.db.execute(
                 "INSERT INTO queries (at, platform, scope, channel, author, mode, text, outcome, top_id, confidence, matches) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    now(),
-                    record.platform,
-                    record.scope,
-                    record.channel,
-                    record.author,
-                    record.mode,
-                    record.text[:QUERY_TEXT_LIMIT],
-                    record.outcome,
-                    record.top_id,
-                    record.confidence,
-                    json.dumps(list(record.match_ids)),
+                _bind(
+                    (
+                        now(),
+                        record.platform,
+                        record.scope,
+                        record.channel,
+                        record.author,
+                        record.mode,
+                        record.text[:QUERY_TEXT_LIMIT],
+                        record.outcome,
+                        record.top_id,
+                        record.confidence,
+                        json.dumps(list(record.match_ids)),
+                    )
                 ),
             )
             await self.db.commit()
