@@ -205,3 +205,9 @@ def test_storable_text() -> None:
     assert storable("\udcff") == "\ufffd"
     assert storable("\ud83d\ude00") == "\U0001f600"
     assert storable("a\ud83d") == "a\ufffd"
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 0.0, -1.0])
+def test_store_refuses_a_timeout_that_is_not_a_positive_number(tmp_path: Path, timeout: float) -> None:
+    with pytest.raises(StoreError, match="busy timeout must be a positive number"):
+        SQLiteStore(tmp_path / "x.db", timeout=timeout)

@@ -7,6 +7,7 @@ one connection means one writer.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -81,6 +82,9 @@ class SQLiteStore:
     """:class:`bot.store.base.Store` on one SQLite file (or ``:memory:``)."""
 
     def __init__(self, path: str | Path, timeout: float = 5.0) -> None:
+        if not (math.isfinite(timeout) and timeout > 0):
+            # inf made "PRAGMA busy_timeout" overflow and sqlite3.connect wait for ever.
+            raise StoreError(f"database {path}: busy timeout must be a positive number of seconds, not {timeout}")
         self.path = str(path)
         self.timeout = timeout
         self._db: aiosqlite.Connection | None = None
