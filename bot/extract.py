@@ -134,7 +134,7 @@ NON_ASCII_SCAN = 100_000  # characters of non-ASCII words in a log split on Unic
 BIG_TEXT = 100_000  # above this, a message is treated as a pasted log
 STREAM_PAIR_REACH = 600  # how far a _kCFStreamErrorCodeKey may stand from its domain key
 DOMAIN_NAME_MAX = 80
-MAX_MATCHES = 2000  # matches read per pattern, after repeats are folded out
+MAX_MATCHES = 1000  # matches read per pattern, after repeats are folded out
 MAX_CODES = 200  # distinct code readings kept from one message (a real paste has a handful)  # longest domain name read backwards from "...ErrorDomain"
 
 
