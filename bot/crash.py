@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TOP_FRAMES = 6
+MAX_IPS_CHARS = 4_000_000  # a real .ips is well under a megabyte; bigger JSON is not parsed
+MAX_JSON_DEPTH = 64  # a real .ips nests about 8 deep; json's C parser recurses and fails at ~1000
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'[]{}"')  # UTF-8 never hides these in a multi-byte char
+_JSON_STRING_RE = re.compile(rb'"[^"]*"')
+_DEEP_RUN_RE = re.compile(rb"[\[{]{" + str(MAX_JSON_DEPTH + 1).encode() + rb"}")
 _EXC_TYPE_RE = re.compile(r"^Exception Type:\s+(\S+)(?:\s+\((\w+)\))?", re.MULTILINE)
 _EXC_CODES_RE = re.compile(r"^Exception Codes:\s+(.{1,200})$", re.MULTILINE)
 _TRIGGERED_RE = re.compile(r"^Triggered by Thread:\s+(\d+)", re.MULTILINE)
@@ -70,18 +75,46 @@ def _frame_name(frame: dict[str, Any], images: list[dict[str, Any]]) -> str:
     return "?"
 
 
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when JSON text nests deeper than ``limit`` (or its brackets do not balance).
+
+    Checked without recursion and in C-speed passes: escapes and everything but brackets and
+    quotes are dropped, then strings, then innermost bracket pairs one level per pass.
+    """
+    raw = text.encode("utf-8", "surrogatepass").replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Removing two adjacent quotes keeps every later quote paired as before (an empty string,
+    # or a string's end and the next one's start with no structure between them).
+    skeleton = raw.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    brackets = _JSON_STRING_RE.sub(b"", skeleton) if b'"' in skeleton else skeleton
+    for _ in range(limit):
+        if not brackets:
+            return False
+        if _DEEP_RUN_RE.search(brackets):
+            return True
+        shorter = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if len(shorter) == len(brackets):
+            return True  # unbalanced: not JSON we could parse anyway
+        brackets = shorter
+    return bool(brackets)
+
+
+def _load_json(text: str) -> Any:
+    """Parsed JSON, or None for text that is not JSON, too big or too deep to parse safely."""
+    if not text.strip() or len(text) > MAX_IPS_CHARS or json_too_deep(text):
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: belt and braces, json_too_deep should stop it
+        return None
+
+
 def _parse_ips(text: str) -> CrashInfo | None:
     stripped = text.strip()
     first, _, rest = stripped.partition("\n")
-    body: Any = None
-    try:
-        header = json.loads(first)
-        body = json.loads(rest) if rest.strip() else header
-    except ValueError:
-        try:
-            body = json.loads(stripped)
-        except ValueError:
-            return None
+    header = _load_json(first)
+    body: Any = _load_json(rest) if header is not None and rest.strip() else header
+    if body is None:
+        body = _load_json(stripped)
     if not isinstance(body, dict):
         return None
     info = CrashInfo()

@@ -8,13 +8,17 @@ the index, so this module only reports what the text says.
 
 from __future__ import annotations
 
+import heapq
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from bot.crash import CrashInfo, parse_crash
 from bot.domains import DomainTable
+from bot.fold import fold_repeats
 from bot.models import Attachment
 from bot.text import TOKEN_RE
 
@@ -64,6 +68,7 @@ class Extraction:
     lowered: str
     crash: CrashInfo | None = None
     notes: list[str] = field(default_factory=list)
+    source_chars: int = 0  # length before repeats were folded out of a pasted log
 
     @property
     def nested(self) -> list[tuple[int, int]]:
@@ -73,7 +78,7 @@ class Extraction:
     @property
     def pasted_log(self) -> bool:
         """Large input: tokens are lowercased and counted once, and costly scans are skipped."""
-        return len(self.text) > BIG_TEXT
+        return max(len(self.text), self.source_chars) > BIG_TEXT
 
 
 _ERROR_DOMAIN_RE = re.compile(r"Error Domain=([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})")
@@ -99,10 +104,18 @@ class _LiteralFirst:
     def __init__(self, rest_by_prefix: dict[str, str]) -> None:
         self.patterns = tuple(re.compile(re.escape(p) + rest) for p, rest in rest_by_prefix.items())
 
-    def finditer(self, text: str) -> list[re.Match[str]]:
-        matches = [m for p in self.patterns for m in p.finditer(text)]
-        matches.sort(key=lambda m: m.start())
-        return matches
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Matches of every pattern in text order, lazily (a caller may stop early)."""
+        return heapq.merge(*(p.finditer(text) for p in self.patterns), key=_start)
+
+
+def _start(m: re.Match[str]) -> int:
+    return m.start()
+
+
+def _scan(regex: re.Pattern[str] | _LiteralFirst, text: str) -> Iterator[re.Match[str]]:
+    """The first MAX_MATCHES matches: after folding, more than that is noise, not a paste."""
+    return islice(regex.finditer(text), MAX_MATCHES)
 
 
 # The patterns below leave out a leading \b: it defeats the regex engine's literal-prefix scan
@@ -139,10 +152,14 @@ DOTTED_SCAN = 50_000  # dotted names (URLError.Code.timedOut) are looked for in 
 # For pasted logs, translate+split tokenizes about twice as fast as a \w+ regex; it differs
 # only on non-ASCII punctuation, which no index term contains.
 _ASCII_PUNCT_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or c == 95)})
+_ASCII_PUNCT_TO_SPACE_BYTES = bytes(c if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256))
+NON_ASCII_SCAN = 100_000  # characters of non-ASCII words in a log split on Unicode punctuation
 BIG_TEXT = 100_000  # above this, a message is treated as a pasted log
 STREAM_PAIR_REACH = 600  # how far a _kCFStreamErrorCodeKey may stand from its domain key
 DOMAIN_NAME_MAX = 80  # longest domain name read backwards from "...ErrorDomain"
 NEST_REACH = 4000  # how far an underlying code may stand from the error it is nested in
+MAX_MATCHES = 1000  # matches read per pattern, after repeats are folded out
+MAX_CODES = 200  # distinct code readings kept from one message (a real paste has a handful)
 
 
 class Extractor:
@@ -177,6 +194,12 @@ class Extractor:
         cleaned = clean_text(joined)
         if len(cleaned) != len(joined):
             notes.append("control characters were removed from the input")
+        if len(cleaned) > BIG_TEXT:
+            # Before the cut, so an error after a long run of repeats is still read.
+            folded = fold_repeats(cleaned)
+            if len(folded) < len(cleaned):
+                notes.append(f"repeated lines were read once ({len(folded):,} of {len(cleaned):,} characters)")
+            cleaned = folded
         if len(cleaned) > self.max_chars:
             notes.append(f"input cut to the first {self.max_chars:,} characters of {len(cleaned):,}")
             cleaned = cleaned[: self.max_chars]
@@ -185,8 +208,9 @@ class Extractor:
     def extract(self, text: str, attachments: tuple[Attachment, ...] = ()) -> Extraction:
         """Find every error code, token and crash signature in a message and its attachments."""
         analysed, notes, crash = self.prepare(text, attachments)
+        source_chars = len(text) + sum(len(a.text) for a in attachments)
         lowered = analysed.lower()
-        if len(analysed) <= BIG_TEXT:
+        if source_chars <= BIG_TEXT:
             counts = Counter(TOKEN_RE.findall(analysed))
             tokens = set(counts)
             head = analysed[:DOTTED_SCAN]
@@ -196,11 +220,11 @@ class Extractor:
         else:
             # A pasted log: one pass over the lowered text; every token counts once. Case only
             # matters for domain names, which _alias_mentions re-checks against the text.
-            lowered_tokens = set(lowered.translate(_ASCII_PUNCT_TO_SPACE).split())
+            lowered_tokens = _log_tokens(lowered)
             counts = Counter(dict.fromkeys(lowered_tokens, 1))
             tokens = lowered_tokens
         codes = self.find_codes(analysed, tokens, lowered_tokens)
-        return Extraction(codes, counts, tokens, lowered_tokens, analysed, lowered, crash, notes)
+        return Extraction(codes, counts, tokens, lowered_tokens, analysed, lowered, crash, notes, source_chars)
 
     def _alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]:
         """(start, end, alias) for every domain name in the text, found without a big regex."""
@@ -227,20 +251,28 @@ class Extractor:
         found: list[FoundCode] = []
         taken: set[int] = set()  # start offsets of numbers already read
 
+        seen: set[tuple[str | None, int, str, bool]] = set()
+
         def add(domain: str | None, code: int, form: str, underlying: bool, pos: int, snippet: str) -> None:
             if pos in taken:
                 return
             taken.add(pos)
+            # A code read the same way twice is one piece of evidence (the ranking counts it
+            # once); keeping one FoundCode per reading bounds the ranking's work per distinct key.
+            key = (domain, code, form, underlying)
+            if key in seen or len(found) >= MAX_CODES:
+                return
+            seen.add(key)
             found.append(FoundCode(domain, code, form, underlying, snippet.strip()[:120], pos))
 
         def is_underlying(start: int) -> bool:
             return bool(_UNDERLYING_RE.search(text[max(0, start - 48) : start]))
 
-        for m in _ERROR_DOMAIN_RE.finditer(text):
+        for m in _scan(_ERROR_DOMAIN_RE, text):
             domain = self._canonical(m.group(1))
             add(domain or m.group(1), int(m.group(2)), EXPLICIT, is_underlying(m.start()), m.start(2), m.group(0))
 
-        for m in _ANY_DOMAIN_RE.finditer(text):
+        for m in _scan(_ANY_DOMAIN_RE, text):
             name_start, floor = m.start(), max(0, m.start() - DOMAIN_NAME_MAX)
             while name_start > floor and (text[name_start - 1].isalnum() or text[name_start - 1] in "_."):
                 name_start -= 1
@@ -249,9 +281,9 @@ class Extractor:
             add(domain, int(m.group(1)), EXPLICIT, is_underlying(name_start), m.start(1), text[name_start : m.end()])
 
         streams = self.domains.stream_domains
-        domain_keys = [(m.start(), int(m.group(1))) for m in _STREAM_DOMAIN_RE.finditer(text)]
+        domain_keys = [(m.start(), int(m.group(1))) for m in _scan(_STREAM_DOMAIN_RE, text)]
         key_positions = [pos for pos, _ in domain_keys]
-        for m in _STREAM_CODE_RE.finditer(text):
+        for m in _scan(_STREAM_CODE_RE, text):
             # The nearest domain key on either side (bisect: a log may hold thousands of pairs).
             k = bisect_left(key_positions, m.start())
             near = [
@@ -261,9 +293,9 @@ class Extractor:
             stream = streams.get(min(near)[1]) if near else None
             add(stream, int(m.group(1)), STREAM if stream else MARKED, True, m.start(1), m.group(0))
         ssl = streams.get(3)
-        for m in _SSL_ORIGINAL_RE.finditer(text):
+        for m in _scan(_SSL_ORIGINAL_RE, text):
             add(ssl, int(m.group(1)), STREAM if ssl else MARKED, True, m.start(1), m.group(0))
-        for m in _BRACKET_PAIR_RE.finditer(text):
+        for m in _scan(_BRACKET_PAIR_RE, text):
             stream = streams.get(int(m.group(1)))
             if stream is not None:
                 add(stream, int(m.group(2)), STREAM, True, m.start(2), m.group(0))
@@ -275,14 +307,14 @@ class Extractor:
             (_POSIX_PAIR_RE, True),
             (_POSIX_STRERR_RE, False),
         ):
-            for m in regex.finditer(text):
+            for m in _scan(regex, text):
                 if not (check and _glued(text, m.start())):
                     add(posix, int(m.group(1)), EXPLICIT if posix else MARKED, False, m.start(1), m.group(0))
         osstatus = self._canonical("OSStatus")
-        for m in _OSSTATUS_RE.finditer(text):
+        for m in _scan(_OSSTATUS_RE, text):
             if not _glued(text, m.start()):
                 add(osstatus, int(m.group(1)), EXPLICIT if osstatus else MARKED, False, m.start(1), m.group(0))
-        for m in _NW_ENUM_RE.finditer(text):
+        for m in _scan(_NW_ENUM_RE, text):
             domain = _NW_ENUM_DOMAINS[m.group(0).split("(", 1)[0]]
             if domain in self.aliases and not _glued(text, m.start()):
                 add(domain, int(m.group(1)), EXPLICIT, False, m.start(1), m.group(0))
@@ -295,7 +327,7 @@ class Extractor:
                     self._canonical(alias), int(after.group(1)), EXPLICIT, is_underlying(start), after.start(1), snippet
                 )
 
-        for m in _HEX_RE.finditer(text):
+        for m in _scan(_HEX_RE, text):
             if _glued(text, m.start()):
                 continue
             value = int(m.group(1), 16)
@@ -303,14 +335,33 @@ class Extractor:
                 value -= 0x100000000
             if -200_000 <= value <= -1:
                 add(None, value, BARE, False, m.start(), m.group(0))
-        for m in _MARKED_RE.finditer(text):
+        for m in _scan(_MARKED_RE, text):
             if not _glued(text, m.start()):
                 add(None, int(m.group(1)), MARKED, is_underlying(m.start()), m.start(1), m.group(0))
-        for m in _BARE_NEG_RE.finditer(text):
+        for m in _scan(_BARE_NEG_RE, text):
             before = text[m.start() - 1] if m.start() else " "
             if not (before.isalnum() or before in "_.:/-"):
                 add(None, -int(m.group(1)), BARE, False, m.start(), m.group(0))
         return found
+
+
+def _log_tokens(lowered: str) -> set[str]:
+    """The distinct word tokens of a lowered log.
+
+    translate+split is twice as fast as a regex on ASCII text. str.translate falls off its
+    fast path on non-ASCII text (170 ms a megabyte), so such text is split as UTF-8 bytes
+    (ASCII punctuation never occurs inside a multi-byte character); the non-ASCII words are
+    then split on Unicode punctuation too, unless there is a flood of them (random text).
+    """
+    if lowered.isascii():
+        return set(lowered.translate(_ASCII_PUNCT_TO_SPACE).split())
+    raw = set(lowered.encode("utf-8", "surrogatepass").translate(_ASCII_PUNCT_TO_SPACE_BYTES).split())
+    words = {w.decode("utf-8", "surrogatepass") for w in raw}
+    wide = [w for w in words if not w.isascii()]
+    if sum(map(len, wide)) <= NON_ASCII_SCAN:
+        words.difference_update(wide)
+        words.update(TOKEN_RE.findall(" ".join(wide)))
+    return words
 
 
 def _glued(text: str, start: int) -> bool:

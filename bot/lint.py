@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot.domains import DomainTable
 from bot.knowledge.errors import KnowledgeError
 from bot.knowledge.tree import read_knowledge, render_tree
 from bot.models import Entry
+from bot.urls import find_links, normalise_host, url_problem
 
 
 def check_entries(
@@ -22,6 +22,7 @@ def check_entries(
     entries = list(entries)
     ids = {e.id for e in entries}
     known_domains = {d.name for d in domains.domains}
+    hosts = _normalised(hosts)
     problems: list[str] = []
     claims: dict[tuple[str, int], list[str]] = defaultdict(list)
 
@@ -30,9 +31,14 @@ def check_entries(
         if not e.summary.strip():
             problems.append(f"{loc}: {e.id}: summary is empty")
         for link in e.links:
-            problem = check_url(link.url, hosts)
+            problem = url_problem(link.url, hosts)
             if problem:
                 problems.append(f"{loc}: {e.id}: link '{link.title}': {problem}")
+        # Links written inside the text reach chat as Markdown too, so they obey the same rules.
+        for url in find_links(e.summary + "\n" + e.body):
+            problem = url_problem(url, hosts)
+            if problem:
+                problems.append(f"{loc}: {e.id}: link in the text: {problem}")
         for err in e.errors:
             if known_domains and err.domain not in known_domains:
                 problems.append(f"{loc}: {e.id}: error domain '{err.domain}' is not in domains.toml")
@@ -57,19 +63,12 @@ def check_entries(
 
 
 def check_url(url: str, hosts: frozenset[str]) -> str | None:
-    """Why a link URL is not acceptable, or None."""
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:
-        return f"malformed URL '{url}' ({exc})"
-    if parts.scheme != "https":
-        return f"URL '{url}' must use https"
-    host = (parts.hostname or "").lower()
-    if not host or " " in url:
-        return f"malformed URL '{url}'"
-    if hosts and host not in hosts:
-        return f"host '{host}' is not on the allow-list (knowledge/hosts.txt)"
-    return None
+    """Why a link URL is not acceptable, or None (the rules are in :mod:`bot.urls`)."""
+    return url_problem(url, _normalised(hosts))
+
+
+def _normalised(hosts: frozenset[str]) -> frozenset[str]:
+    return frozenset(normalise_host(h) or h for h in hosts)
 
 
 def lint_tree(root: Path) -> list[str]:

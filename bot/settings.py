@@ -6,7 +6,9 @@ Nothing is read at import time; the composition root calls :func:`load_settings`
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +17,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 from bot.models import SupportBotError
 
@@ -48,12 +51,13 @@ def default_database() -> str:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # inf and nan are never meant (busy_timeout = inf made the store hang at start-up).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class StoreSettings(_Section):
     path: str = Field(default_factory=default_database)
-    busy_timeout: float = Field(5.0, gt=0)
+    busy_timeout: float = Field(5.0, gt=0, le=600)
     # Days the review queue keeps question texts and user ids; the counts are kept for good.
     retention_days: int = Field(90, ge=1, le=3650)
 
@@ -64,7 +68,7 @@ class KnowledgeSettings(_Section):
 
 
 class EngineSettings(_Section):
-    max_input_chars: int = Field(2_000_000, gt=0)
+    max_input_chars: int = Field(2_000_000, gt=0, le=50_000_000)
     max_matches: int = Field(5, ge=1, le=25)
     auto_threshold: float = Field(0.8, ge=0, le=1)
     auto_margin: float = Field(0.15, ge=0, le=1)
@@ -79,16 +83,16 @@ class DiscordSettings(_Section):
     help_channels: list[int] = []
     admin_roles: list[int] = []
     excluded_roles: list[int] = []
-    cooldown_seconds: float = Field(60.0, ge=0)
-    max_attachment_bytes: int = Field(1_000_000, gt=0)
-    shard_count: int | None = Field(None, ge=1)
+    cooldown_seconds: float = Field(60.0, ge=0, le=86_400)
+    max_attachment_bytes: int = Field(1_000_000, gt=0, le=100_000_000)
+    shard_count: int | None = Field(None, ge=1, le=100_000)
     shard_ids: list[int] | None = None
     application_id: int | None = None
     message_content: bool = True
     sync_commands: bool = True
     ack_after_seconds: float = Field(1.5, gt=0, lt=3)
-    guild_ready_timeout: float = Field(2.0, ge=0)
-    max_import_bytes: int = Field(10_000_000, gt=0)
+    guild_ready_timeout: float = Field(2.0, ge=0, le=600)
+    max_import_bytes: int = Field(10_000_000, gt=0, le=1_000_000_000)
     attachment_hosts: list[str] = ["cdn.discordapp.com", "media.discordapp.net"]
     kb_guilds: list[int] = []
 
@@ -103,8 +107,8 @@ class SlackSettings(_Section):
     http_port: int = Field(3000, ge=1, le=65535)
     help_channels: list[str] = []
     admin_users: list[str] = []
-    cooldown_seconds: float = Field(60.0, ge=0)
-    max_file_bytes: int = Field(1_000_000, gt=0)
+    cooldown_seconds: float = Field(60.0, ge=0, le=86_400)
+    max_file_bytes: int = Field(1_000_000, gt=0, le=100_000_000)
     kb_workspaces: list[str] = []
 
 
@@ -158,6 +162,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SupportBotError(f"config file not found: {path}") from None
+    except OSError as exc:  # a directory, no permission, an I/O error
+        raise SupportBotError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SupportBotError(f"{path}: invalid TOML: {exc}") from None
     for section, key in SECRET_KEYS:
@@ -193,6 +199,8 @@ def load_settings(config: Path | None = None) -> Settings:
         return _Loaded()
     except ValidationError as exc:
         raise SupportBotError(_describe(exc, data, path)) from None
+    except SettingsError as exc:  # an environment value that is not JSON where JSON is needed
+        raise SupportBotError(_describe_env(str(exc))) from None
 
 
 def _describe(exc: ValidationError, data: dict[str, Any], path: Path | None) -> str:
@@ -215,3 +223,40 @@ def _describe(exc: ValidationError, data: dict[str, Any], path: Path | None) -> 
         )
         lines.append(f"{where}: {key}: {err['msg']}")
     return "invalid settings:\n" + "\n".join(lines)
+
+
+def _describe_env(message: str) -> str:
+    """Name the environment variables that hold text where a list or table (JSON) is needed.
+
+    pydantic-settings only names the section ("error parsing value for field 'discord'");
+    values are not repeated, since they may be mistyped secrets.
+    """
+    field = re.search(r'field "(\w+)"', message)
+    section = f"{ENV_PREFIX}{field.group(1).upper()}" if field else ENV_PREFIX
+    bad = []
+    for name, value in sorted(os.environ.items()):
+        if name.upper() != section and not name.upper().startswith(section + "__"):
+            continue
+        try:
+            json.loads(value)
+        except ValueError:
+            if name.upper() == section or value.lstrip()[:1] in ("[", "{") or _wants_json(name):
+                bad.append(name)
+    if not bad:
+        return f"invalid settings in the environment: {message}"
+    return "invalid settings:\n" + "\n".join(
+        f"environment {name}: not valid JSON (lists and tables are written as JSON, e.g. [1, 2])" for name in bad
+    )
+
+
+def _wants_json(env_name: str) -> bool:
+    """True when the setting an environment variable names is a list or a table."""
+    parts = env_name[len(ENV_PREFIX) :].lower().split("__")
+    model: Any = Settings
+    for part in parts:
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            return False
+        model = fields[part].annotation
+    text = str(model)
+    return "list" in text or "dict" in text or (isinstance(model, type) and issubclass(model, BaseModel))

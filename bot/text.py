@@ -231,3 +231,16 @@ def counts_from_tokens(raw: Counter[str]) -> Counter[str]:
         for t in expand(token):
             counts[t] += n
     return counts
+
+
+def storable(text: str) -> str:
+    """``text`` as valid Unicode: surrogate pairs joined, lone surrogates replaced by U+FFFD.
+
+    Python strings may hold lone surrogates (undecodable bytes read with surrogateescape, a
+    JSON "\\udcff"); UTF-8 cannot, so SQLite, JSON writers and chat APIs reject them.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.crash import parse_crash
+from bot.crash import json_too_deep, parse_crash
 
 IPS_HEADER = {"app_name": "Tunnel", "bug_type": "309", "os_version": "macOS 15.5"}
 IPS_BODY = {
@@ -67,3 +67,25 @@ def test_not_a_crash_report() -> None:
     assert parse_crash("just a question about URLSession") is None
     assert parse_crash('{"not": "a crash"}') is None
     assert parse_crash("{broken json\n{also broken") is None
+
+
+def test_deeply_nested_json_is_not_a_crash_report() -> None:
+    # json's parser recurses; this once raised RecursionError from inside extraction.
+    for text in (
+        '{"bug_type":"309"}\n' + "[" * 1000,
+        '{"bug_type":"309"}' + "[" * 1000,
+        '{"bug_type":"309"}\n' + '{"a":[' * 5000 + "1" + "]}" * 5000,
+        "[" * 100_000,
+    ):
+        assert parse_crash(text) is None
+
+
+def test_json_depth_check() -> None:
+    assert not json_too_deep("[" * 64 + "]" * 64)
+    assert json_too_deep("[" * 65 + "]" * 65)
+    assert json_too_deep("[[]" * 70 + "]" * 70)  # nesting interleaved with siblings is still nesting
+    assert not json_too_deep('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')
+    assert json_too_deep("[[]")  # unbalanced
+    # A report whose JSON is fine still parses after the check.
+    info = parse_crash(json.dumps(IPS_HEADER) + "\n" + json.dumps(IPS_BODY))
+    assert info is not None and info.exception_type == "EXC_BAD_ACCESS"

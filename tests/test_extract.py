@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 from re import _constants as sre_constants  # type: ignore[attr-defined]
@@ -12,7 +13,7 @@ import pytest
 
 import bot.extract as extract_module
 from bot.domains import load_domains
-from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extractor, clean_text, looks_binary
+from bot.extract import BARE, EXPLICIT, MARKED, MAX_CODES, STREAM, Extractor, clean_text, looks_binary
 from bot.models import Attachment
 
 DOMAINS = load_domains(Path(__file__).parent.parent / "knowledge" / "domains.toml")
@@ -206,3 +207,44 @@ def test_stream_code_pairs_with_the_nearest_domain_key(ex: Extractor) -> None:
     second = "{_kCFStreamErrorCodeKey=50, _kCFStreamErrorDomainKey=1}"
     found = {(f.domain, f.code) for f in ex.extract(first + " " * 200 + second).codes}
     assert {("NSOSStatusErrorDomain", -9816), ("NSPOSIXErrorDomain", 50)} <= found
+
+
+def test_repeated_lines_are_read_once_with_a_note(ex: Extractor) -> None:
+    line = 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."\n'
+    result = ex.extract(line * 12_000)
+    assert [(f.domain, f.code) for f in result.codes] == [("NSURLErrorDomain", -1009)]
+    assert len(result.text) < 1000
+    assert result.pasted_log  # still a pasted log: the ranking's log rules apply
+    assert any("repeated lines" in n for n in result.notes)
+
+
+def test_one_code_repeated_on_one_line_is_one_reading(ex: Extractor) -> None:
+    result = ex.extract("0xFFFFD9AB " * 100_000 + "\nOSStatus -9806")
+    assert sorted(f.code for f in result.codes) == [-9813, -9806]
+
+
+def test_codes_per_message_are_bounded(ex: Extractor) -> None:
+    text = " ".join(f"Code={-n}" for n in range(1, 60_000))
+    codes = ex.extract(text).codes
+    assert len(codes) == MAX_CODES
+    assert len({(f.domain, f.code, f.form, f.underlying) for f in codes}) == MAX_CODES
+
+
+def test_context_across_folded_windows_is_kept(ex: Extractor) -> None:
+    # A long line is read in overlapping windows: a code beside its domain stays beside it.
+    filler = "word " * 30_000
+    result = ex.extract(filler + "Error Domain=kCFErrorDomainCFNetwork Code=-1200 " + filler)
+    assert ("kCFErrorDomainCFNetwork", -1200) in {(f.domain, f.code) for f in result.codes}
+
+
+def test_non_ascii_log_words_split_on_unicode_punctuation(ex: Extractor) -> None:
+    lines = "".join(f"{i} 连接失败：未能找到使用指定主机名的服务器。 café\n" for i in range(5_000))
+    tokens = ex.extract(lines).lowered_tokens
+    assert {"未能找到使用指定主机名的服务器", "连接失败", "café"} <= tokens
+
+
+def test_random_unicode_log_is_read() -> None:
+    rng = random.Random(9)
+    text = "".join(chr(rng.randrange(0x20, 0xD7FF)) for _ in range(150_000)) + "\udcff Code=-1009"
+    result = Extractor(DOMAINS).extract(text)
+    assert (None, -1009) in {(f.domain, f.code) for f in result.codes}

@@ -131,7 +131,11 @@ async def test_huge_input_is_answered_and_noted(engine: Engine) -> None:
     answer = await engine.answer(Incoming(log, Mode.SLASH))
     assert answer is not None
     assert answer.matches[0].entry.id == "offline"
-    cut = await engine.answer(Incoming(line * 40_000, Mode.SLASH))
+    folded = await engine.answer(Incoming(line * 40_000, Mode.SLASH))
+    assert folded is not None and any("repeated lines were read once" in n for n in folded.notes)
+    # Distinct lines cannot be folded, so an input over the limit is cut.
+    distinct = "".join(f"{i} {line}" for i in range(40_000))
+    cut = await engine.answer(Incoming(distinct, Mode.SLASH))
     assert cut is not None and any("cut to the first" in n for n in cut.notes)
 
 

@@ -92,3 +92,50 @@ def test_example_config_documents_every_key() -> None:
         section = text.split(f"[{name}]", 1)[1].split("\n[", 1)[0]
         for key in sub:
             assert key in section, f"[{name}] {key} is not documented in config.example.toml"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SUPPORTBOT_DISCORD__HELP_CHANNELS", "123, 456"),
+        ("SUPPORTBOT_SLACK__ADMIN_USERS", "[U1"),
+        ("SUPPORTBOT_DISCORD", "not json"),
+    ],
+)
+def test_env_value_that_is_not_json_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SupportBotError, match=f"environment {name}: not valid JSON"):
+        load_settings(None)
+
+
+def test_config_path_that_is_not_a_readable_file(tmp_path: Path) -> None:
+    with pytest.raises(SupportBotError, match=f"cannot read config file {tmp_path}"):
+        load_settings(tmp_path)  # a directory
+    blocker = write(tmp_path, "")
+    with pytest.raises(SupportBotError, match=r"cannot read config file .*config\.toml/x\.toml"):
+        load_settings(blocker / "x.toml")  # a path through a file
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf", "1e9"])
+def test_busy_timeout_must_be_finite_and_sane(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    with pytest.raises(SupportBotError, match=r"config\.toml: store\.busy_timeout"):
+        load_settings(write(tmp_path, f"[store]\nbusy_timeout = {value}\n"))
+    monkeypatch.setenv("SUPPORTBOT_STORE__BUSY_TIMEOUT", value)
+    with pytest.raises(SupportBotError, match=r"environment SUPPORTBOT_STORE__BUSY_TIMEOUT: store\.busy_timeout"):
+        load_settings(None)
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("engine", "max_input_chars", "10_000_000_000"),
+        ("discord", "cooldown_seconds", "inf"),
+        ("discord", "max_attachment_bytes", "10_000_000_000"),
+        ("discord", "guild_ready_timeout", "nan"),
+        ("slack", "max_file_bytes", "10_000_000_000"),
+        ("engine", "auto_threshold", "nan"),
+    ],
+)
+def test_numbers_are_bounded(tmp_path: Path, section: str, key: str, value: str) -> None:
+    with pytest.raises(SupportBotError, match=f"{section}.{key}"):
+        load_settings(write(tmp_path, f"[{section}]\n{key} = {value}\n"))

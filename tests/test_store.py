@@ -13,6 +13,7 @@ from bot.engine import Engine
 from bot.models import ChannelSettings, Entry, ErrorRef, NotFound, SupportBotError
 from bot.store.base import QueryRecord, StoreError
 from bot.store.sqlite import MIGRATIONS, SQLiteStore
+from bot.text import storable
 
 ENTRY = Entry(
     id="demo", kind="howto", title="Demo", summary="First version.", errors=(ErrorRef("NSURLErrorDomain", -1015, "x"),)
@@ -191,3 +192,41 @@ async def test_gaps_recorded_before_places_stay_listed(tmp_path: Path) -> None:
         assert await store.list_gaps(platform="discord", scope="g1") == []  # no place: shown to no community
     finally:
         await store.close()
+
+
+async def test_lone_surrogates_are_stored_as_replacement_characters(store: SQLiteStore) -> None:
+    # A lone surrogate (from bytes decoded with surrogateescape, or a JSON "\udcff") made
+    # SQLite's UTF-8 binding raise UnicodeEncodeError; a surrogate pair is joined instead.
+    text = "\udcff Code=-1009 \ud83d\ude00"
+    qid = await store.log_query(QueryRecord("slack", "T\udc80", "C1", "U\ud800", "slash", text, "none", None, None, ()))
+    await store.add_feedback(qid, "U\udcff", True)
+    await store.add_gap("NSURLErrorDomain\udcff", -1009, text, qid)
+    await store.set_channel("slack", "T\udc80", "C\udcff", ChannelSettings(True, None), "admin\udcff")
+    await store.put_entries([replace(ENTRY, summary="odd \udcff summary")], "alice\udcff", "create\udcff")
+    await store.put_entries([replace(ENTRY, summary="odd \udcff summary")], "alice", "again")  # unchanged
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT text, scope, author FROM queries").fetchone() == (
+            "\ufffd Code=-1009 \U0001f600",
+            "T\ufffd",
+            "U\ufffd",
+        )
+        assert db.execute("SELECT actor FROM feedback").fetchone() == ("U\ufffd",)
+    gaps = await store.list_gaps()
+    assert [(g.domain, g.text) for g in gaps] == [("NSURLErrorDomain\ufffd", "\ufffd Code=-1009 \U0001f600")]
+    assert await store.get_channel("slack", "T\udc80", "C\udcff") == ChannelSettings(True, None)
+    history = await store.history("demo")
+    assert [(r.actor, r.reason) for r in history] == [("alice\ufffd", "create\ufffd")]
+    assert history[0].entry is not None and history[0].entry.summary == "odd \ufffd summary"
+
+
+def test_storable_text() -> None:
+    assert storable("plain ünïcode") == "plain ünïcode"
+    assert storable("\udcff") == "\ufffd"
+    assert storable("\ud83d\ude00") == "\U0001f600"
+    assert storable("a\ud83d") == "a\ufffd"
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 0.0, -1.0])
+def test_store_refuses_a_timeout_that_is_not_a_positive_number(tmp_path: Path, timeout: float) -> None:
+    with pytest.raises(StoreError, match="busy timeout must be a positive number"):
+        SQLiteStore(tmp_path / "x.db", timeout=timeout)

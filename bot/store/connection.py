@@ -9,6 +9,7 @@ connection for both, since two connections cannot share a private memory databas
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import sqlite3
 import time
@@ -22,6 +23,7 @@ import aiosqlite
 
 from bot.store.base import StoreError
 from bot.store.schema import migrate
+from bot.text import storable
 
 
 def now() -> str:
@@ -32,6 +34,9 @@ class SQLiteConnection:
     """The connections of a SQLite store, opened, migrated and closed together."""
 
     def __init__(self, path: str | Path, timeout: float = 5.0) -> None:
+        if not (math.isfinite(timeout) and timeout > 0):
+            # inf made SQLite wait forever on a lock; the settings refuse it too, this is the last guard.
+            raise StoreError(f"the busy timeout must be a positive number of seconds, not {timeout!r}")
         self.path = str(path)
         self.timeout = timeout
         self._writer: aiosqlite.Connection | None = None
@@ -101,7 +106,7 @@ class SQLiteConnection:
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """One read on the reader connection."""
         try:
-            return list(await self.db.execute_fetchall(sql, params))
+            return list(await self.db.execute_fetchall(sql, storable_params(params)))
         except sqlite3.DatabaseError as exc:
             raise StoreError(self._explain(exc)) from exc
 
@@ -111,7 +116,7 @@ class SQLiteConnection:
             raise StoreError("the store is not open")
         async with self._lock:
             try:
-                cur = await self._writer.execute(sql, params)
+                cur = await self._writer.execute(sql, storable_params(params))
                 return int(cur.lastrowid or 0)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(self._explain(exc)) from exc
@@ -136,3 +141,9 @@ class SQLiteConnection:
                     raise
             except sqlite3.DatabaseError as exc:
                 raise StoreError(self._explain(exc)) from exc
+
+
+def storable_params(params: Sequence[Any]) -> tuple[Any, ...]:
+    # Every text bound to SQLite, read or written, as valid Unicode: a lone surrogate from chat
+    # input would otherwise make the driver raise UnicodeEncodeError.
+    return tuple(storable(p) if isinstance(p, str) else p for p in params)

@@ -13,14 +13,15 @@ from typing import Any
 
 from bot.models import Entry, Revision
 from bot.serialize import entry_from_dict, entry_to_dict
+from bot.text import storable
 
 log = logging.getLogger(__name__)
 IMPORT_OP = "import"
 
 
 def safe_text(text: str) -> str:
-    """Text SQLite can store: lone surrogates (from odd chat input) become U+FFFD."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """Text SQLite can store: lone surrogates (from odd chat input) become U+FFFD, pairs are joined."""
+    return storable(text)
 
 
 def entry_json(entry: Entry) -> str:

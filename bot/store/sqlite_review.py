@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from bot.models import NotFound, ReviewExample, ReviewItem, ReviewScope
 from bot.store.base import ReviewRecord
-from bot.store.connection import SQLiteConnection
+from bot.store.connection import SQLiteConnection, storable_params
 
 REVIEW_TEXT_LIMIT = 2000
 OPEN = "open"
@@ -63,25 +63,27 @@ class ReviewTables(SQLiteConnection):
             if item_id is None:
                 cur = await db.execute(
                     "INSERT INTO review_items (key, codes, status, created_at) VALUES (?,?,'open',?)",
-                    (key, json.dumps([list(c) for c in codes]), at),
+                    storable_params((key, json.dumps([list(c) for c in codes]), at)),
                 )
                 item_id = int(cur.lastrowid or 0)
             # One actor counts once per query and kind (a second "Not helpful" click adds nothing).
             await db.execute(
                 "INSERT OR IGNORE INTO review_records (item_id, kind, query_id, actor, platform, scope, channel, "
                 "text, outcome, top_id, at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    item_id,
-                    record.kind,
-                    record.query_id,
-                    record.actor,
-                    record.platform,
-                    record.scope,
-                    record.channel,
-                    record.text[:REVIEW_TEXT_LIMIT],
-                    record.outcome,
-                    record.top_id,
-                    at,
+                storable_params(
+                    (
+                        item_id,
+                        record.kind,
+                        record.query_id,
+                        record.actor,
+                        record.platform,
+                        record.scope,
+                        record.channel,
+                        record.text[:REVIEW_TEXT_LIMIT],
+                        record.outcome,
+                        record.top_id,
+                        at,
+                    )
                 ),
             )
         return item_id
