@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.brief import Brief, brief, combined_brief
-from bot.chat import NOTHING_MATCHED, gaps_report, history_report, review_report, stats_report, why_report
+from bot.chat import NOTHING_MATCHED
 from bot.curator import Curator
 from bot.cut import visible
 from bot.engine import Engine
 from bot.knowledge.entryfile import render_entry
 from bot.models import Answer, Incoming, Match, Mode, Outcome, Place, ReviewScope, SupportBotError
+from bot.reports import gaps_report, history_report, review_report, stats_report, why_report
 from bot.review import TEACH, ReviewQueue
 
 PLACE = Place(platform="console", scope="local", channel="help")

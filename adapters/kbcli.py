@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot import chat
+from bot import reports
 from bot.curator import Curator, conflict_warning
 from bot.engine import Engine
 from bot.knowledge.entryfile import parse_entry_bytes, render_entry
@@ -94,7 +94,7 @@ async def kb_show(args: argparse.Namespace, engine: Engine, curator: Curator, s:
 
 
 async def kb_history(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
-    _rows(chat.history_report(args.id, await engine.history(args.id)), out)
+    _rows(reports.history_report(args.id, await engine.history(args.id)), out)
     return 0
 
 
@@ -105,17 +105,17 @@ async def kb_revert(args: argparse.Namespace, engine: Engine, curator: Curator, 
 
 
 async def kb_stats(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
-    _rows(chat.stats_report(await engine.stats()), out)
+    _rows(reports.stats_report(await engine.stats()), out)
     return 0
 
 
 async def kb_gaps(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
-    _rows(chat.gaps_report(await engine.gaps(args.limit)), out)
+    _rows(reports.gaps_report(await engine.gaps(args.limit)), out)
     return 0
 
 
 async def kb_why(args: argparse.Namespace, engine: Engine, curator: Curator, s: Settings, out: TextIO) -> int:
-    _rows(chat.why_report(await engine.why(args.text)), out)
+    _rows(reports.why_report(await engine.why(args.text)), out)
     return 0
 
 
@@ -136,7 +136,7 @@ async def kb_review(args: argparse.Namespace, engine: Engine, curator: Curator, 
         rev = await queue.create(args.id, entry, args.actor)
         out.write(f"added {entry.id} (revision {rev.rev}) for review item #{args.id}\n")
     else:
-        _rows(chat.review_report(await queue.items(ReviewScope.everything(), args.limit)), out)
+        _rows(reports.review_report(await queue.items(ReviewScope.everything(), args.limit)), out)
     return 0
 
 
@@ -149,7 +149,7 @@ def parse_entry_file_at(path: Path) -> Entry:
     return parse_entry_bytes(data, str(path))
 
 
-def _rows(report: chat.Report, out: TextIO) -> None:
+def _rows(report: reports.Report, out: TextIO) -> None:
     """A report as tab-separated rows (details indented under their row), for scripts and people."""
     if not report.rows:
         out.write(report.empty + "\n")

@@ -15,9 +15,7 @@ from bot.extract import Extractor
 from bot.index import Index
 from bot.keys import resolve
 from bot.knowledge.tree import render_tree
-from bot.metrics import PLATFORMS, Metrics
-from bot.metrics import Mode as ModeLabel
-from bot.metrics import Platform as PlatformLabel
+from bot.metrics import Metrics
 from bot.models import (
     Answer,
     Attachment,
@@ -33,11 +31,12 @@ from bot.models import (
     Stats,
     SupportBotError,
 )
-from bot.policy import Decision, Policy, decide
+from bot.policy import Policy, decide
 from bot.rank import SearchResult, search
+from bot.records import labels, platform_label, query_record, unknown_code_note
 from bot.reviewlog import record as record_miss
 from bot.settings import EngineSettings
-from bot.store.base import QueryRecord, ReviewRecord, Store
+from bot.store.base import ReviewRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +145,7 @@ class Engine:
 
     async def answer(self, incoming: Incoming) -> Answer | None:
         """Answer one message, or None when an auto-reply should stay silent."""
-        platform, mode = _labels(incoming)
+        platform, mode = labels(incoming)
         self.metrics.question(platform, mode)
         with self.metrics.timed_search():
             result = await self._search(incoming)
@@ -157,7 +156,7 @@ class Engine:
         decision = decide(result, incoming.mode, self.policy, channel)
         query_id = None
         if incoming.mode.explicit or decision.auto_reply:
-            query_id = await self.store.log_query(_query_record(incoming, decision))
+            query_id = await self.store.log_query(query_record(incoming, decision))
         unknown = tuple(dict.fromkeys((f.domain, f.code) for f in result.unknown_codes))
         if unknown and decision.outcome is not Outcome.ANSWER:
             for domain, code in unknown[:5]:
@@ -245,7 +244,7 @@ class Engine:
         """Record a Helpful / Not helpful click on a logged query (actors are ``platform:id``);
         ``not_this``: the asker dismissed an auto-reply. Misses go to the review queue too."""
         await self.store.add_feedback(query_id, actor, helpful)
-        self.metrics.vote(_platform(actor.split(":", 1)[0]), helpful)
+        self.metrics.vote(platform_label(actor.split(":", 1)[0]), helpful)
         if not helpful:
             await self._review("not-this" if not_this else "unhelpful", query_id, actor)
 
@@ -276,48 +275,3 @@ class Engine:
         )
         await self.store.set_channel(platform, scope, channel, new, actor)
         return new
-
-
-# Metric labels are fixed sets: a platform the metrics do not name counts as the command line.
-_MODE_LABELS: dict[Mode, ModeLabel] = {
-    Mode.SLASH: "slash",
-    Mode.CONTEXT: "context-menu",
-    Mode.AUTO: "auto",
-    Mode.MENTION: "mention",
-    Mode.CLI: "cli",
-}
-
-
-def _platform(name: str) -> PlatformLabel:
-    return name if name in PLATFORMS else "cli"
-
-
-def _labels(incoming: Incoming) -> tuple[PlatformLabel, ModeLabel]:
-    return _platform(incoming.place.platform), _MODE_LABELS[incoming.mode]
-
-
-def _query_record(incoming: Incoming, decision: Decision) -> QueryRecord:
-    top = decision.matches[0] if decision.matches else None
-    place = incoming.place
-    return QueryRecord(
-        platform=place.platform,
-        scope=place.scope,
-        channel=place.channel,
-        author=incoming.author,
-        mode=incoming.mode.value,
-        text=incoming.text,
-        outcome=decision.outcome.value,
-        top_id=top.entry.id if top else None,
-        confidence=top.confidence if top else None,
-        match_ids=tuple(m.entry.id for m in decision.matches),
-    )
-
-
-def unknown_code_note(unknown: tuple[tuple[str | None, int], ...]) -> str:
-    """What to ask for when a code is in no table: the parts of the error that identify it."""
-    codes = ", ".join(f"{d} {c}" if d else str(c) for d, c in unknown[:3])
-    return (
-        f"{codes}: not a documented code in any table this bot knows. Please post the full error: "
-        "its domain (Error Domain=...), the NSUnderlyingError, and the _kCFStreamErrorDomainKey / "
-        "_kCFStreamErrorCodeKey values, so it can be identified."
-    )

@@ -25,41 +25,45 @@ def check_entries(
     hosts = _normalised(hosts)
     problems: list[str] = []
     claims: dict[tuple[str, int], list[str]] = defaultdict(list)
-
     for e in entries:
         loc = str(where.get(e.id, e.id))
-        if not e.summary.strip():
-            problems.append(f"{loc}: {e.id}: summary is empty")
-        for link in e.links:
-            problem = url_problem(link.url, hosts)
-            if problem:
-                problems.append(f"{loc}: {e.id}: link '{link.title}': {problem}")
-        # Links written inside the text reach chat as Markdown too, so they obey the same rules.
-        for url in find_links(e.summary + "\n" + e.body):
-            problem = url_problem(url, hosts)
-            if problem:
-                problems.append(f"{loc}: {e.id}: link in the text: {problem}")
+        problems += [f"{loc}: {e.id}: {p}" for p in _entry_problems(e, ids, known_domains, hosts)]
         for err in e.errors:
-            if known_domains and err.domain not in known_domains:
-                problems.append(f"{loc}: {e.id}: error domain '{err.domain}' is not in domains.toml")
             if e.curated and err.role == "primary":
                 claims[err.key].append(e.id)
-        for other in e.related:
-            if other not in ids:
-                problems.append(f"{loc}: {e.id}: related entry '{other}' does not exist")
-        for pattern in e.patterns:
-            pieces = [p.strip() for g in pattern.split("&&") for p in g.split("*")]
-            if any(len(p) < 3 for p in pieces if p) or not any(pieces):
-                problems.append(f"{loc}: {e.id}: pattern '{pattern}' has a piece shorter than 3 characters")
+    return problems + _claim_problems(claims, where)
+
+
+def _entry_problems(e: Entry, ids: set[str], known_domains: set[str], hosts: frozenset[str]) -> list[str]:
+    """What is wrong with one entry on its own (its links, domains, related ids, patterns)."""
+    out = [] if e.summary.strip() else ["summary is empty"]
+    out += [f"link '{link.title}': {p}" for link in e.links if (p := url_problem(link.url, hosts))]
+    # Links written inside the text reach chat as Markdown too, so they obey the same rules.
+    out += [f"link in the text: {p}" for url in find_links(e.summary + "\n" + e.body) if (p := url_problem(url, hosts))]
+    if known_domains:
+        out += [
+            f"error domain '{err.domain}' is not in domains.toml" for err in e.errors if err.domain not in known_domains
+        ]
+    out += [f"related entry '{other}' does not exist" for other in e.related if other not in ids]
+    for pattern in e.patterns:
+        pieces = [p.strip() for g in pattern.split("&&") for p in g.split("*")]
+        if any(len(p) < 3 for p in pieces if p) or not any(pieces):
+            out.append(f"pattern '{pattern}' has a piece shorter than 3 characters")
+    return out
+
+
+def _claim_problems(claims: Mapping[tuple[str, int], list[str]], where: Mapping[str, str]) -> list[str]:
+    """One problem per error key that more than one curated entry claims as primary."""
+    out = []
     for (domain, code), owners in sorted(claims.items()):
         if len(owners) > 1:
             owners = sorted(owners)
             named = ", ".join(f"{o} ({where[o]})" if o in where else o for o in owners)
-            problems.append(
+            out.append(
                 f"{where.get(owners[0], owners[0])}: {domain} {code} is claimed by {named}: "
                 'mark all but one of them role = "related"'
             )
-    return problems
+    return out
 
 
 def check_url(url: str, hosts: frozenset[str]) -> str | None:

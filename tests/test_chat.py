@@ -12,19 +12,13 @@ from bot.chat import (
     TOO_MANY,
     AutoReplyGate,
     RepeatLimiter,
-    Report,
-    Row,
     TextFiles,
     code_span,
-    gaps_report,
-    history_report,
     link_target,
-    shorten,
-    stats_report,
-    why_report,
 )
 from bot.knowledge.archive import export_archive
 from bot.models import Attachment, Entry, Gap, Match, Revision, Stats
+from bot.reports import Report, Row, gaps_report, history_report, shorten, stats_report, why_report
 
 
 class Clock:

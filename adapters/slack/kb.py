@@ -23,9 +23,9 @@ from adapters.slack.respond import FAILURE, error_message, reply
 from adapters.slack.review import review_command
 from adapters.slack.safety import cut, escape, from_slack
 from adapters.slack.state import BotState
-from bot.chat import Report, dashboard_link_text, gaps_report, history_report, stats_report, why_report
 from bot.knowledge.archive import export_archive
 from bot.models import Entry, Gap, SupportBotError
+from bot.reports import Report, dashboard_link_text, gaps_report, history_report, stats_report, why_report
 
 HELP = """*/kb*: knowledge-base administration (workspace admins and configured admins only)
 • `/kb add`: a form for a new entry

@@ -10,7 +10,7 @@ from adapters.discord.access import actor_of
 from adapters.discord.kb.group import KbGroup
 from adapters.discord.respond import Reply
 from adapters.discord.state import BotState
-from bot.chat import dashboard_link_text
+from bot.reports import dashboard_link_text
 
 
 def register(kb: KbGroup) -> None:

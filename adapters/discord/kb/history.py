@@ -12,7 +12,7 @@ from adapters.discord.kb.group import KbGroup
 from adapters.discord.kb.reports import report_embed
 from adapters.discord.respond import Reply
 from adapters.discord.state import BotState
-from bot.chat import history_report
+from bot.reports import history_report
 
 
 def register(kb: KbGroup) -> None:

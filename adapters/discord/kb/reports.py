@@ -12,7 +12,7 @@ from adapters.discord.kb.group import KbGroup
 from adapters.discord.render import FIELD_MAX, TITLE_MAX, clip, code_block
 from adapters.discord.respond import Reply
 from adapters.discord.state import BotState
-from bot.chat import Report, gaps_report, stats_report, why_report
+from bot.reports import Report, gaps_report, stats_report, why_report
 
 
 def register(kb: KbGroup) -> None:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from adapters.web.context import dashboard_of, render
 from adapters.web.svg import bar_chart, hbar_chart, line_chart
-from bot.chat import gap_key
+from bot.reports import gap_key
 from bot.store.base import DailyCount
 
 DAYS = 30
