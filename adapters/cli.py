@@ -37,8 +37,8 @@ from bot.models import Attachment, Incoming, Mode, SupportBotError
 from bot.reload import KnowledgeWatcher
 from bot.review import ReviewQueue
 from bot.settings import Settings, load_settings
-from bot.store.base import StoreError
-from bot.store.sqlite import SQLiteStore
+from bot.store import open_store, store_for_url
+from bot.store.base import Store, StoreError
 from bot.weblinks import LoginLinks
 
 # What the short answer says at its end about the rest of the entry.
@@ -49,7 +49,7 @@ FULL_HINT = "the whole entry: the same command with --full"
 class Core:
     """What every command works on: the store, the engine that reads it, the curator that writes it."""
 
-    store: SQLiteStore
+    store: Store
     engine: Engine
     curator: Curator
 
@@ -57,7 +57,7 @@ class Core:
 @asynccontextmanager
 async def open_core(settings: Settings, memory: bool = False, metrics: Metrics | None = None) -> AsyncIterator[Core]:
     """Store, engine and curator, started; ``memory`` uses a fresh in-memory import of knowledge/."""
-    store = SQLiteStore(":memory:" if memory else settings.store.path, timeout=settings.store.busy_timeout)
+    store = open_store(settings.store, memory)
     await store.open()
     try:
         engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
@@ -116,8 +116,31 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) ->
 async def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.kb_command in kbcli.FILE_COMMANDS:
         return kbcli.FILE_COMMANDS[args.kb_command](args, settings.knowledge.path, out)
+    if args.kb_command == "migrate":
+        return await kb_migrate(args, settings, out)
     async with open_core(settings) as core:
         return await kbcli.STORE_COMMANDS[args.kb_command](args, core.engine, core.curator, settings, out)
+
+
+async def kb_migrate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Copy every table from one database to another (empty) one and compare the row counts."""
+    source = store_for_url(args.source, settings.store.busy_timeout)
+    target = store_for_url(args.target, settings.store.busy_timeout)
+    from bot.store.copy import copy_store  # needs asyncpg: loaded only for this command
+
+    await source.open()
+    try:
+        await target.open()
+        try:
+            counts = await copy_store(source, target)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    for table, (before, after) in counts.items():
+        out.write(f"{table:16} {before:8} -> {after}\n")
+    out.write("every row copied; counts match\n")
+    return 0
 
 
 def discord_service(settings: Settings, engine: Engine, curator: Curator) -> Service:
@@ -158,6 +181,7 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
             if settings.http.enabled:
                 service.mount(server)
         watcher = KnowledgeWatcher(core.store, core.engine)
+        await watcher.listen()  # PostgreSQL: woken by NOTIFY; SQLite: polling only
         await watcher.check()  # note the version the engine was just built from
         async with contextlib.AsyncExitStack() as serving:
             if settings.http.enabled:
