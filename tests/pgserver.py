@@ -76,24 +76,21 @@ class PgServer:
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
             os.chown(sockets, entry.pw_uid, entry.pw_gid)
         self._call(str(self.bin_dir / "initdb"), "-D", str(data), "-U", "supportbot", "-A", "trust", "--no-sync")
-        options = f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        self._call(
-            str(self.bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(self.root / "log"), "start"
-        )
+        self.start_only()
         self._call(
             str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "supportbot", DATABASE
         )
 
-    def restart(self) -> None:
-        """Stop and start the same server (its data kept): a database restart during operation."""
-        data = self.root / "data"
-        self._call(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        options = (
-            f"-p {self.port} -k {self.root / 'sock'} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        )
-        self._call(
-            str(self.bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(self.root / "log"), "start"
-        )
+    def stop_only(self) -> None:
+        """Stop the server, its data kept (the first half of a database restart)."""
+        self._call(str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+
+    def start_only(self) -> None:
+        """Start the (initialized, stopped) server on its port."""
+        options = f"-p {self.port} -k {self.root / 'sock'} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options += " -c max_connections=200"
+        data, log = str(self.root / "data"), str(self.root / "log")
+        self._call(str(self.bin_dir / "pg_ctl"), "-D", data, "-o", options, "-w", "-l", log, "start")
 
     def stop(self) -> None:
         subprocess.run(
