@@ -48,7 +48,7 @@ async def test_an_edit_in_one_engine_is_answered_by_the_other_within_a_second(pg
             await first.curator.import_tree(kb, actor="cli", reason="test")
             edited = time.monotonic()
             async with asyncio.timeout(1.0):
-                while await top_id(second.engine, "zanzibar widget handshake") != "hot-reload":
+                while await top_id(second.engine, "zanzibar widget handshake") != "hot-reload":  # noqa: ASYNC110 (what is observed is the answer)
                     await asyncio.sleep(0.01)
             assert time.monotonic() - edited < 1.0
         finally:
@@ -129,7 +129,7 @@ async def test_a_database_restart_fails_health_meanwhile_and_loses_nothing(tmp_p
             await store.log_query(_record())
         await asyncio.to_thread(server.start_only)
         async with asyncio.timeout(10):  # ...and the pool reconnects by itself
-            while not (await health())[0]:
+            while not (await health())[0]:  # noqa: ASYNC110 (polled like a load balancer polls /healthz)
                 await asyncio.sleep(0.1)
         assert (await store.stats()).queries == before  # the committed query is still there
         await ReviewQueue(core.engine, core.curator).purge(90)
