@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ async def open_core(settings: Settings, memory: bool = False, metrics: Metrics |
         engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
         for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
             print(f"warning: {warning}", file=sys.stderr)
-        await ReviewQueue(engine, curator).purge(settings.store.retention_days)
+        await forget_old(ReviewQueue(engine, curator), store, settings)
         yield Core(store, engine, curator)
     finally:
         await store.close()
@@ -188,15 +189,23 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
                 await serving.enter_async_context(server)
             if settings.web.enabled:
                 await serving.enter_async_context(web_dashboard(settings, core))
-            await serve(services, [watcher.run(), purge_daily(ReviewQueue(core.engine, core.curator), settings)])
+            await serve(
+                services, [watcher.run(), purge_daily(ReviewQueue(core.engine, core.curator), core.store, settings)]
+            )
     return 0
 
 
-async def purge_daily(queue: ReviewQueue, settings: Settings) -> None:
-    """Apply the review queue's retention period once a day while the bot runs."""
+async def forget_old(queue: ReviewQueue, store: Store, settings: Settings) -> None:
+    """Apply the retention period to the review queue's texts and the auto-reply ledger's threads."""
+    await queue.purge(settings.store.retention_days)
+    await store.forget_replies(time.time() - settings.store.retention_days * 86400)
+
+
+async def purge_daily(queue: ReviewQueue, store: Store, settings: Settings) -> None:
+    """Apply the retention period once a day while the bot runs."""
     while True:
         await asyncio.sleep(24 * 3600)
-        await queue.purge(settings.store.retention_days)
+        await forget_old(queue, store, settings)
 
 
 def web_dashboard(settings: Settings, core: Core) -> contextlib.AbstractAsyncContextManager[int]:
