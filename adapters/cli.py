@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -37,8 +38,8 @@ from bot.models import Attachment, Incoming, Mode, SupportBotError
 from bot.reload import KnowledgeWatcher
 from bot.review import ReviewQueue
 from bot.settings import Settings, load_settings
-from bot.store.base import StoreError
-from bot.store.sqlite import SQLiteStore
+from bot.store import open_store, store_for_url
+from bot.store.base import Store, StoreError
 from bot.weblinks import LoginLinks
 
 # What the short answer says at its end about the rest of the entry.
@@ -49,7 +50,7 @@ FULL_HINT = "the whole entry: the same command with --full"
 class Core:
     """What every command works on: the store, the engine that reads it, the curator that writes it."""
 
-    store: SQLiteStore
+    store: Store
     engine: Engine
     curator: Curator
 
@@ -57,13 +58,13 @@ class Core:
 @asynccontextmanager
 async def open_core(settings: Settings, memory: bool = False, metrics: Metrics | None = None) -> AsyncIterator[Core]:
     """Store, engine and curator, started; ``memory`` uses a fresh in-memory import of knowledge/."""
-    store = SQLiteStore(":memory:" if memory else settings.store.path, timeout=settings.store.busy_timeout)
+    store = open_store(settings.store, memory)
     await store.open()
     try:
         engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
         for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
             print(f"warning: {warning}", file=sys.stderr)
-        await ReviewQueue(engine, curator).purge(settings.store.retention_days)
+        await forget_old(ReviewQueue(engine, curator), store, settings)
         yield Core(store, engine, curator)
     finally:
         await store.close()
@@ -116,8 +117,31 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) ->
 async def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.kb_command in kbcli.FILE_COMMANDS:
         return kbcli.FILE_COMMANDS[args.kb_command](args, settings.knowledge.path, out)
+    if args.kb_command == "migrate":
+        return await kb_migrate(args, settings, out)
     async with open_core(settings) as core:
         return await kbcli.STORE_COMMANDS[args.kb_command](args, core.engine, core.curator, settings, out)
+
+
+async def kb_migrate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Copy every table from one database to another (empty) one and compare the row counts."""
+    source = store_for_url(args.source, settings.store.busy_timeout)
+    target = store_for_url(args.target, settings.store.busy_timeout)
+    from bot.store.copy import copy_store  # needs asyncpg: loaded only for this command
+
+    await source.open()
+    try:
+        await target.open()
+        try:
+            counts = await copy_store(source, target)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    for table, (before, after) in counts.items():
+        out.write(f"{table:16} {before:8} -> {after}\n")
+    out.write("every row copied; counts match\n")
+    return 0
 
 
 def discord_service(settings: Settings, engine: Engine, curator: Curator) -> Service:
@@ -158,21 +182,30 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
             if settings.http.enabled:
                 service.mount(server)
         watcher = KnowledgeWatcher(core.store, core.engine)
+        await watcher.listen()  # PostgreSQL: woken by NOTIFY; SQLite: polling only
         await watcher.check()  # note the version the engine was just built from
         async with contextlib.AsyncExitStack() as serving:
             if settings.http.enabled:
                 await serving.enter_async_context(server)
             if settings.web.enabled:
                 await serving.enter_async_context(web_dashboard(settings, core))
-            await serve(services, [watcher.run(), purge_daily(ReviewQueue(core.engine, core.curator), settings)])
+            await serve(
+                services, [watcher.run(), purge_daily(ReviewQueue(core.engine, core.curator), core.store, settings)]
+            )
     return 0
 
 
-async def purge_daily(queue: ReviewQueue, settings: Settings) -> None:
-    """Apply the review queue's retention period once a day while the bot runs."""
+async def forget_old(queue: ReviewQueue, store: Store, settings: Settings) -> None:
+    """Apply the retention period to the review queue's texts and the auto-reply ledger's threads."""
+    await queue.purge(settings.store.retention_days)
+    await store.forget_replies(time.time() - settings.store.retention_days * 86400)
+
+
+async def purge_daily(queue: ReviewQueue, store: Store, settings: Settings) -> None:
+    """Apply the retention period once a day while the bot runs."""
     while True:
         await asyncio.sleep(24 * 3600)
-        await queue.purge(settings.store.retention_days)
+        await forget_old(queue, store, settings)
 
 
 def web_dashboard(settings: Settings, core: Core) -> contextlib.AbstractAsyncContextManager[int]:

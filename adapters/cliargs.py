@@ -72,6 +72,9 @@ def _kb(sub: _Sub) -> None:
     imp.add_argument(
         "--theirs", action="store_true", help="for entries changed both in chat and in the files, take the files"
     )
+    mig = kb.add("migrate", "copy a whole database into another, empty one (SQLite to PostgreSQL), counts checked")
+    mig.add_argument("--from", dest="source", required=True, help="sqlite:///path/to/supportbot.db")
+    mig.add_argument("--to", dest="target", required=True, help="postgresql://user:password@host/database")
     kb.add("status", "entries changed in chat and not yet exported, and conflicts (like git status)")
     exp = kb.add("export", "write the database back out as knowledge files")
     exp.add_argument("--out", type=Path, help="directory (default: the configured knowledge directory)")

@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from bot.extract import looks_binary
@@ -30,54 +30,62 @@ NOTHING_MATCHED = (
     NOTHING_MATCHED_SHORT + " Paste the full error text, with its domain and code (for example "
     "`Error Domain=NSURLErrorDomain Code=-1009`), or attach the log or crash report."
 )
-K = TypeVar("K")
-V = TypeVar("V")
 F = TypeVar("F")
-MEMORY = 10_000  # threads and channels a gate remembers (oldest forgotten first)
+MEMORY = 10_000  # per-process bounded memories (e.g. Discord thread states): oldest forgotten first
+
+
+class ReplyLedger(Protocol):
+    """The part of the store the gate needs (:class:`bot.store.base.Store` has it)."""
+
+    async def thread_answered(self, platform: str, channel: str, thread: str) -> bool: ...
+    async def last_reply(self, platform: str, channel: str) -> float | None: ...
+    async def mark_answered(self, platform: str, channel: str, thread: str, at: float) -> None: ...
+    async def claim_reply(self, platform: str, channel: str, thread: str, at: float, cooldown: float) -> bool: ...
 
 
 class AutoReplyGate:
     """Decides whether an auto-reply may be posted: once per thread, and at most one per
     channel per cooldown.
 
-    Every check is synchronous, so a claim cannot race with another one in asyncio: the first
-    of two answers that finish together claims, the second is refused. Memory is bounded: beyond
-    ``memory`` threads (or channels) the oldest are forgotten. The interface (``claim`` returning
-    a bool) is what a store-backed gate shared by several processes would offer too.
+    The memory is the store's ledger, not this process's: every process on one database (Discord
+    shard groups, Slack replicas, a Slack retry landing on another replica) asks the database,
+    which lets exactly one claim win, and a restarted process keeps the cooldowns. ``answered``
+    and ``cooling`` are cheap early checks; only ``claim`` decides. The clock is wall time
+    (seconds since the epoch), since processes compare each other's times.
     """
 
     def __init__(
-        self, cooldown_seconds: float, clock: Callable[[], float] = time.monotonic, memory: int = MEMORY
+        self, ledger: ReplyLedger, platform: str, cooldown_seconds: float, clock: Callable[[], float] = time.time
     ) -> None:
+        self.ledger = ledger
+        self.platform = platform
         self.cooldown = cooldown_seconds
         self.clock = clock
-        self.memory = memory
-        self._answered: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._last_reply: OrderedDict[str, float] = OrderedDict()
 
-    def answered(self, channel: str, thread: str) -> bool:
-        """True when the thread already got an answer from the bot (in any mode)."""
-        return (channel, thread) in self._answered
+    async def answered(self, channel: str, thread: str) -> bool:
+        """True when the thread already got an answer from the bot (in any mode, any process)."""
+        return await self.ledger.thread_answered(self.platform, channel, thread)
 
-    def cooling(self, channel: str) -> bool:
+    async def cooling(self, channel: str) -> bool:
         """True while the channel's last auto-reply is younger than the cooldown."""
-        last = self._last_reply.get(channel)
+        last = await self.ledger.last_reply(self.platform, channel)
         return last is not None and self.clock() - last < self.cooldown
 
-    def mark(self, channel: str, thread: str) -> None:
+    async def mark(self, channel: str, thread: str) -> None:
         """Remember that a thread got an answer (any mode), so auto-replies leave it alone."""
-        _remember(self._answered, (channel, thread), None, self.memory)
+        await self.ledger.mark_answered(self.platform, channel, thread, self.clock())
 
-    def claim(self, channel: str, thread: str) -> bool:
+    async def claim(self, channel: str, thread: str) -> bool:
         """Take the right to auto-reply in this thread now; False when answered or cooling."""
-        if self.answered(channel, thread) or self.cooling(channel):
-            return False
-        self.mark(channel, thread)
-        _remember(self._last_reply, channel, self.clock(), self.memory)
-        return True
+        return await self.ledger.claim_reply(self.platform, channel, thread, self.clock(), self.cooldown)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def _remember(memory: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
+    """Store ``key`` as the newest item, forgetting the oldest beyond ``limit`` (bounded memory)."""
     memory[key] = value
     memory.move_to_end(key)
     while len(memory) > limit:

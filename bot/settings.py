@@ -57,6 +57,9 @@ class _Section(BaseModel):
 
 class StoreSettings(_Section):
     path: str = Field(default_factory=default_database)
+    # Several processes on one database: "postgresql://user:password@host/db" (needs the postgres
+    # extra). Empty: SQLite at ``path``. Secret-typed so the password never reaches a log line.
+    url: SecretStr | None = None
     busy_timeout: float = Field(5.0, gt=0, le=600)
     # Days the review queue keeps question texts and user ids; the counts are kept for good.
     retention_days: int = Field(90, ge=1, le=3650)

@@ -92,3 +92,15 @@ UNTRUSTED_PASTE = (
 )
 CAUSE_ID = "errssl-9813-no-root-cert"
 OUTER_ID = "urlerror-1202-server-certificate-untrusted"
+
+
+def same_database(store: Store) -> Store:
+    """A second store (not yet open) on ``store``'s database, as another process would open it."""
+    from bot.store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore(store.path)
+    from bot.store.pg import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    return PostgresStore(store.url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
 
@@ -19,6 +20,7 @@ from bot.chat import (
 from bot.knowledge.archive import export_archive
 from bot.models import Attachment, Entry, Gap, Match, Revision, Stats
 from bot.reports import Report, Row, gaps_report, history_report, shorten, stats_report, why_report
+from bot.store.base import Store
 
 
 class Clock:
@@ -34,54 +36,58 @@ class Clock:
 # ---------------------------------------------------------------- the gate
 
 
-def test_gate_claims_a_thread_once() -> None:
-    gate = AutoReplyGate(0, Clock())
-    assert gate.claim("C1", "t1")
-    assert gate.answered("C1", "t1")
-    assert not gate.claim("C1", "t1")
-    assert gate.claim("C1", "t2")  # no cooldown: another thread is free at once
+async def test_gate_claims_a_thread_once(store: Store) -> None:
+    gate = AutoReplyGate(store, "slack", 0, Clock())
+    assert await gate.claim("C1", "t1")
+    assert await gate.answered("C1", "t1")
+    assert not await gate.claim("C1", "t1")
+    assert await gate.claim("C1", "t2")  # no cooldown: another thread is free at once
 
 
-def test_gate_cooldown_follows_the_injected_clock() -> None:
+async def test_gate_cooldown_follows_the_injected_clock(store: Store) -> None:
     clock = Clock()
-    gate = AutoReplyGate(60, clock)
-    assert gate.claim("C1", "t1")
-    assert gate.cooling("C1") and not gate.cooling("C2")
+    gate = AutoReplyGate(store, "slack", 60, clock)
+    assert await gate.claim("C1", "t1")
+    assert await gate.cooling("C1") and not await gate.cooling("C2")
     clock.now += 59.9
-    assert not gate.claim("C1", "t2")
-    assert gate.claim("C2", "t2")  # channels cool down separately
+    assert not await gate.claim("C1", "t2")
+    assert not await gate.answered("C1", "t2")  # a refused claim leaves nothing behind
+    assert await gate.claim("C2", "t2")  # channels cool down separately
     clock.now += 0.1
-    assert not gate.cooling("C1")
-    assert gate.claim("C1", "t3")
+    assert not await gate.cooling("C1")
+    assert await gate.claim("C1", "t3")
 
 
-def test_a_marked_thread_is_never_auto_answered_and_starts_no_cooldown() -> None:
-    gate = AutoReplyGate(60, Clock())
-    gate.mark("C1", "t1")  # answered on request (a mention, a shortcut)
-    assert not gate.claim("C1", "t1")
-    assert not gate.cooling("C1")
-    assert gate.claim("C1", "t2")
+async def test_a_marked_thread_is_never_auto_answered_and_starts_no_cooldown(store: Store) -> None:
+    gate = AutoReplyGate(store, "slack", 60, Clock())
+    await gate.mark("C1", "t1")  # answered on request (a mention, a shortcut)
+    await gate.mark("C1", "t1")  # twice is fine
+    assert not await gate.claim("C1", "t1")
+    assert not await gate.cooling("C1")
+    assert await gate.claim("C1", "t2")
 
 
-def test_gate_memory_is_bounded_oldest_forgotten_first() -> None:
+async def test_platforms_do_not_share_a_ledger(store: Store) -> None:
+    slack, discord = AutoReplyGate(store, "slack", 60, Clock()), AutoReplyGate(store, "discord", 60, Clock())
+    assert await slack.claim("C1", "t1")
+    assert await discord.claim("C1", "t1")
+
+
+async def test_two_gates_on_one_store_claim_each_thread_once(store: Store) -> None:
+    """Two processes' gates racing for the same messages: every thread is claimed exactly once."""
     clock = Clock()
-    gate = AutoReplyGate(10, clock, memory=3)
-    for i in range(5):
-        assert gate.claim(f"C{i}", "t")
-    assert not gate.answered("C0", "t") and not gate.answered("C1", "t")
-    assert all(gate.answered(f"C{i}", "t") for i in (2, 3, 4))
-    assert len(gate._answered) == 3 and len(gate._last_reply) == 3
-    assert not gate.cooling("C0")  # forgotten, although its cooldown had not run out
-    assert gate.cooling("C4")
+    a, b = AutoReplyGate(store, "slack", 0, clock), AutoReplyGate(store, "slack", 0, clock)
+    results = await asyncio.gather(*(g.claim("C1", f"t{i}") for i in range(20) for g in (a, b)))
+    assert sum(results) == 20
 
 
-def test_remarking_a_thread_keeps_it_in_memory() -> None:
-    gate = AutoReplyGate(0, Clock(), memory=2)
-    gate.mark("C", "a")
-    gate.mark("C", "b")
-    gate.mark("C", "a")  # a is now the newest
-    gate.mark("C", "c")
-    assert gate.answered("C", "a") and not gate.answered("C", "b")
+async def test_a_restarted_gate_keeps_the_cooldown_and_forgetting_bounds_the_ledger(store: Store) -> None:
+    clock = Clock()
+    assert await AutoReplyGate(store, "slack", 60, clock).claim("C1", "t1")
+    again = AutoReplyGate(store, "slack", 60, clock)  # a new process: nothing in its memory
+    assert await again.cooling("C1") and await again.answered("C1", "t1")
+    assert await store.forget_replies(clock.now + 1) == 1
+    assert not await again.answered("C1", "t1") and not await again.cooling("C1")
 
 
 # ---------------------------------------------------------------- text files

@@ -245,3 +245,30 @@ def test_compose_leaves_time_for_a_graceful_shutdown() -> None:
 
     grace = compose()["services"]["supportbot"]["stop_grace_period"]
     assert grace.endswith("s") and float(grace[:-1]) > GRACE_SECONDS
+
+
+def test_scale_profile_runs_postgres_and_two_replicas_behind_the_proxy() -> None:
+    services = compose()["services"]
+    scale = {name for name, s in services.items() if "scale" in s.get("profiles", [])}
+    assert {"postgres", "replica-a", "replica-b", "proxy"} <= scale
+    assert "profiles" not in services["supportbot"], "the default service runs without a profile"
+    for name in ("replica-a", "replica-b"):
+        replica = services[name]
+        assert replica["image"] == services["supportbot"]["image"]
+        assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert replica["environment"]["SUPPORTBOT_SLACK__MODE"] == "http"
+        assert "ports" not in replica, "replicas are reached through the proxy only"
+    # The proxy's config exists, is mounted, and names both replicas on the Slack port.
+    proxy = services["proxy"]
+    (mount,) = proxy["volumes"]
+    source, target, mode = mount.split(":")
+    conf = (DEPLOY / source).read_text(encoding="utf-8")
+    assert target.startswith("/etc/nginx/") and mode == "ro"
+    assert all(f"server {name}:{SLACK_PORT}" in conf for name in ("replica-a", "replica-b"))
+    assert f"listen {SLACK_PORT};" in conf and f"{SLACK_PORT}:{SLACK_PORT}" in proxy["ports"]
+    # The database password is a secret file that is never committed; the image can talk to PostgreSQL.
+    secret = compose()["secrets"]["postgres_password"]["file"]
+    gitignore = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert f"deploy/{secret}" in gitignore
+    assert any(op == "RUN" and "[postgres]" in args for op, args in dockerfile())
+    assert "--profile scale" in README and "SUPPORTBOT_STORE__URL" in README

@@ -194,9 +194,12 @@ async def test_gaps_recorded_before_places_stay_listed(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_lone_surrogates_are_stored_as_replacement_characters(store: SQLiteStore) -> None:
+async def test_lone_surrogates_are_stored_as_replacement_characters(tmp_path: Path) -> None:
     # A lone surrogate (from bytes decoded with surrogateescape, or a JSON "\udcff") made
     # SQLite's UTF-8 binding raise UnicodeEncodeError; a surrogate pair is joined instead.
+    # SQLite only: the rows are read back from the file itself.
+    store = SQLiteStore(tmp_path / "odd.db")
+    await store.open()
     text = "\udcff Code=-1009 \ud83d\ude00"
     qid = await store.log_query(QueryRecord("slack", "T\udc80", "C1", "U\ud800", "slash", text, "none", None, None, ()))
     await store.add_feedback(qid, "U\udcff", True)
@@ -217,6 +220,7 @@ async def test_lone_surrogates_are_stored_as_replacement_characters(store: SQLit
     history = await store.history("demo")
     assert [(r.actor, r.reason) for r in history] == [("alice\ufffd", "create\ufffd")]
     assert history[0].entry is not None and history[0].entry.summary == "odd \ufffd summary"
+    await store.close()
 
 
 def test_storable_text() -> None:

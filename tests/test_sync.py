@@ -13,9 +13,9 @@ import pytest
 
 from adapters.cli import main
 from bot.curator import assemble
-from bot.store.sqlite import SQLiteStore
+from bot.store.base import Store
 
-from .core import FIXTURE_KB, Core, start_core
+from .core import FIXTURE_KB, Core, same_database, start_core
 
 
 @pytest.fixture
@@ -31,19 +31,19 @@ def edit_file(kb: Path, entry_id: str, summary: str) -> None:
     )
 
 
-async def restart(path: str, kb: Path) -> tuple[Core, SQLiteStore, list[str]]:
+async def restart(first: Store, kb: Path) -> tuple[Core, Store, list[str]]:
     """A new process on the same database and knowledge directory: open, import, index."""
-    store = SQLiteStore(path)
+    store = same_database(first)
     await store.open()
     engine, curator = assemble(store, kb)
     warnings = await curator.start()
     return Core(engine, curator), store, warnings
 
 
-async def test_a_chat_revert_survives_changes_to_other_files(store: SQLiteStore, kb: Path) -> None:
+async def test_a_chat_revert_survives_changes_to_other_files(store: Store, kb: Path) -> None:
     await start_core(store, kb)
     edit_file(kb, "offline", "Version two, from the files.")
-    core, second, warnings = await restart(store.path, kb)
+    core, second, warnings = await restart(store, kb)
     assert not warnings
     assert (await core.engine.get_entry("offline")).summary == "Version two, from the files."
     await core.curator.revert("offline", 1, "discord:admin")
@@ -52,7 +52,7 @@ async def test_a_chat_revert_survives_changes_to_other_files(store: SQLiteStore,
     await second.close()
 
     edit_file(kb, "flow-crash", "Another file changed.")  # so the tree digest changes
-    core, third, warnings = await restart(store.path, kb)
+    core, third, warnings = await restart(store, kb)
     try:
         assert not warnings
         assert await core.engine.get_entry("offline") == reverted  # the revert stands
@@ -65,14 +65,14 @@ async def test_a_chat_revert_survives_changes_to_other_files(store: SQLiteStore,
         await third.close()
 
 
-async def test_a_file_and_a_chat_edit_to_one_entry_are_a_conflict(store: SQLiteStore, kb: Path) -> None:
+async def test_a_file_and_a_chat_edit_to_one_entry_are_a_conflict(store: Store, kb: Path) -> None:
     first = await start_core(store, kb)
     original = await first.engine.get_entry("offline")
     chat = replace(original, summary="Edited in chat.")
     await first.curator.save_entry(chat, "slack:U1", create=False)
     edit_file(kb, "offline", "Edited in the file.")
 
-    core, second, warnings = await restart(store.path, kb)
+    core, second, warnings = await restart(store, kb)
     try:
         assert len(warnings) == 1 and "offline" in warnings[0] and "chat version is kept" in warnings[0]
         assert await core.engine.get_entry("offline") == chat
@@ -94,7 +94,7 @@ async def test_a_file_and_a_chat_edit_to_one_entry_are_a_conflict(store: SQLiteS
         await second.close()
 
 
-async def test_export_then_import_changes_nothing(store: SQLiteStore, kb: Path) -> None:
+async def test_export_then_import_changes_nothing(store: Store, kb: Path) -> None:
     core = await start_core(store, kb)
     original = await core.engine.get_entry("offline")
     await core.curator.save_entry(replace(original, summary="Edited in chat."), "slack:U1", create=False)
@@ -106,7 +106,7 @@ async def test_export_then_import_changes_nothing(store: SQLiteStore, kb: Path) 
     assert (status.chat_edits, status.conflicts) == ((), ())
     revisions = {e.id: len(await store.history(e.id)) for e in await store.list_entries()}
 
-    again, second, warnings = await restart(store.path, kb)
+    again, second, warnings = await restart(store, kb)
     try:
         assert not warnings
         report = await again.curator.import_tree(kb, "cli")

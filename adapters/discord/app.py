@@ -181,7 +181,7 @@ class DiscordAdapter:
         settings: Settings,
         engine: Engine,
         curator: Curator,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.settings = check_settings(settings)

@@ -121,11 +121,11 @@ class AutoReplies:
         # and its "thread" is the message in a plain channel (each message is its own question).
         key, topic = str(getattr(channel, "id", "")), str(thread.id if thread is not None else message.id)
         if thread is not None:
-            if self.state.gate.answered(key, topic):
+            if await self.state.gate.answered(key, topic):
                 return "skip: already answered in this thread"
             if message.author.id != thread.owner_id:
                 return "skip: not the original poster"
-        if self.state.gate.cooling(key):
+        if await self.state.gate.cooling(key):
             return "skip: cooldown"
         attachments, _ = await self.state.attachments(message.attachments)
         if not message.content.strip() and not attachments:
@@ -137,7 +137,7 @@ class AutoReplies:
         if answer is None:
             return "silent: not confident"
         # Claimed after the await: another message in the same place may have been answered.
-        if not self.state.gate.claim(key, topic):
+        if not await self.state.gate.claim(key, topic):
             return "skip: answered meanwhile"
         try:
             await reply_to(message, reply_for(answer, hosts=self.state.link_hosts, asker_id=message.author.id))

@@ -71,7 +71,7 @@ class BotState:
 
 
 def build_state(
-    settings: DiscordSettings, engine: Engine, curator: Curator, clock: Callable[[], float] = time.monotonic
+    settings: DiscordSettings, engine: Engine, curator: Curator, clock: Callable[[], float] = time.time
 ) -> BotState:
     """The state for one bot from the ``[discord]`` settings."""
     # A deployment behind a REST proxy (or a local fake) serves attachments from that host too.
@@ -80,7 +80,7 @@ def build_state(
         engine,
         curator,
         settings,
-        AutoReplyGate(settings.cooldown_seconds, clock),
+        AutoReplyGate(engine.store, "discord", settings.cooldown_seconds, clock),
         TextFiles(settings.max_attachment_bytes),
         frozenset(h for h in hosts if h),
         RepeatLimiter(clock=clock),

@@ -93,7 +93,7 @@ class SlackBot:
         settings: SlackSettings,
         engine: Engine,
         curator: Curator,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         links: LoginLinks | None = None,
     ) -> None:
         self.settings = settings
@@ -114,7 +114,7 @@ class SlackBot:
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         self.files = FileFetcher(self.bot_token, settings.max_file_bytes, settings.api_base_url)
-        gate = AutoReplyGate(settings.cooldown_seconds, clock)
+        gate = AutoReplyGate(engine.store, "slack", settings.cooldown_seconds, clock)
         self.state = BotState(engine, curator, settings, gate, self.files, log, RepeatLimiter(clock=clock), links)
         for module in (commands, kb, modals, events, shortcut, actions, review):
             module.register(self.app, self.state)

@@ -68,7 +68,7 @@ async def answer_mention(state: BotState, client: AsyncWebClient, event: dict[st
             return
         if answer is None:
             return
-        state.gate.mark(channel, thread)
+        await state.gate.mark(channel, thread)
         await post_in_thread(client, channel, thread, answer_message(answer, state.link_hosts, asked=text, notes=notes))
     except SlackApiError as exc:
         state.log.warning("could not answer a mention in %s: %s", channel, exc.response.get("error"))
@@ -85,7 +85,7 @@ async def auto_reply(state: BotState, client: AsyncWebClient, event: dict[str, A
         PLATFORM, team, channel, configured=state.configured_channel(channel)
     )
     # Cheap checks before asking the core, so a cooling channel logs no unanswered query.
-    if not settings.auto_reply or state.gate.answered(channel, ts) or state.gate.cooling(channel):
+    if not settings.auto_reply or await state.gate.answered(channel, ts) or await state.gate.cooling(channel):
         return
     text = question_text(str(event.get("text", "")), context.bot_user_id)
     files = tuple(event.get("files") or ())
@@ -97,7 +97,7 @@ async def auto_reply(state: BotState, client: AsyncWebClient, event: dict[str, A
         # An auto-reply nobody asked for never posts an error; it only logs one.
         state.log.exception("auto-reply failed in %s", channel)
         return
-    if answer is None or not state.gate.claim(channel, ts):
+    if answer is None or not await state.gate.claim(channel, ts):
         return
     try:
         await post_in_thread(client, channel, ts, answer_message(answer, state.link_hosts, notes=notes))

@@ -59,7 +59,7 @@ def register(app: AsyncApp, state: BotState) -> None:
         rendered = answer_message(answer, state.link_hosts, asked=text, notes=notes)
         try:
             await post_in_thread(client, channel, thread, rendered)
-            state.gate.mark(channel, thread)
+            await state.gate.mark(channel, thread)
         except SlackApiError as exc:
             if exc.response.get("error") not in CANNOT_POST:
                 raise

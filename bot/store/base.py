@@ -222,3 +222,28 @@ class Store(Protocol):
         """The actor of an unused token that expires after ``at``, or None; ``consume`` marks it
         used in the same statement, so two requests can never both succeed."""
         ...
+
+    # The auto-reply ledger (bot.chat.AutoReplyGate): shared by every process on the database.
+    async def thread_answered(self, platform: str, channel: str, thread: str) -> bool: ...
+    async def last_reply(self, platform: str, channel: str) -> float | None:
+        """When the channel's last auto-reply was claimed (seconds since the epoch), if ever."""
+        ...
+
+    async def mark_answered(self, platform: str, channel: str, thread: str, at: float) -> None:
+        """Record that a thread got an answer on request; starts no cooldown."""
+        ...
+
+    async def claim_reply(self, platform: str, channel: str, thread: str, at: float, cooldown: float) -> bool:
+        """Take the right to auto-reply in ``thread`` at ``at``, in one transaction: False when the
+        thread was answered, or the channel's last auto-reply is younger than ``cooldown``.
+        Enforced by the database, so of several processes claiming at once exactly one wins."""
+        ...
+
+    async def forget_replies(self, before: float) -> int:
+        """Drop answered threads older than ``before`` (the ledger stays bounded)."""
+        ...
+
+    async def listen_knowledge(self, callback: Callable[[], None]) -> bool:
+        """Call ``callback`` soon after any process changes the knowledge; False when the backend
+        cannot notify (the caller then relies on polling :meth:`knowledge_version`)."""
+        ...

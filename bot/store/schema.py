@@ -91,6 +91,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE gaps ADD COLUMN scope TEXT NOT NULL DEFAULT ''",
         "CREATE INDEX gaps_place ON gaps (platform, scope)",
     ),
+    # 7: the auto-reply ledger, shared by every process on the database: a thread answered once
+    # (the primary key refuses a second claim) and each channel's last auto-reply (its cooldown).
+    # Times are seconds since the epoch, from the claiming process's clock.
+    (
+        """CREATE TABLE reply_threads (
+            platform TEXT NOT NULL, channel TEXT NOT NULL, thread TEXT NOT NULL, at REAL NOT NULL,
+            PRIMARY KEY (platform, channel, thread)
+        )""",
+        "CREATE INDEX reply_threads_at ON reply_threads (at)",
+        """CREATE TABLE reply_cooldowns (
+            platform TEXT NOT NULL, channel TEXT NOT NULL, last REAL NOT NULL,
+            PRIMARY KEY (platform, channel)
+        )""",
+    ),
 )
 
 

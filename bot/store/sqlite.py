@@ -22,6 +22,7 @@ from bot.store.rows import (
     safe_text,
 )
 from bot.store.schema import MIGRATIONS
+from bot.store.sqlite_replies import ReplyTables
 from bot.store.sqlite_review import ReviewTables
 from bot.store.sqlite_web import WebTables
 
@@ -30,7 +31,7 @@ CHUNK = 500  # ids per IN (...) query, and entries encoded between yields to the
 REVISION_COLUMNS = "entry_id, rev, data, actor, at, reason, op"
 
 
-class SQLiteStore(ReviewTables, WebTables, SQLiteActivity):
+class SQLiteStore(ReviewTables, WebTables, ReplyTables, SQLiteActivity):
     """:class:`bot.store.base.Store` on one SQLite file (or ``:memory:``)."""
 
     # ------------------------------------------------------------ entries and revisions

@@ -177,8 +177,11 @@ class SlackSender:
         timestamp: int | None = None,
         secret: str | None = None,
         signed: bool = True,
+        retry: int | None = None,
     ) -> tuple[int, str]:
         headers = {"Content-Type": content_type}
+        if retry is not None:  # Slack's redelivery of an event it thinks was not acknowledged
+            headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
         if signed:
             headers.update(self.headers(body, timestamp, secret))
         timeout = aiohttp.ClientTimeout(total=self.deadline)
