@@ -21,7 +21,7 @@ from typing import TextIO
 import adapters.discord
 import adapters.slack
 import adapters.web
-from adapters import console, kbcli
+from adapters import console, kbcli, kbops
 from adapters.cliargs import build_parser
 from adapters.http import HttpServer, succeeds
 from adapters.jsonout import ask_json, batch_lines
@@ -34,10 +34,11 @@ from bot.knowledge.errors import KnowledgeError
 from bot.logs import configure_logging, secrets_of
 from bot.metrics import Metrics
 from bot.models import Attachment, Incoming, Mode, SupportBotError
+from bot.privacy import purge_expired
 from bot.reload import KnowledgeWatcher
 from bot.review import ReviewQueue
 from bot.settings import Settings, load_settings
-from bot.store.base import StoreError
+from bot.store.base import Store, StoreError
 from bot.store.sqlite import SQLiteStore
 from bot.weblinks import LoginLinks
 
@@ -63,7 +64,7 @@ async def open_core(settings: Settings, memory: bool = False, metrics: Metrics |
         engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
         for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
             print(f"warning: {warning}", file=sys.stderr)
-        await ReviewQueue(engine, curator).purge(settings.store.retention_days)
+        await purge_expired(store, settings.store.retention_days)
         yield Core(store, engine, curator)
     finally:
         await store.close()
@@ -116,8 +117,12 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) ->
 async def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.kb_command in kbcli.FILE_COMMANDS:
         return kbcli.FILE_COMMANDS[args.kb_command](args, settings.knowledge.path, out)
+    if args.kb_command in kbops.DATABASE_COMMANDS:  # the file itself: no store opened
+        return await kbops.DATABASE_COMMANDS[args.kb_command](args, settings, out)
     async with open_core(settings) as core:
-        return await kbcli.STORE_COMMANDS[args.kb_command](args, core.engine, core.curator, settings, out)
+        return await {**kbcli.STORE_COMMANDS, **kbops.STORE_COMMANDS}[args.kb_command](
+            args, core.engine, core.curator, settings, out
+        )
 
 
 def discord_service(settings: Settings, engine: Engine, curator: Curator) -> Service:
@@ -164,15 +169,15 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
                 await serving.enter_async_context(server)
             if settings.web.enabled:
                 await serving.enter_async_context(web_dashboard(settings, core))
-            await serve(services, [watcher.run(), purge_daily(ReviewQueue(core.engine, core.curator), settings)])
+            await serve(services, [watcher.run(), purge_daily(core.store, settings.store.retention_days)])
     return 0
 
 
-async def purge_daily(queue: ReviewQueue, settings: Settings) -> None:
-    """Apply the review queue's retention period once a day while the bot runs."""
+async def purge_daily(store: Store, retention_days: int) -> None:
+    """Apply the retention period once a day while the bot runs (it was applied at start)."""
     while True:
         await asyncio.sleep(24 * 3600)
-        await queue.purge(settings.store.retention_days)
+        await purge_expired(store, retention_days)
 
 
 def web_dashboard(settings: Settings, core: Core) -> contextlib.AbstractAsyncContextManager[int]:
