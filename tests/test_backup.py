@@ -167,6 +167,7 @@ def test_backup_and_restore_commands(
     assert _run(["kb", "import"], db, capsys, monkeypatch)[0] == 0
     code, out, _ = _run(["kb", "backup", str(tmp_path / "b.db")], db, capsys, monkeypatch)
     assert code == 0 and "integrity ok" in out
+    assert (tmp_path / "b.db").stat().st_mode & 0o077 == 0  # people's messages: the owner's alone
     code, _, err = _run(["kb", "backup", str(tmp_path / "no" / "b.db")], db, capsys, monkeypatch)
     assert code == 2 and "no such directory" in err
     (tmp_path / "text.db").write_text("hello")

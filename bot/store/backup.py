@@ -92,6 +92,8 @@ def check_database(path: Path) -> BackupInfo:
 def _copy(source: sqlite3.Connection, dest: Path, pages: int, progress: Callable[[int, int], None] | None) -> None:
     """``source`` into a new file at ``dest``, as one self-contained file (no WAL beside it)."""
     dest.unlink(missing_ok=True)
+    # Readable by its owner only, whatever the umask: it holds people's messages and ids.
+    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     target = _connect(dest)
     try:
         step = None if progress is None else (lambda _status, left, total: progress(total - left, total))
