@@ -175,3 +175,20 @@ def test_backup_and_restore_commands(
     assert code == 2 and "not a SQLite database" in err and "Traceback" not in err
     code, out, _ = _run(["kb", "restore", str(tmp_path / "b.db")], db, capsys, monkeypatch)
     assert code == 0 and f"kept as {db}{BEFORE_RESTORE}" in out
+
+
+async def test_restore_over_a_damaged_database_keeps_its_bytes(core: Core, store: SQLiteStore, tmp_path: Path) -> None:
+    good = tmp_path / "good.db"
+    await asyncio.to_thread(backup, Path(store.path), good)
+    live, wal = tmp_path / "live.db", tmp_path / "live.db-wal"
+    await asyncio.to_thread(live.write_bytes, b"not a database any more " * 500)
+    await asyncio.to_thread(wal.write_bytes, b"an old write-ahead log " * 50)
+    info, kept = await asyncio.to_thread(restore, good, live)
+    assert kept is not None and await asyncio.to_thread(kept.read_bytes) == b"not a database any more " * 500
+    assert await asyncio.to_thread(Path(f"{kept}-wal").read_bytes) == b"an old write-ahead log " * 50
+    assert check_database(live).entries == info.entries > 0
+    restored = await opened(live)  # and the bot opens it: no stale WAL replayed over it
+    try:
+        assert [e.id for e in await restored.list_entries()] == [e.id for e in await store.list_entries()]
+    finally:
+        await restored.close()

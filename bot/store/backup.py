@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from bot.store.schema import MIGRATIONS
 PAGES_PER_STEP = 256  # 1 MiB at the default page size: each step holds the read lock only briefly
 STEP_PAUSE = 0.001  # seconds between steps, so the writer always gets its turn
 BEFORE_RESTORE = ".before-restore"
+SQLITE_HEADER = b"SQLite format 3\x00"
 _TABLE = re.compile(r"CREATE TABLE (\w+)")
 
 
@@ -139,19 +141,49 @@ def _keep_current(db_path: Path) -> Path | None:
     kept = db_path.with_name(db_path.name + BEFORE_RESTORE)
     if kept.exists():
         raise StoreError(f"{kept} exists (from an earlier restore); move it away first, so nothing is lost")
-    try:
-        source = _connect(db_path)
+    with db_path.open("rb") as f:
+        sqlite_file = f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    if sqlite_file:
         try:
-            _copy(source, kept, -1, None)
-        finally:
-            source.close()
-    except sqlite3.DatabaseError:
-        # The current file is too damaged to read (often why one restores): keep its bytes.
-        kept.write_bytes(db_path.read_bytes())
-        wal = Path(f"{db_path}-wal")
-        if wal.exists():
-            Path(f"{kept}-wal").write_bytes(wal.read_bytes())
+            source = _connect(db_path)
+            try:
+                _copy(source, kept, -1, None)
+            finally:
+                source.close()
+            return kept
+        except sqlite3.DatabaseError:
+            pass
+    # Too damaged to read (often why one restores): keep its bytes, and its WAL's, as they are.
+    # (Not opened with SQLite first: it may drop the WAL of a file whose header it cannot read.)
+    for src, dst in ((db_path, kept), (Path(f"{db_path}-wal"), Path(f"{kept}-wal"))):
+        if src.exists():
+            dst.unlink(missing_ok=True)
+            os.close(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            shutil.copyfile(src, dst)
     return kept
+
+
+def _copy_into(source: sqlite3.Connection, db_path: Path) -> None:
+    """``source`` over the database at ``db_path``."""
+    try:
+        target = _connect(db_path)
+        try:
+            # One step (-1): the destination changes in a single transaction, all or nothing.
+            source.backup(target, pages=-1)
+            target.execute("PRAGMA journal_mode=WAL")
+        finally:
+            target.close()
+        return
+    except sqlite3.DatabaseError as exc:
+        if "not a database" not in str(exc) and "malformed" not in str(exc):
+            raise
+    # The current file is not a database SQLite can write into (it was kept byte for byte):
+    # write the backup beside it and rename it over it, with the old WAL gone so it is never replayed.
+    fresh = db_path.with_name(db_path.name + ".restoring")
+    _copy(source, fresh, -1, None)
+    for stale in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        stale.unlink(missing_ok=True)
+    os.replace(fresh, db_path)
 
 
 def restore(source: Path, db_path: Path) -> tuple[BackupInfo, Path | None]:
@@ -164,13 +196,9 @@ def restore(source: Path, db_path: Path) -> tuple[BackupInfo, Path | None]:
     try:
         kept = _keep_current(db_path)
         backup_db = _connect(source, read_only=True)
-        target = _connect(db_path)
         try:
-            # One step (-1): the destination changes in a single transaction, all or nothing.
-            backup_db.backup(target, pages=-1)
-            target.execute("PRAGMA journal_mode=WAL")
+            _copy_into(backup_db, db_path)
         finally:
-            target.close()
             backup_db.close()
     except sqlite3.Error as exc:
         raise StoreError(f"restore of {source} into {db_path} failed, the database is unchanged: {exc}") from None
