@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import TextIO
 import adapters.discord
 import adapters.slack
 import adapters.web
-from adapters import console, kbcli
+from adapters import console, kbcli, kbops
 from adapters.cliargs import build_parser
 from adapters.http import HttpServer, succeeds
 from adapters.jsonout import ask_json, batch_lines
@@ -35,6 +34,7 @@ from bot.knowledge.errors import KnowledgeError
 from bot.logs import configure_logging, secrets_of
 from bot.metrics import Metrics
 from bot.models import Attachment, Incoming, Mode, SupportBotError
+from bot.privacy import purge_expired
 from bot.reload import KnowledgeWatcher
 from bot.review import ReviewQueue
 from bot.settings import Settings, load_settings
@@ -64,7 +64,7 @@ async def open_core(settings: Settings, memory: bool = False, metrics: Metrics |
         engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
         for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
             print(f"warning: {warning}", file=sys.stderr)
-        await forget_old(ReviewQueue(engine, curator), store, settings)
+        await purge_expired(store, settings.store.retention_days)
         yield Core(store, engine, curator)
     finally:
         await store.close()
@@ -119,8 +119,12 @@ async def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
         return kbcli.FILE_COMMANDS[args.kb_command](args, settings.knowledge.path, out)
     if args.kb_command == "migrate":
         return await kb_migrate(args, settings, out)
+    if args.kb_command in kbops.DATABASE_COMMANDS:  # the file itself: no store opened
+        return await kbops.DATABASE_COMMANDS[args.kb_command](args, settings, out)
     async with open_core(settings) as core:
-        return await kbcli.STORE_COMMANDS[args.kb_command](args, core.engine, core.curator, settings, out)
+        return await {**kbcli.STORE_COMMANDS, **kbops.STORE_COMMANDS}[args.kb_command](
+            args, core.engine, core.curator, settings, out
+        )
 
 
 async def kb_migrate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -189,23 +193,15 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
                 await serving.enter_async_context(server)
             if settings.web.enabled:
                 await serving.enter_async_context(web_dashboard(settings, core))
-            await serve(
-                services, [watcher.run(), purge_daily(ReviewQueue(core.engine, core.curator), core.store, settings)]
-            )
+            await serve(services, [watcher.run(), purge_daily(core.store, settings.store.retention_days)])
     return 0
 
 
-async def forget_old(queue: ReviewQueue, store: Store, settings: Settings) -> None:
-    """Apply the retention period to the review queue's texts and the auto-reply ledger's threads."""
-    await queue.purge(settings.store.retention_days)
-    await store.forget_replies(time.time() - settings.store.retention_days * 86400)
-
-
-async def purge_daily(queue: ReviewQueue, store: Store, settings: Settings) -> None:
-    """Apply the retention period once a day while the bot runs."""
+async def purge_daily(store: Store, retention_days: int) -> None:
+    """Apply the retention period once a day while the bot runs (it was applied at start)."""
     while True:
         await asyncio.sleep(24 * 3600)
-        await forget_old(queue, store, settings)
+        await purge_expired(store, retention_days)
 
 
 def web_dashboard(settings: Settings, core: Core) -> contextlib.AbstractAsyncContextManager[int]:

@@ -94,6 +94,19 @@ def _kb(sub: _Sub) -> None:
     )
     kb.add("why", "the ranking and the reasons behind it").add_argument("text")
     _review(kb)
+    _operate(kb)
+
+
+def _operate(kb: _Sub) -> None:
+    kb.add("backup", "copy the database to PATH while the bot runs (a consistent snapshot)").add_argument(
+        "path", type=Path
+    )
+    kb.add(
+        "restore", "replace the database with a backup (stop the bot first; the old one is kept as *.before-restore)"
+    ).add_argument("path", type=Path)
+    kb.add("purge", "remove one person's recorded messages and id").add_argument(
+        "--user", required=True, help="as recorded: platform:id, e.g. discord:123456789012345678 or slack:U0123ABCD"
+    )
 
 
 def _review(kb: _Sub) -> None:

@@ -15,6 +15,7 @@ from bot.extract import Extractor
 from bot.index import Index
 from bot.keys import resolve
 from bot.knowledge.tree import render_tree
+from bot.logs import question_fields
 from bot.metrics import Metrics
 from bot.models import (
     Answer,
@@ -156,7 +157,10 @@ class Engine:
         decision = decide(result, incoming.mode, self.policy, channel)
         query_id = None
         if incoming.mode.explicit or decision.auto_reply:
-            query_id = await self.store.log_query(query_record(incoming, decision))
+            record = query_record(incoming, decision)
+            query_id = await self.store.log_query(record)
+            # Same fields on every platform; the text is hidden by the log handler by default.
+            log.info("question %d: %s", query_id, record.outcome, extra=question_fields(record, query_id))
         unknown = tuple(dict.fromkeys((f.domain, f.code) for f in result.unknown_codes))
         if unknown and decision.outcome is not Outcome.ANSWER:
             for domain, code in unknown[:5]:

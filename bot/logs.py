@@ -20,6 +20,8 @@ from typing import IO, Any, Literal
 
 from pydantic import SecretStr
 
+from bot.store.base import QueryRecord
+
 REDACTED = "[redacted]"
 TEXT_FIELD = "text"
 HUMAN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -31,6 +33,22 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"me
 def loggable(text: str, allowed: bool) -> str:
     """``text`` itself when logging message text is allowed, else only its length."""
     return text if allowed else f"<{len(text)} chars>"
+
+
+def question_fields(record: QueryRecord, query_id: int) -> dict[str, Any]:
+    """The ``extra=`` of the one log line per answered or auto-replied question: where, how, what
+    came of it, and the text in the ``text`` field (which the handler hides by default)."""
+    return {
+        "platform": record.platform,
+        "scope": record.scope,
+        "channel": record.channel,
+        "mode": record.mode,
+        "outcome": record.outcome,
+        "entry": record.top_id,
+        "confidence": None if record.confidence is None else round(record.confidence, 3),
+        "query": query_id,
+        TEXT_FIELD: record.text,
+    }
 
 
 def extra_fields(record: logging.LogRecord) -> dict[str, Any]:

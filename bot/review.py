@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.curator import Curator
@@ -210,9 +209,3 @@ class ReviewQueue:
         # Someone else may have acted on it at the same moment; the knowledge change stands.
         with contextlib.suppress(NotFound):
             await self.store.close_review_item(item_id, status, actor, detail)
-
-    async def purge(self, retention_days: int) -> int:
-        """Drop the text and user ids of records older than ``retention_days`` (counts stay);
-        returns how many records were emptied."""
-        cutoff = datetime.now(UTC) - timedelta(days=retention_days)
-        return await self.store.purge_review_before(cutoff.isoformat(timespec="seconds"))

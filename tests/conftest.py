@@ -16,7 +16,16 @@ from bot.store.sqlite import SQLiteStore
 from .core import BUNDLED_KB, Core, start_core
 
 # Modules whose `store` tests run on both backends (the rest use SQLite only, to stay fast).
-BOTH_BACKENDS = {"test_store", "test_sync", "test_review", "test_chat", "test_pages", "test_auth", "test_scale"}
+BOTH_BACKENDS = {
+    "test_store",
+    "test_sync",
+    "test_review",
+    "test_chat",
+    "test_pages",
+    "test_auth",
+    "test_scale",
+    "test_privacy",
+}
 PG_URL_VARIABLE = "SUPPORTBOT_TEST_PG_URL"
 _PG_URL = os.environ.get(PG_URL_VARIABLE)  # read before _clean_env removes SUPPORTBOT_*
 

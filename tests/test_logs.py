@@ -10,7 +10,9 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
+from bot.engine import Engine
 from bot.logs import REDACTED, configure_logging, loggable, secrets_of
+from bot.models import Incoming, Mode, Place
 from bot.settings import Settings
 
 # Made up for this test; shaped like a bot token so that redaction has to match a realistic string.
@@ -105,3 +107,30 @@ def test_secrets_of_collects_every_token() -> None:
     settings.discord.token = SecretStr(OTHER_SECRET)
     settings.slack.app_token = SecretStr("  ")
     assert sorted(secrets_of(settings)) == sorted([FAKE_TOKEN, OTHER_SECRET])
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+async def test_every_answered_question_logs_one_json_line(output: io.StringIO, engine: Engine, allowed: bool) -> None:
+    configure_logging("INFO", "json", secrets=[FAKE_TOKEN], message_text=allowed, stream=output)
+    question = f"Error Domain=NSURLErrorDomain Code=-1009 (pasted with my token {FAKE_TOKEN})"
+    answer = await engine.answer(Incoming(question, Mode.SLASH, Place("slack", "T1", "C9"), "slack:U1"))
+    assert answer is not None and answer.matches
+    await engine.answer(Incoming("hello everyone", Mode.AUTO, Place("slack", "T1", "C9"), "slack:U2"))  # silent
+    records = [json.loads(line) for line in lines(output)]
+    (record,) = [r for r in records if r["logger"] == "bot.engine"]
+    assert record["level"] == "INFO"
+    assert {k: record[k] for k in ("platform", "scope", "channel", "mode", "outcome", "entry", "query")} == {
+        "platform": "slack",
+        "scope": "T1",
+        "channel": "C9",
+        "mode": "slash",
+        "outcome": "answer",
+        "entry": answer.matches[0].entry.id,
+        "query": answer.query_id,
+    }
+    assert record["confidence"] == pytest.approx(answer.matches[0].confidence, abs=0.001)
+    assert FAKE_TOKEN not in output.getvalue()
+    if allowed:
+        assert record["text"] == question.replace(FAKE_TOKEN, REDACTED)
+    else:
+        assert "NSURLErrorDomain" not in output.getvalue() and record["text"] == f"<{len(question)} chars>"

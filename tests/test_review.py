@@ -9,6 +9,7 @@ import pytest
 
 from bot.knowledge.errors import KnowledgeError
 from bot.models import Incoming, Mode, NotFound, Outcome, Place, ReviewScope, SupportBotError
+from bot.privacy import purge_expired
 from bot.review import PURGED_TITLE, ReviewQueue
 from bot.store.sqlite import SQLiteStore
 
@@ -197,9 +198,9 @@ async def test_retention_drops_text_and_people_but_keeps_counts(
     await ask(core, PIN, author="discord:1")
     await ask(core, PIN_AGAIN, author="discord:2")
     await ask(core, UNKNOWN, author="discord:3")
-    assert await queue.purge(90) == 0  # nothing is that old
-    assert await store.purge_review_before("9999-01-01") == 3  # everything is older than that
-    assert await store.purge_review_before("9999-01-01") == 0
+    assert (await purge_expired(store, 90)).total == 0  # nothing is that old
+    assert (await store.purge_before("9999-01-01")).review == 3  # everything is older than that
+    assert (await store.purge_before("9999-01-01")).total == 0
     code, pin = sorted(await queue.items(ALL), key=lambda i: i.key)
     assert pin.count == 2 and code.count == 1
     assert {e.text for e in pin.examples} == {""} and {e.author for e in pin.examples} <= {"purged:1", "purged:2"}

@@ -11,7 +11,7 @@ import pytest
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.models import ChannelSettings, Entry, ErrorRef, NotFound, SupportBotError
-from bot.store.base import QueryRecord, StoreError
+from bot.store.base import QueryRecord, Store, StoreError
 from bot.store.sqlite import MIGRATIONS, SQLiteStore
 from bot.text import storable
 
@@ -234,3 +234,26 @@ def test_storable_text() -> None:
 def test_store_refuses_a_timeout_that_is_not_a_positive_number(tmp_path: Path, timeout: float) -> None:
     with pytest.raises(StoreError, match="busy timeout must be a positive number"):
         SQLiteStore(tmp_path / "x.db", timeout=timeout)
+
+
+async def test_purges_empty_text_and_ids_but_keep_counts(store: Store) -> None:
+    # On both backends: one person's data on request, everyone's after the retention period.
+    mine = await store.log_query(
+        QueryRecord("discord", "g", "c", "discord:1", "slash", "my words", "nothing", None, None, ())
+    )
+    theirs = await store.log_query(
+        QueryRecord("discord", "g", "c", "discord:2", "slash", "their words", "answer", "x", 0.9, ("x",))
+    )
+    await store.add_feedback(theirs, "discord:1", False)
+    await store.add_gap(None, -10985, "my words", mine, "discord", "g")
+    before = await store.stats()
+    purged = await store.purge_user("discord:1")
+    assert (purged.queries, purged.feedback, purged.gaps) == (1, 1, 1)
+    assert (await store.stats()).queries == before.queries
+    gone, kept = await store.get_query(mine), await store.get_query(theirs)
+    assert gone is not None and (gone.text, gone.author) == ("", "purged")
+    assert kept is not None and (kept.text, kept.author) == ("their words", "discord:2")
+    assert [g.text for g in await store.list_gaps()] == [""]
+    later = await store.purge_before("9999-01-01T00:00:00+00:00")
+    assert later.queries == 1  # only the one not purged yet
+    assert (await store.stats()).queries == before.queries

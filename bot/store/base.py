@@ -98,6 +98,21 @@ class DailyCount:
     unhelpful: int
 
 
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """How many rows a purge emptied of people's text and ids (the rows themselves stay, so
+    every count and chart is unchanged)."""
+
+    queries: int = 0
+    feedback: int = 0
+    gaps: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.queries + self.feedback + self.gaps + self.review
+
+
 class Store(Protocol):
     """Entries with full revision history, query log, feedback, gaps and channel settings.
 
@@ -202,9 +217,16 @@ class Store(Protocol):
         """Take an open item off the queue and record the review event; NotFound otherwise."""
         ...
 
-    async def purge_review_before(self, cutoff: str) -> int:
-        """Empty the text and user ids of review records from before ``cutoff`` (ISO time);
-        the records, and so the counts, stay."""
+    # Privacy: people's words and ids are kept for a while, then emptied; rows (counts) stay.
+    async def purge_before(self, cutoff: str) -> Purged:
+        """Empty the message text and user ids recorded before ``cutoff`` (ISO time) in queries,
+        gaps, feedback and review records, in one transaction."""
+        ...
+
+    async def purge_user(self, user: str) -> Purged:
+        """Empty everything recorded about ``user`` (``platform:id``): their queries' text and
+        author, their feedback, their review records and those of their queries, and the gaps
+        their queries left, in one transaction."""
         ...
 
     async def get_channel(self, platform: str, scope: str, channel: str) -> ChannelSettings | None: ...

@@ -11,6 +11,7 @@ from bot.models import Entry, NotFound, Revision, Stats
 from bot.store.base import ChatEdit, Conflict, ImportResult, Progress, StoreError, SyncStatus
 from bot.store.connection import now
 from bot.store.pg_activity import PgActivity
+from bot.store.pg_privacy import PgPrivacy
 from bot.store.pg_review import PgReview
 from bot.store.rows import IMPORT_OP, Last, decode_entry, decode_revision, plan_import, safe_text
 from bot.store.sqlite import SQLiteStore
@@ -20,7 +21,7 @@ REVISION_COLUMNS = "entry_id, rev, data, actor, at, reason, op"
 _encode = SQLiteStore._encode  # the same canonical JSON, encoded before any transaction
 
 
-class PostgresStore(PgReview, PgActivity):
+class PostgresStore(PgReview, PgPrivacy, PgActivity):
     """:class:`bot.store.base.Store` on a PostgreSQL database (``postgresql://...``)."""
 
     async def list_entries(self) -> list[Entry]:

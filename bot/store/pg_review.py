@@ -143,12 +143,3 @@ class PgReview(PgConnection):
                 detail[:1000],
                 at,
             )
-
-    async def purge_review_before(self, cutoff: str) -> int:
-        async with self._transaction() as con:
-            status = await con.execute(
-                "UPDATE review_records SET text = '', actor = 'purged:' || id "
-                "WHERE at < $1 AND (text != '' OR actor NOT LIKE 'purged:%')",
-                cutoff,
-            )
-            return status_count(status)

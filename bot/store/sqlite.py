@@ -12,6 +12,7 @@ from bot.models import Entry, NotFound, Revision, Stats
 from bot.store.activity import SQLiteActivity
 from bot.store.base import ChatEdit, Conflict, ImportResult, Progress, StoreError, SyncStatus
 from bot.store.connection import now
+from bot.store.privacy import PrivacyTables
 from bot.store.rows import (
     IMPORT_OP,
     Last,
@@ -31,7 +32,7 @@ CHUNK = 500  # ids per IN (...) query, and entries encoded between yields to the
 REVISION_COLUMNS = "entry_id, rev, data, actor, at, reason, op"
 
 
-class SQLiteStore(ReviewTables, WebTables, ReplyTables, SQLiteActivity):
+class SQLiteStore(ReviewTables, WebTables, ReplyTables, PrivacyTables, SQLiteActivity):
     """:class:`bot.store.base.Store` on one SQLite file (or ``:memory:``)."""
 
     # ------------------------------------------------------------ entries and revisions

@@ -144,13 +144,3 @@ class ReviewTables(SQLiteConnection):
                 "INSERT INTO review_events (item_id, action, actor, detail, at) VALUES (?,?,?,?,?)",
                 (item_id, status, actor, detail[:1000], at),
             )
-
-    async def purge_review_before(self, cutoff: str) -> int:
-        async with self._transaction() as db:
-            cur = await db.execute(
-                # The actor becomes a placeholder that names no one but keeps (kind, query, actor) unique.
-                "UPDATE review_records SET text = '', actor = 'purged:' || id "
-                "WHERE at < ? AND (text != '' OR actor NOT LIKE 'purged:%')",
-                (cutoff,),
-            )
-            return int(cur.rowcount)
