@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.evaluate import Case
-from bot.kbfiles import read_knowledge
+from bot.knowledge.tree import read_knowledge
 from bot.models import Entry
 
-from .conftest import FIXTURE_KB
+from .core import FIXTURE_KB
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
