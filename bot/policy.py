@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.combine import combine
+from bot.combine import combine, explained
 from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
@@ -43,11 +43,15 @@ def confident(result: SearchResult, policy: Policy, threshold: float | None = No
 
     One match must be confident, clearly ahead and backed by more than words; or the two
     leading matches are an error and its underlying error (or the topic that explains it),
-    both confident, clearly ahead of every other answer.
+    both confident, clearly ahead of every other answer; or a prose question quotes an error
+    and asks about a topic that explains it (:func:`bot.combine.explained`).
     """
     if not result.matches:
         return False, None
     bar = policy.auto_threshold if threshold is None else threshold
+    topic = explained(result, bar, policy.auto_margin)
+    if topic is not None:
+        return True, topic
     if _single_auto(result, policy, bar):
         return True, None
     combined = combine(result, bar, policy.auto_margin)

@@ -49,6 +49,8 @@ class SearchResult:
     # (outer id, cause id) among the matches: the cause's code was nested in the outer's error.
     nested: frozenset[tuple[str, str]] = frozenset()
     keys: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # match id -> the key it was found by
+    words: Mapping[str, float] = field(default_factory=dict)  # match id -> its BM25 score over the question
+    word_lead: tuple[str, float, float] = ("", 0.0, 0.0)  # (best entry id, its BM25, the runner-up's BM25)
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
@@ -100,9 +102,28 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         (index.entries[o].id, index.entries[u].id) for o, u in codes.nested(ex) if o in shown and u in shown
     )
     keys = {index.entries[i].id: key for i, key in codes.keys.items() if i in shown}
+    scores = {index.entries[i].id: words.scores[i] for i in shown if i in words.scores}
     return SearchResult(
-        ex, matches, strong, tuple(codes.unknown), codes.known, tuple(codes.foreign), nested=nested, keys=keys
+        ex,
+        matches,
+        strong,
+        tuple(codes.unknown),
+        codes.known,
+        tuple(codes.foreign),
+        nested=nested,
+        keys=keys,
+        words=scores,
+        word_lead=_word_lead(index, words.scores),
     )
+
+
+def _word_lead(index: Index, scores: Mapping[int, float]) -> tuple[str, float, float]:
+    """The best word match, its BM25 score and the runner-up's: how far ahead the words put it."""
+    if not scores:
+        return ("", 0.0, 0.0)
+    best = heapq.nlargest(2, scores.items(), key=itemgetter(1))
+    second = best[1][1] if len(best) > 1 else 0.0
+    return (index.entries[best[0][0]].id, best[0][1], second)
 
 
 def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:
