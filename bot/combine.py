@@ -6,6 +6,12 @@ answers: the app saw -1202 *because of* -9813. Which code is nested in which com
 paste's structure (:func:`bot.extract.nesting`), never from a list of codes; an error and a
 topic entry pair up only when the knowledge base relates them and the paste found both.
 Anything else close to the top is still a tie.
+
+A question in prose that quotes a code but asks how or why ("-1009 until the user accepts the
+hotel's terms page: how do apps detect a captive portal?") is about a topic: the code's entry
+wins on the exact key, yet the words point far more at a curated topic that the knowledge base
+relates to that error. Posting the error alone answers the wrong question; :func:`explained`
+pairs them as "error explained in topic" instead.
 """
 
 from __future__ import annotations
@@ -38,6 +44,42 @@ def combine(result: SearchResult, bar: float, margin: float) -> Combined | None:
             return None
         return Combined(outer, cause, nested, _outer_label(outer, result), _cause_label(cause, result, nested))
     return None
+
+
+# A topic explains the quoted error when the question's words favour it this much more than the
+# error's own entry, and match it at least this well (BM25; about a dozen distinctive terms).
+EXPLAINS_WORDS = 2.0
+EXPLAINS_MIN_WORDS = 30.0
+
+
+def explained(result: SearchResult, bar: float, margin: float) -> Combined | None:
+    """The quoted error and the topic a prose question asks about, as one answer (see module doc).
+
+    The error's entry must lead on its exact key (confident, backed by more than words); the
+    topic must be the best word match by far, and related to that error (a "see also" either
+    way, or claiming its code as ``role = "related"``). Another error as close as the quoted
+    one is a tie, not an explanation. A pasted log's words are the log's, not a question's.
+    """
+    matches = result.matches
+    if len(matches) < 2 or result.extraction.pasted_log:
+        return None
+    error = matches[0]
+    key = result.keys.get(error.entry.id)
+    if key is None or error.confidence < bar or error.entry.id not in result.strong:
+        return None
+    best, words, _ = result.word_lead
+    topic = next((m for m in matches[1:] if m.entry.id == best), None)
+    if topic is None or not _is_topic(topic.entry):
+        return None
+    if words < EXPLAINS_MIN_WORDS or words < EXPLAINS_WORDS * result.words.get(error.entry.id, 0.0):
+        return None
+    claims = any(e.code == key[1] and e.role == "related" for e in topic.entry.errors)
+    if not (claims or _related(topic.entry, error.entry)):
+        return None
+    rivals = [m for m in matches if m is not error and m is not topic and m.entry.id in result.keys]
+    if rivals and error.confidence - rivals[0].confidence < margin:
+        return None
+    return Combined(error, topic, False, _outer_label(error, result), topic.entry.title)
 
 
 def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool] | None:

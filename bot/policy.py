@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.combine import combine
+from bot.combine import combine, explained
 from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
@@ -22,6 +22,14 @@ class Policy:
     answer_lead: float = 1.6
     suggest_threshold: float = 0.3
     max_suggestions: int = 3
+    # A question in prose whose words match one curated entry far better than any other is
+    # answered unasked although words alone never reach ``auto_threshold``: on the tuning sets
+    # every such match at these bars was right and no off-topic line qualified (see README,
+    # "Evaluating the knowledge base"). BM25 of the best entry, and its lead over the runner-up;
+    # a lower lead suffices when the message also quotes one of the entry's phrases.
+    lexical_min: float = 30.0
+    lexical_lead: float = 2.2
+    lexical_phrase_lead: float = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +46,48 @@ def _single_auto(result: SearchResult, policy: Policy, bar: float) -> bool:
     return top.confidence >= bar and top.confidence - second >= policy.auto_margin and top.entry.id in result.strong
 
 
+def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
+    """A prose question whose words single out one curated entry (see :class:`Policy`).
+
+    Never for a pasted log (its words are the log's), a code no table knows, a code of a domain
+    this knowledge base does not cover, or more API names that no entry mentions than names
+    that some entry does (the question is likely about another framework),
+    nor when the ranking's leader is not the words' leader (a key or symbol points elsewhere).
+    """
+    ex = result.extraction
+    top = result.matches[0]
+    best, words, runner = result.word_lead
+    if ex.pasted_log or result.unknown_codes or result.foreign_codes or not top.entry.curated:
+        return False
+    unknown, known = result.names
+    if unknown > known:
+        return False
+    if top.entry.id != best or words < policy.lexical_min:
+        return False
+    lead = policy.lexical_phrase_lead if best in result.phrased else policy.lexical_lead
+    return words >= lead * runner
+
+
 def confident(result: SearchResult, policy: Policy, threshold: float | None = None) -> tuple[bool, Combined | None]:
     """Whether to auto-reply, and the combined answer when two matches are one (see bot.combine).
 
     One match must be confident, clearly ahead and backed by more than words; or the two
     leading matches are an error and its underlying error (or the topic that explains it),
-    both confident, clearly ahead of every other answer.
+    both confident, clearly ahead of every other answer; or a prose question quotes an error
+    and asks about a topic that explains it (:func:`bot.combine.explained`).
     """
     if not result.matches:
         return False, None
     bar = policy.auto_threshold if threshold is None else threshold
+    topic = explained(result, bar, policy.auto_margin)
+    if topic is not None:
+        return True, topic
     if _single_auto(result, policy, bar):
         return True, None
     combined = combine(result, bar, policy.auto_margin)
+    # A channel that raised its bar above the default asked for fewer auto-replies: words alone never pass it.
+    if combined is None and bar <= policy.auto_threshold and _lexical_auto(result, policy):
+        return True, None
     return combined is not None, combined
 
 

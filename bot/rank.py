@@ -8,6 +8,7 @@ auto-reply bar, so prose matches are offered on request but never posted unasked
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ MAX_QUERY_TERMS = 48
 WORDS_REASON = "\0words"  # placeholder: the words reason is written only for final matches
 MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
+_API_NAME_RE = re.compile(r"[a-z][A-Z]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,13 @@ class SearchResult:
     # (outer id, cause id) among the matches: the cause's code was nested in the outer's error.
     nested: frozenset[tuple[str, str]] = frozenset()
     keys: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # match id -> the key it was found by
+    words: Mapping[str, float] = field(default_factory=dict)  # match id -> its BM25 score over the question
+    word_lead: tuple[str, float, float] = ("", 0.0, 0.0)  # (best entry id, its BM25, the runner-up's BM25)
+    # API-shaped names (NSManagedObjectContext) in a typed question that no entry mentions, and
+    # how many API-shaped names it shares with the knowledge base: another framework's names
+    # say the question is likely about something else.
+    names: tuple[int, int] = (0, 0)  # (unknown, known)
+    phrased: frozenset[str] = frozenset()  # ids of matches one of whose phrases (aliases) the message quotes
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
@@ -67,6 +76,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
     shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
+    phrased: set[int] = set()
     normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
     for token in _present(index.phrases, lowered_tokens):
         for ph in index.phrases[token]:
@@ -80,6 +90,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
                 sentence = ph.words >= STRONG_PHRASE_WORDS
                 strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
                 evidence[ph.entry].add(strength, f"phrase '{ph.text}'", sentence)
+                phrased.add(ph.entry)
 
     words = _word_evidence(index, ex, evidence)
 
@@ -100,9 +111,37 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         (index.entries[o].id, index.entries[u].id) for o, u in codes.nested(ex) if o in shown and u in shown
     )
     keys = {index.entries[i].id: key for i, key in codes.keys.items() if i in shown}
+    scores = {index.entries[i].id: words.scores[i] for i in shown if i in words.scores}
     return SearchResult(
-        ex, matches, strong, tuple(codes.unknown), codes.known, tuple(codes.foreign), nested=nested, keys=keys
+        ex,
+        matches,
+        strong,
+        tuple(codes.unknown),
+        codes.known,
+        tuple(codes.foreign),
+        nested=nested,
+        keys=keys,
+        words=scores,
+        word_lead=_word_lead(index, words.scores),
+        phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
+        names=(0, 0) if ex.pasted_log else _api_names(index, ex),
     )
+
+
+def _api_names(index: Index, ex: Extraction) -> tuple[int, int]:
+    """(unknown, known) API-shaped names in the question: camel case with a hump, 8+ characters."""
+    names = {t.lower() for t in ex.tokens if len(t) >= 8 and t.isalnum() and _API_NAME_RE.search(t)}
+    known = sum(1 for n in names if n in index.surface)
+    return len(names) - known, known
+
+
+def _word_lead(index: Index, scores: Mapping[int, float]) -> tuple[str, float, float]:
+    """The best word match, its BM25 score and the runner-up's: how far ahead the words put it."""
+    if not scores:
+        return ("", 0.0, 0.0)
+    best = heapq.nlargest(2, scores.items(), key=itemgetter(1))
+    second = best[1][1] if len(best) > 1 else 0.0
+    return (index.entries[best[0][0]].id, best[0][1], second)
 
 
 def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:

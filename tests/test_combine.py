@@ -98,6 +98,43 @@ def test_an_error_and_the_topic_that_explains_it_are_one_answer(bundled: tuple[I
     assert c.headline.startswith("-1022 (") and "explained in App Transport Security" in c.headline
 
 
+# Written for these tests: a prose question that quotes a code but asks about a topic.
+PORTAL_QUESTION = (
+    "Guests on our conference Wi-Fi get -1009 from every request until they open the browser and accept "
+    "the captive portal sign-in page. How does iOS detect a captive portal, and can a hotspot helper "
+    "answer the portal for them?"
+)
+
+
+def test_a_prose_question_quoting_an_error_is_answered_with_the_topic_it_asks_about(
+    bundled: tuple[Index, Extractor],
+) -> None:
+    d = _decide(bundled, PORTAL_QUESTION)
+    assert d.auto_reply and d.combined is not None
+    c = d.combined
+    assert (c.outer.entry.id, c.cause.entry.id, c.nested) == (
+        "urlerror-1009-not-connected-to-internet",
+        "captive-portal-authentication",
+        False,
+    )
+    assert c.headline.startswith("-1009 (") and " explained in Captive portals" in c.headline
+
+
+def test_the_same_error_without_the_question_is_the_error_alone(bundled: tuple[Index, Extractor]) -> None:
+    d = _decide(bundled, 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."')
+    assert d.auto_reply and d.combined is None
+    assert d.matches[0].entry.id == "urlerror-1009-not-connected-to-internet"
+
+
+def test_a_topic_the_error_is_not_related_to_is_never_paired(bundled: tuple[Index, Extractor]) -> None:
+    # The words point at Wi-Fi Aware, which the knowledge base does not relate to -1009.
+    text = "-1009 sometimes. How do I pair two iPhones with Wi-Fi Aware and the wifi-aware entitlement on iOS 26?"
+    index, extractor = bundled
+    result = search(index, extractor.extract(text))
+    assert result.word_lead[0] == "wifi-aware-ios26"
+    assert _decide(bundled, text).combined is None
+
+
 def test_two_unrelated_errors_stay_a_tie(bundled: tuple[Index, Extractor]) -> None:
     d = _decide(bundled, TWO_UNRELATED)
     assert not d.auto_reply and d.outcome is Outcome.NOTHING

@@ -119,6 +119,7 @@ async def test_own_questions_meet_the_bar(tmp_path: Path) -> None:
         await store.close()
     s = report.summary()
     assert s["offtopic"] >= 30
-    assert s["top1"] >= 0.92, report.failures
-    assert s["auto_reply_precision"] >= 0.97, report.failures
+    assert s["top1"] >= 0.95, report.failures
+    assert s["auto_reply_precision"] >= 0.99, report.failures
+    assert s["auto_reply_coverage"] >= 0.65, report.failures
     assert s["offtopic_silence"] == 1.0, report.failures

@@ -48,8 +48,14 @@ async def test_nothing_found_is_said_honestly_on_slash(engine: Engine) -> None:
     assert answer is not None and answer.outcome is Outcome.NOTHING and not answer.matches
 
 
-async def test_prose_match_is_offered_but_never_auto_posted(engine: Engine) -> None:
+async def test_prose_match_far_ahead_is_posted_unless_the_channel_raised_its_bar(engine: Engine) -> None:
+    # Words alone used to be never posted unasked; a prose match far ahead of every other entry
+    # now is (bot.policy._lexical_auto), except where a channel asked for a higher bar.
     text = "my NETransparentProxyProvider stops getting handleNewFlow after the Mac wakes from sleep"
+    posted = await engine.answer(Incoming(text, Mode.AUTO, AUTO))
+    assert posted is not None and posted.matches[0].entry.id == "transparent-proxy-wake"
+    assert posted.matches[0].confidence < engine.policy.auto_threshold
+    await engine.set_channel("test", "g", "help", "admin", auto_reply=True, threshold=0.9)
     assert await engine.answer(Incoming(text, Mode.AUTO, AUTO)) is None
     answer = await engine.answer(Incoming(text, Mode.SLASH))
     assert answer is not None and answer.matches[0].entry.id == "transparent-proxy-wake"
