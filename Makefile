@@ -23,6 +23,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python bench/structure.py --strict
 	$(BIN)/supportbot kb lint
 	$(BIN)/pytest
 

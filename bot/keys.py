@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.codescan import BARE, EXPLICIT, MARKED, STREAM, FoundCode
 from bot.evidence import Evidence
-from bot.extract import BARE, EXPLICIT, MARKED, STREAM, Extraction, FoundCode
+from bot.extract import Extraction
 from bot.index import Index
 
 # Strength of a key match by how the code was found (noisy-OR inputs, see bot.rank).

@@ -17,8 +17,9 @@ from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 
+from bot.codescan import FoundCode
 from bot.evidence import Evidence
-from bot.extract import Extraction, FoundCode
+from bot.extract import Extraction
 from bot.index import Index, Pattern
 from bot.keys import RELATED_FACTOR, code_evidence
 from bot.literal import find, pattern_matches
@@ -65,33 +66,10 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     evidence: dict[int, Evidence] = defaultdict(Evidence)
     codes = code_evidence(index, ex, evidence)
 
-    lowered_tokens = ex.lowered_tokens
-    for token in _present(index.symbols, lowered_tokens):
-        for key in index.symbols[token]:
-            for i, role in index.key_entries.get(index.canonical_key(*key), ()):
-                strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
-                evidence[i].add(strength, f"symbol {token}", role != "related")
-
+    _symbol_evidence(index, ex, evidence)
     for pat in matched_patterns(index, ex):
         evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
-    # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
-    shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
-    phrased: set[int] = set()
-    normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
-    for token in _present(index.phrases, lowered_tokens):
-        for ph in index.phrases[token]:
-            if ph.words < shortest or not ph.vocabulary <= lowered_tokens:
-                continue
-            if not normalized:
-                normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
-            if find(normalized, ph.literal) != -1:
-                # A sentence (an error's localized text) identifies a problem; a two-word API
-                # name only says what the question is about.
-                sentence = ph.words >= STRONG_PHRASE_WORDS
-                strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
-                evidence[ph.entry].add(strength, f"phrase '{ph.text}'", sentence)
-                phrased.add(ph.entry)
-
+    phrased = _phrase_evidence(index, ex, evidence)
     words = _word_evidence(index, ex, evidence)
 
     scored = []
@@ -126,6 +104,37 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
         names=(0, 0) if ex.pasted_log else _api_names(index, ex),
     )
+
+
+def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
+    """Error symbols named in the message (``NSURLErrorTimedOut``): strong evidence for their keys."""
+    for token in _present(index.symbols, ex.lowered_tokens):
+        for key in index.symbols[token]:
+            for i, role in index.key_entries.get(index.canonical_key(*key), ()):
+                strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
+                evidence[i].add(strength, f"symbol {token}", role != "related")
+
+
+def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> set[int]:
+    """Aliases of several words found in the message; returns the entries that got one."""
+    # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
+    shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
+    phrased: set[int] = set()
+    normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
+    for token in _present(index.phrases, ex.lowered_tokens):
+        for ph in index.phrases[token]:
+            if ph.words < shortest or not ph.vocabulary <= ex.lowered_tokens:
+                continue
+            if not normalized:
+                normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
+            if find(normalized, ph.literal) != -1:
+                # A sentence (an error's localized text) identifies a problem; a two-word API
+                # name only says what the question is about.
+                sentence = ph.words >= STRONG_PHRASE_WORDS
+                strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
+                evidence[ph.entry].add(strength, f"phrase '{ph.text}'", sentence)
+                phrased.add(ph.entry)
+    return phrased
 
 
 def _api_names(index: Index, ex: Extraction) -> tuple[int, int]:

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
+import bot.codescan as codescan_module
 import bot.extract as extract_module
+from bot.codescan import BARE, EXPLICIT, MARKED, MAX_CODES, STREAM
 from bot.domains import load_domains
-from bot.extract import BARE, EXPLICIT, MARKED, MAX_CODES, STREAM, Extractor, clean_text, looks_binary
+from bot.extract import Extractor, clean_text, looks_binary
 from bot.models import Attachment
 
 DOMAINS = load_domains(Path(__file__).parent.parent / "knowledge" / "domains.toml")
@@ -175,10 +177,10 @@ def _unbounded_repeats(tree: Any, inside: bool = False) -> list[str]:
 
 def test_no_regex_can_backtrack_catastrophically() -> None:
     patterns = []
-    for value in vars(extract_module).values():
+    for value in [*vars(extract_module).values(), *vars(codescan_module).values()]:
         if isinstance(value, re.Pattern):
             patterns.append(value.pattern)
-        elif isinstance(value, extract_module._LiteralFirst):
+        elif isinstance(value, codescan_module._LiteralFirst):
             patterns += [p.pattern for p in value.patterns]
     assert len(patterns) > 15
     offenders = [p for p in patterns if _unbounded_repeats(sre_parse.parse(p))]
