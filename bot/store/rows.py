@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.models import Entry, Revision
+from bot.models import Entry, Revision, Stats
 from bot.serialize import entry_from_dict, entry_to_dict
 from bot.text import storable
 
@@ -96,3 +96,26 @@ def plan_import(
             plan.remember.append((entry.id, data))
             plan.resolved.append(entry.id)
     return plan
+
+
+async def count_stats(run: Callable[[str], Awaitable[Sequence[Any]]], count: Callable[[str], Awaitable[int]]) -> Stats:
+    """The counts behind ``kb stats``, with SQL both backends read the same way (no parameters)."""
+    rows = await run("SELECT id, data FROM entries")
+    entries = [e for e in (decode_entry(r[0], r[1]) for r in rows) if e is not None]
+    top = await run(
+        "SELECT top_id, COUNT(*) FROM queries WHERE top_id IS NOT NULL GROUP BY top_id ORDER BY COUNT(*) DESC LIMIT 5"
+    )
+    reference = sum(1 for e in entries if e.catalog)
+    return Stats(
+        entries=len(entries),
+        curated=len(entries) - reference,
+        reference=reference,
+        queries=await count("SELECT COUNT(*) FROM queries"),
+        answered=await count("SELECT COUNT(*) FROM queries WHERE outcome = 'answer'"),
+        feedback_helpful=await count("SELECT COUNT(*) FROM feedback WHERE helpful = 1"),
+        feedback_unhelpful=await count("SELECT COUNT(*) FROM feedback WHERE helpful = 0"),
+        gaps=await count("SELECT COUNT(*) FROM (SELECT 1 FROM gaps GROUP BY domain, code) AS keys"),
+        top_entries=tuple((str(r[0]), int(r[1])) for r in top),
+        skipped=len(rows) - len(entries),
+        conflicts=await count("SELECT COUNT(*) FROM conflicts"),
+    )

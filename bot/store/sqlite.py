@@ -16,6 +16,7 @@ from bot.store.privacy import PrivacyTables
 from bot.store.rows import (
     IMPORT_OP,
     Last,
+    count_stats,
     decode_entry,
     decode_revision,
     entry_json,
@@ -220,22 +221,4 @@ class SQLiteStore(ReviewTables, WebTables, ReplyTables, PrivacyTables, SQLiteAct
         )
 
     async def stats(self) -> Stats:
-        rows = await self._run("SELECT id, data FROM entries")
-        entries = [e for e in (decode_entry(r[0], r[1]) for r in rows) if e is not None]
-        top = await self._run(
-            "SELECT top_id, COUNT(*) FROM queries WHERE top_id IS NOT NULL GROUP BY top_id ORDER BY COUNT(*) DESC LIMIT 5"
-        )
-        reference = sum(1 for e in entries if e.catalog)
-        return Stats(
-            entries=len(entries),
-            curated=len(entries) - reference,
-            reference=reference,
-            queries=await self._count("SELECT COUNT(*) FROM queries"),
-            answered=await self._count("SELECT COUNT(*) FROM queries WHERE outcome = 'answer'"),
-            feedback_helpful=await self._count("SELECT COUNT(*) FROM feedback WHERE helpful = 1"),
-            feedback_unhelpful=await self._count("SELECT COUNT(*) FROM feedback WHERE helpful = 0"),
-            gaps=await self._count("SELECT COUNT(*) FROM (SELECT 1 FROM gaps GROUP BY domain, code)"),
-            top_entries=tuple((str(r[0]), int(r[1])) for r in top),
-            skipped=len(rows) - len(entries),
-            conflicts=await self._count("SELECT COUNT(*) FROM conflicts"),
-        )
+        return await count_stats(self._run, self._count)
