@@ -64,7 +64,6 @@ async def open_core(settings: Settings, memory: bool = False, metrics: Metrics |
         engine, curator = assemble(store, settings.knowledge.path, settings.engine, metrics)
         for warning in await curator.start(import_on_start=memory or settings.knowledge.import_on_start):
             print(f"warning: {warning}", file=sys.stderr)
-        await purge_expired(store, settings.store.retention_days)
         yield Core(store, engine, curator)
     finally:
         await store.close()
@@ -185,6 +184,8 @@ async def cmd_run(settings: Settings, out: TextIO) -> int:
             server.add_check(service.name, service.health)
             if settings.http.enabled:
                 service.mount(server)
+        # Retention is applied where the bot runs (now, then daily), not in every command's start-up.
+        await purge_expired(core.store, settings.store.retention_days)
         watcher = KnowledgeWatcher(core.store, core.engine)
         await watcher.listen()  # PostgreSQL: woken by NOTIFY; SQLite: polling only
         await watcher.check()  # note the version the engine was just built from

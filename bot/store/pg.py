@@ -13,12 +13,19 @@ from bot.store.connection import now
 from bot.store.pg_activity import PgActivity
 from bot.store.pg_privacy import PgPrivacy
 from bot.store.pg_review import PgReview
-from bot.store.rows import IMPORT_OP, Last, count_stats, decode_entry, decode_revision, plan_import, safe_text
-from bot.store.sqlite import SQLiteStore
+from bot.store.rows import (
+    IMPORT_OP,
+    Last,
+    count_stats,
+    decode_entry,
+    decode_revision,
+    encode_entries,
+    plan_import,
+    safe_text,
+)
 
 __all__ = ["PostgresStore"]
 REVISION_COLUMNS = "entry_id, rev, data, actor, at, reason, op"
-_encode = SQLiteStore._encode  # the same canonical JSON, encoded before any transaction
 
 
 class PostgresStore(PgReview, PgPrivacy, PgActivity):
@@ -72,7 +79,7 @@ class PostgresStore(PgReview, PgPrivacy, PgActivity):
         op: str = "update",
         progress: Progress | None = None,
     ) -> list[Revision]:
-        rows = await _encode(entries, progress)
+        rows = await encode_entries(entries, progress)
         actor, reason = safe_text(actor), safe_text(reason)
         async with self._knowledge_transaction() as con:
             # Entry rows locked first, so two processes editing one entry number revisions in turn.
@@ -90,7 +97,7 @@ class PostgresStore(PgReview, PgPrivacy, PgActivity):
         theirs: bool = False,
         progress: Progress | None = None,
     ) -> ImportResult:
-        rows = await _encode(entries, progress)
+        rows = await encode_entries(entries, progress)
         actor, reason = safe_text(actor), safe_text(reason)
         at = now()
         async with self._knowledge_transaction() as con:
@@ -114,7 +121,7 @@ class PostgresStore(PgReview, PgPrivacy, PgActivity):
         return ImportResult(tuple(revisions), tuple(i for i, _, _ in plan.conflicts))
 
     async def mark_exported(self, entries: Sequence[Entry]) -> None:
-        rows = await _encode(entries, None)
+        rows = await encode_entries(entries, None)
         at = now()
         async with self._transaction() as con:
             await con.execute("DELETE FROM imported")

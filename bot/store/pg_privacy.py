@@ -7,10 +7,7 @@ from typing import Any
 
 from bot.store.base import Purged
 from bot.store.pg_connection import PgConnection, status_count
-from bot.store.privacy import PURGED_AUTHOR
-
-_ROW_PLACEHOLDER = "'purged:' || id"
-_NOT_PURGED = "actor NOT LIKE 'purged:%'"
+from bot.store.privacy import NOT_PURGED, PURGED_AUTHOR, ROW_PLACEHOLDER
 
 
 class PgPrivacy(PgConnection):
@@ -26,13 +23,13 @@ class PgPrivacy(PgConnection):
                     cutoff,
                 ),
                 feedback=await _update(
-                    con, f"UPDATE feedback SET actor = {_ROW_PLACEHOLDER} WHERE at < $1 AND {_NOT_PURGED}", cutoff
+                    con, f"UPDATE feedback SET actor = {ROW_PLACEHOLDER} WHERE at < $1 AND {NOT_PURGED}", cutoff
                 ),
                 gaps=await _update(con, "UPDATE gaps SET text = '' WHERE at < $1 AND text != ''", cutoff),
                 review=await _update(
                     con,
-                    f"UPDATE review_records SET text = '', actor = {_ROW_PLACEHOLDER} "
-                    f"WHERE at < $1 AND (text != '' OR {_NOT_PURGED})",
+                    f"UPDATE review_records SET text = '', actor = {ROW_PLACEHOLDER} "
+                    f"WHERE at < $1 AND (text != '' OR {NOT_PURGED})",
                     cutoff,
                 ),
             )
@@ -43,12 +40,12 @@ class PgPrivacy(PgConnection):
             # Everything that points at their queries first, while the queries still name them.
             review = await _update(
                 con,
-                f"UPDATE review_records SET text = '', actor = CASE WHEN actor = $1 THEN {_ROW_PLACEHOLDER} "
+                f"UPDATE review_records SET text = '', actor = CASE WHEN actor = $1 THEN {ROW_PLACEHOLDER} "
                 f"ELSE actor END WHERE (actor = $1 OR query_id IN ({theirs})) AND (text != '' OR actor = $1)",
                 user,
             )
             gaps = await _update(con, f"UPDATE gaps SET text = '' WHERE query_id IN ({theirs}) AND text != ''", user)
-            feedback = await _update(con, f"UPDATE feedback SET actor = {_ROW_PLACEHOLDER} WHERE actor = $1", user)
+            feedback = await _update(con, f"UPDATE feedback SET actor = {ROW_PLACEHOLDER} WHERE actor = $1", user)
             queries = await _update(
                 con, "UPDATE queries SET text = '', author = $1 WHERE author = $2", PURGED_AUTHOR, user
             )

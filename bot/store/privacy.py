@@ -12,8 +12,8 @@ from bot.store.connection import SQLiteConnection
 # Feedback and review records are unique per (query, actor): their placeholder carries the row
 # id so two purged rows of one query never collide; a query's author is just "purged".
 PURGED_AUTHOR = "purged"
-_ROW_PLACEHOLDER = "'purged:' || id"
-_NOT_PURGED = "actor NOT LIKE 'purged:%'"
+ROW_PLACEHOLDER = "'purged:' || id"
+NOT_PURGED = "actor NOT LIKE 'purged:%'"
 
 
 class PrivacyTables(SQLiteConnection):
@@ -28,13 +28,13 @@ class PrivacyTables(SQLiteConnection):
                     (PURGED_AUTHOR, cutoff, PURGED_AUTHOR),
                 ),
                 feedback=await _update(
-                    db, f"UPDATE feedback SET actor = {_ROW_PLACEHOLDER} WHERE at < ? AND {_NOT_PURGED}", (cutoff,)
+                    db, f"UPDATE feedback SET actor = {ROW_PLACEHOLDER} WHERE at < ? AND {NOT_PURGED}", (cutoff,)
                 ),
                 gaps=await _update(db, "UPDATE gaps SET text = '' WHERE at < ? AND text != ''", (cutoff,)),
                 review=await _update(
                     db,
-                    f"UPDATE review_records SET text = '', actor = {_ROW_PLACEHOLDER} "
-                    f"WHERE at < ? AND (text != '' OR {_NOT_PURGED})",
+                    f"UPDATE review_records SET text = '', actor = {ROW_PLACEHOLDER} "
+                    f"WHERE at < ? AND (text != '' OR {NOT_PURGED})",
                     (cutoff,),
                 ),
             )
@@ -45,12 +45,12 @@ class PrivacyTables(SQLiteConnection):
             # Everything that points at their queries first, while the queries still name them.
             review = await _update(
                 db,
-                f"UPDATE review_records SET text = '', actor = CASE WHEN actor = ? THEN {_ROW_PLACEHOLDER} "
+                f"UPDATE review_records SET text = '', actor = CASE WHEN actor = ? THEN {ROW_PLACEHOLDER} "
                 f"ELSE actor END WHERE (actor = ? OR query_id IN ({theirs})) AND (text != '' OR actor = ?)",
                 (user, user, user, user),
             )
             gaps = await _update(db, f"UPDATE gaps SET text = '' WHERE query_id IN ({theirs}) AND text != ''", (user,))
-            feedback = await _update(db, f"UPDATE feedback SET actor = {_ROW_PLACEHOLDER} WHERE actor = ?", (user,))
+            feedback = await _update(db, f"UPDATE feedback SET actor = {ROW_PLACEHOLDER} WHERE actor = ?", (user,))
             queries = await _update(
                 db, "UPDATE queries SET text = '', author = ? WHERE author = ?", (PURGED_AUTHOR, user)
             )

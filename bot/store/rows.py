@@ -5,6 +5,7 @@ Pure functions (no I/O), so the store's transactions stay short and the rule is 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -13,6 +14,7 @@ from typing import Any
 
 from bot.models import Entry, Revision, Stats
 from bot.serialize import entry_from_dict, entry_to_dict
+from bot.store.base import Progress
 from bot.text import storable
 
 log = logging.getLogger(__name__)
@@ -119,3 +121,19 @@ async def count_stats(run: Callable[[str], Awaitable[Sequence[Any]]], count: Cal
         skipped=len(rows) - len(entries),
         conflicts=await count("SELECT COUNT(*) FROM conflicts"),
     )
+
+
+CHUNK = 500  # entries encoded between yields to the event loop
+
+
+async def encode_entries(entries: Sequence[Entry], progress: Progress | None) -> list[tuple[Entry, str]]:
+    """Each entry with its canonical JSON, computed before any write transaction so it stays
+    short; yields to the event loop every CHUNK entries and reports progress."""
+    out = []
+    for done, entry in enumerate(entries, 1):
+        out.append((entry, entry_json(entry)))
+        if done % CHUNK == 0 or done == len(entries):
+            if progress is not None:
+                progress(done, len(entries))
+            await asyncio.sleep(0)
+    return out

@@ -3,7 +3,6 @@ versioned schema (:mod:`bot.store.schema`); entries, revisions and imports here.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 import aiosqlite
@@ -19,7 +18,7 @@ from bot.store.rows import (
     count_stats,
     decode_entry,
     decode_revision,
-    entry_json,
+    encode_entries,
     plan_import,
     safe_text,
 )
@@ -29,7 +28,7 @@ from bot.store.sqlite_review import ReviewTables
 from bot.store.sqlite_web import WebTables
 
 __all__ = ["MIGRATIONS", "SQLiteStore"]
-CHUNK = 500  # ids per IN (...) query, and entries encoded between yields to the event loop
+CHUNK = 500  # ids per IN (...) query
 REVISION_COLUMNS = "entry_id, rev, data, actor, at, reason, op"
 
 
@@ -45,18 +44,6 @@ class SQLiteStore(ReviewTables, WebTables, ReplyTables, PrivacyTables, SQLiteAct
     async def get_entry(self, entry_id: str) -> Entry | None:
         rows = await self._run("SELECT id, data FROM entries WHERE id = ?", (entry_id,))
         return decode_entry(rows[0][0], rows[0][1]) if rows else None
-
-    @staticmethod
-    async def _encode(entries: Sequence[Entry], progress: Progress | None) -> list[tuple[Entry, str]]:
-        # Done before the write lock is taken, with yields, so the transaction stays short.
-        out = []
-        for done, entry in enumerate(entries, 1):
-            out.append((entry, entry_json(entry)))
-            if done % CHUNK == 0 or done == len(entries):
-                if progress is not None:
-                    progress(done, len(entries))
-                await asyncio.sleep(0)
-        return out
 
     @staticmethod
     async def _last(db: aiosqlite.Connection, ids: Sequence[str]) -> dict[str, Last]:
@@ -108,7 +95,7 @@ class SQLiteStore(ReviewTables, WebTables, ReplyTables, PrivacyTables, SQLiteAct
         op: str = "update",
         progress: Progress | None = None,
     ) -> list[Revision]:
-        rows = await self._encode(entries, progress)
+        rows = await encode_entries(entries, progress)
         actor, reason = safe_text(actor), safe_text(reason)
         async with self._transaction() as db:
             last = await self._last(db, [e.id for e, _ in rows])
@@ -124,7 +111,7 @@ class SQLiteStore(ReviewTables, WebTables, ReplyTables, PrivacyTables, SQLiteAct
         theirs: bool = False,
         progress: Progress | None = None,
     ) -> ImportResult:
-        rows = await self._encode(entries, progress)
+        rows = await encode_entries(entries, progress)
         actor, reason = safe_text(actor), safe_text(reason)
         at = now()
         async with self._transaction() as db:
@@ -148,7 +135,7 @@ class SQLiteStore(ReviewTables, WebTables, ReplyTables, PrivacyTables, SQLiteAct
         return ImportResult(tuple(revisions), tuple(i for i, _, _ in plan.conflicts))
 
     async def mark_exported(self, entries: Sequence[Entry]) -> None:
-        rows = await self._encode(entries, None)
+        rows = await encode_entries(entries, None)
         at = now()
         async with self._transaction() as db:
             await db.execute("DELETE FROM imported")
