@@ -13,17 +13,16 @@ nothing of this themselves, so Discord, Slack and the console cannot drift apart
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
-from urllib.parse import urlsplit
 
 from bot.extract import looks_binary
 from bot.models import Attachment, SupportBotError
 from bot.reports import shorten
+from bot.urls import url_problem
 
 NOTHING_MATCHED_SHORT = "Nothing in the knowledge base matches that."
 NOTHING_MATCHED = (
@@ -190,7 +189,6 @@ class TextFiles:
 _BACKTICK_STANDIN = "\u02cb"
 # An https URL with a plain host (no user info, no backslash, no spaces or quotes, nothing that
 # ends a Markdown link or a Slack <link|label>), optionally a port, path, query and fragment.
-_LINKABLE = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9\-._~:/?#@!$&'()*+,;=%\[\]]*)?\Z")
 _MARKDOWN_TARGET = str.maketrans({"(": "%28", ")": "%29", "[": "%5B", "]": "%5D"})
 
 
@@ -210,10 +208,6 @@ def link_target(url: str, hosts: frozenset[str]) -> str | None:
     when ``hosts`` is given (knowledge/hosts.txt), only on those hosts. Characters Markdown reads
     inside a target are percent-encoded, which addresses the same resource.
     """
-    url = url.strip()
-    if not _LINKABLE.match(url):
-        return None
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    if not host or (hosts and host not in hosts):
-        return None
-    return url.translate(_MARKDOWN_TARGET)
+    # The rules are bot.urls' (the ones lint applies); characters Markdown reads are encoded first.
+    url = url.strip().translate(_MARKDOWN_TARGET)
+    return None if url_problem(url, hosts) else url
