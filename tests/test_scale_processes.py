@@ -155,8 +155,8 @@ async def world(tmp_path: Path, store: Store) -> AsyncIterator[World]:
 
 async def running(world: World, *names: str) -> list[Bot]:
     """Start processes one right after the other (none waits for another's start-up) on the same
-    database, and wait until all are healthy
-    (Slack serving, Discord ready) and connected to the fake gateway."""
+    database, and wait until all are healthy (Slack serving, Discord ready) and connected to the
+    fake gateway."""
     before = sum(1 for s in world.discord.sessions if s.ready)
     bots = [await world.start(name) for name in names]
     for bot in bots:
