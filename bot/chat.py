@@ -66,7 +66,10 @@ class AutoReplyGate:
         return await self.ledger.thread_answered(self.platform, channel, thread)
 
     async def cooling(self, channel: str) -> bool:
-        """True while the channel's last auto-reply is younger than the cooldown."""
+        """True while the channel's last auto-reply is younger than the cooldown (never without one,
+        even when another process's clock stamped the last reply a little ahead of ours)."""
+        if self.cooldown <= 0:
+            return False
         last = await self.ledger.last_reply(self.platform, channel)
         return last is not None and self.clock() - last < self.cooldown
 

@@ -24,6 +24,7 @@ BOTH_BACKENDS = {
     "test_pages",
     "test_auth",
     "test_scale",
+    "test_scale_processes",
     "test_privacy",
 }
 PG_URL_VARIABLE = "SUPPORTBOT_TEST_PG_URL"

@@ -81,6 +81,24 @@ async def test_two_gates_on_one_store_claim_each_thread_once(store: Store) -> No
     assert sum(results) == 20
 
 
+async def test_without_a_cooldown_an_older_stamp_still_claims_and_never_moves_the_last_reply_back(
+    store: Store,
+) -> None:
+    """Claims do not commit in the order of their stamps: another process's clock is a little
+    behind, or a claim stamped first waits for the lock. Without a cooldown none is refused."""
+    ahead, behind = Clock(), Clock()
+    ahead.now, behind.now = 102.0, 100.0
+    a, b = AutoReplyGate(store, "discord", 0, ahead), AutoReplyGate(store, "discord", 0, behind)
+    assert await a.claim("C1", "m1")
+    assert not await b.cooling("C1")
+    assert await b.claim("C1", "m2")
+    assert await store.last_reply("discord", "C1") == 102.0
+    # With a cooldown, the older stamp is inside it (and the last reply stays where it was).
+    c = AutoReplyGate(store, "discord", 60, behind)
+    assert await c.cooling("C1") and not await c.claim("C1", "m3")
+    assert await store.last_reply("discord", "C1") == 102.0
+
+
 async def test_a_restarted_gate_keeps_the_cooldown_and_forgetting_bounds_the_ledger(store: Store) -> None:
     clock = Clock()
     assert await AutoReplyGate(store, "slack", 60, clock).claim("C1", "t1")

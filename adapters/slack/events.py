@@ -78,15 +78,27 @@ async def auto_reply(state: BotState, client: AsyncWebClient, event: dict[str, A
     """A message in a help channel: answered in a thread when the core is confident and the gate allows."""
     if not _auto_reply_candidate(event, context.bot_user_id):
         return
-    channel = str(event.get("channel", ""))
-    ts = str(event.get("ts", ""))
+    channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
+    decision = await _auto_reply(state, client, event, context, channel, ts)
+    # One line per decision, as the Discord adapter logs them: with several replicas (or a
+    # retry), the log says which one answered a message and why the others stayed quiet.
+    state.log.debug("auto-reply to %s in %s: %s", ts, channel, decision)
+
+
+async def _auto_reply(
+    state: BotState, client: AsyncWebClient, event: dict[str, Any], context: Any, channel: str, ts: str
+) -> str:
     team = str(context.team_id or "")
     settings = await state.engine.channel_settings(
         PLATFORM, team, channel, configured=state.configured_channel(channel)
     )
     # Cheap checks before asking the core, so a cooling channel logs no unanswered query.
-    if not settings.auto_reply or await state.gate.answered(channel, ts) or await state.gate.cooling(channel):
-        return
+    if not settings.auto_reply:
+        return "skip: auto-replies off here"
+    if await state.gate.answered(channel, ts):
+        return "skip: already answered"
+    if await state.gate.cooling(channel):
+        return "skip: cooldown"
     text = question_text(str(event.get("text", "")), context.bot_user_id)
     files = tuple(event.get("files") or ())
     try:
@@ -96,13 +108,18 @@ async def auto_reply(state: BotState, client: AsyncWebClient, event: dict[str, A
     except Exception:
         # An auto-reply nobody asked for never posts an error; it only logs one.
         state.log.exception("auto-reply failed in %s", channel)
-        return
-    if answer is None or not await state.gate.claim(channel, ts):
-        return
+        return "error"
+    if answer is None:
+        return "silent: not confident"
+    # Claimed after the await: another replica (or Slack's retry) may have answered meanwhile.
+    if not await state.gate.claim(channel, ts):
+        return "skip: answered meanwhile"
     try:
         await post_in_thread(client, channel, ts, answer_message(answer, state.link_hosts, notes=notes))
     except SlackApiError as exc:
         state.log.warning("could not auto-reply in %s: %s", channel, exc.response.get("error"))
+        return "failed: " + str(exc.response.get("error"))
+    return "replied"
 
 
 def _auto_reply_candidate(event: dict[str, Any], bot_user_id: str | None) -> bool:

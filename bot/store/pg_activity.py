@@ -173,12 +173,15 @@ class PgActivity(PgConnection):
                 ):
                     return False
                 # The cooldown moves only when the last reply is old enough, re-checked on the
-                # newest row version if another process updated it meanwhile.
+                # newest row version if another process updated it meanwhile. Without a cooldown
+                # nothing is refused and the last reply never moves back: claims commit in lock
+                # order, not in the order of their stamps (another process's clock may run ahead).
                 if (
                     await con.fetchval(
                         "INSERT INTO reply_cooldowns (platform, channel, last) VALUES ($1,$2,$3) "
-                        "ON CONFLICT (platform, channel) DO UPDATE SET last = excluded.last "
-                        "WHERE reply_cooldowns.last <= excluded.last - $4 RETURNING 1",
+                        "ON CONFLICT (platform, channel) DO UPDATE "
+                        "SET last = GREATEST(reply_cooldowns.last, excluded.last) "
+                        "WHERE $4 <= 0 OR reply_cooldowns.last <= excluded.last - $4 RETURNING 1",
                         platform,
                         channel,
                         at,

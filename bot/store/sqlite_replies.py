@@ -39,7 +39,9 @@ class ReplyTables(SQLiteConnection):
                 "SELECT 1 FROM reply_threads WHERE platform = ? AND channel = ? AND thread = ?",
                 (platform, channel, thread),
             )
-            cooling = await db.execute_fetchall(
+            # No cooldown: never cooling, even when the last claim was stamped after ``at`` (claims
+            # commit in lock order, not stamp order; another process's clock may run ahead).
+            cooling = cooldown > 0 and await db.execute_fetchall(
                 "SELECT 1 FROM reply_cooldowns WHERE platform = ? AND channel = ? AND last > ?",
                 (platform, channel, at - cooldown),
             )
@@ -51,7 +53,7 @@ class ReplyTables(SQLiteConnection):
             )
             await db.execute(
                 "INSERT INTO reply_cooldowns (platform, channel, last) VALUES (?,?,?) "
-                "ON CONFLICT(platform, channel) DO UPDATE SET last = excluded.last",
+                "ON CONFLICT(platform, channel) DO UPDATE SET last = MAX(last, excluded.last)",
                 (platform, channel, at),
             )
         return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,12 +9,20 @@ import discord.gateway
 import discord.http
 import pytest
 
-from adapters.discord import DiscordAdapter
 from bot.curator import Curator
 from bot.engine import Engine
 from bot.settings import Settings
 from tests.discord.fake_discord import FakeDiscord
-from tests.discord.helpers import TOKEN, Cast, Running, StartBot, discord_settings, make_cast, with_discord
+from tests.discord.helpers import (
+    TOKEN,
+    Cast,
+    Running,
+    StartBot,
+    discord_settings,
+    make_cast,
+    start_adapter,
+    with_discord,
+)
 
 
 @pytest.fixture
@@ -44,17 +51,7 @@ async def start_bot(fake: FakeDiscord, settings: Settings, curator: Curator) -> 
     running: list[Running] = []
 
     async def start(engine: Any, shards: int = 1, **changes: Any) -> Running:
-        adapter = DiscordAdapter(with_discord(settings, **changes), engine, curator)
-        task = asyncio.create_task(adapter.run())
-        ready = asyncio.create_task(adapter.client.wait_until_ready())
-        done, _ = await asyncio.wait({task, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
-        if task in done:
-            ready.cancel()
-            task.result()  # raises what run() raised
-            raise AssertionError("the bot stopped before it was ready")
-        assert ready in done, "the bot did not become ready"
-        await fake.wait_ready(shards)
-        r = Running(adapter, task)
+        r = await start_adapter(fake, with_discord(settings, **changes), engine, curator, sessions=shards)
         running.append(r)
         return r
 

@@ -115,6 +115,22 @@ class Running:
 StartBot = Callable[..., Awaitable[Running]]
 
 
+async def start_adapter(fake: FakeDiscord, settings: Settings, engine: Any, curator: Any, sessions: int = 1) -> Running:
+    """Run an adapter and wait until it is ready and the fake counts ``sessions`` ready gateway
+    connections (its own and any other running adapter's); the caller stops it."""
+    adapter = DiscordAdapter(settings, engine, curator)
+    task = asyncio.create_task(adapter.run())
+    ready = asyncio.create_task(adapter.client.wait_until_ready())
+    done, _ = await asyncio.wait({task, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        ready.cancel()
+        task.result()  # raises what run() raised
+        raise AssertionError("the bot stopped before it was ready")
+    assert ready in done, "the bot did not become ready"
+    await fake.wait_ready(sessions)
+    return Running(adapter, task)
+
+
 async def answered(fake: FakeDiscord, inter: Interaction) -> list[Sent]:
     """Wait until the member saw a response to ``inter``; the messages they saw."""
     await fake.wait_for(lambda: inter.answered)
