@@ -46,40 +46,59 @@ def combine(result: SearchResult, bar: float, margin: float) -> Combined | None:
     return None
 
 
-# A topic explains the quoted error when the question's words favour it this much more than the
-# error's own entry, and match it at least this well (BM25; about a dozen distinctive terms).
-EXPLAINS_WORDS = 2.0
+# A topic explains the quoted error when the question's words favour it at least about as much as
+# the error's own entry (the error's entry repeats the code's words, so a question about the topic
+# rarely beats it by much), and match it well (BM25; about a dozen distinctive terms).
+EXPLAINS_WORDS = 0.9
 EXPLAINS_MIN_WORDS = 30.0
+# Unless they favour it twice as much as the error's entry, they must also favour it clearly over every
+# other topic shown: two topics close together mean the words do not say which one the question is
+# about, and a wrong "explained in" is worse than the error alone.
+EXPLAINS_CLEARLY = 2.0
+EXPLAINS_TOPIC_LEAD = 1.25
 
 
 def explained(result: SearchResult, bar: float, margin: float) -> Combined | None:
     """The quoted error and the topic a prose question asks about, as one answer (see module doc).
 
-    The error's entry must lead on its exact key (confident, backed by more than words); the
-    topic must be the best word match by far, and related to that error (a "see also" either
-    way, or claiming its code as ``role = "related"``). Another error as close as the quoted
-    one is a tie, not an explanation. A pasted log's words are the log's, not a question's.
+    The error's entry must lead on its code or symbol (confident, backed by more than words); the
+    topic must be the curated topic the words favour most, at least about as much as the error's
+    entry and clearly more than any other topic, and related to that error (a "see also" either way, or claiming its code as
+    ``role = "related"``). Another error as close as the quoted one is a tie, not an explanation.
+    A pasted log's words are the log's, not a question's.
     """
     matches = result.matches
     if len(matches) < 2 or result.extraction.pasted_log:
         return None
     error = matches[0]
-    key = result.keys.get(error.entry.id)
-    if key is None or error.confidence < bar or error.entry.id not in result.strong:
+    if error.entry.kind != "error" or error.confidence < bar or error.entry.id not in result.strong:
         return None
-    best, words, _ = result.word_lead
-    topic = next((m for m in matches[1:] if m.entry.id == best), None)
-    if topic is None or not _is_topic(topic.entry):
-        return None
-    if words < EXPLAINS_MIN_WORDS or words < EXPLAINS_WORDS * result.words.get(error.entry.id, 0.0):
-        return None
-    claims = any(e.code == key[1] and e.role == "related" for e in topic.entry.errors)
-    if not (claims or _related(topic.entry, error.entry)):
+    topic = _explaining_topic(result, error)
+    if topic is None:
         return None
     rivals = [m for m in matches if m is not error and m is not topic and m.entry.id in result.keys]
     if rivals and error.confidence - rivals[0].confidence < margin:
         return None
     return Combined(error, topic, False, _outer_label(error, result), topic.entry.title)
+
+
+def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
+    """The topic among the matches that the question's words favour most, when it explains ``error``."""
+    topics = [m for m in result.matches[1:] if _is_topic(m.entry)]
+    if not topics:
+        return None
+    ranked = sorted(topics, key=lambda m: result.words.get(m.entry.id, 0.0), reverse=True)
+    topic = ranked[0]
+    words = result.words.get(topic.entry.id, 0.0)
+    own = result.words.get(error.entry.id, 0.0)
+    if words < EXPLAINS_MIN_WORDS or words < EXPLAINS_WORDS * own:
+        return None
+    runner = result.words.get(ranked[1].entry.id, 0.0) if len(ranked) > 1 else 0.0
+    if words < EXPLAINS_CLEARLY * own and words < EXPLAINS_TOPIC_LEAD * runner:
+        return None
+    key = result.keys.get(error.entry.id)
+    claims = key is not None and any(e.code == key[1] and e.role == "related" for e in topic.entry.errors)
+    return topic if claims or _related(topic.entry, error.entry) else None
 
 
 def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool] | None:

@@ -120,6 +120,36 @@ def test_a_prose_question_quoting_an_error_is_answered_with_the_topic_it_asks_ab
     assert c.headline.startswith("-1009 (") and " explained in Captive portals" in c.headline
 
 
+# Written for these tests. The code is named by its symbol (no domain and code key), and the words
+# favour the topic only somewhat more than the error's own entry, which repeats the error's words.
+SIGNAL_QUESTION = (
+    "After the server hangs up, my write() returns EPIPE (32) but most of the time the app is killed "
+    "before I can even log it. What setting stops the signal from terminating my process?"
+)
+# The words lean to two topics about equally: which one the question is about is not clear.
+TWO_TOPICS_QUESTION = (
+    "Got -1001 on a long video upload although data was still being sent. Does the request timeout "
+    "count from the start of the task or from the last packet received?"
+)
+
+
+def test_a_question_naming_an_error_symbol_gets_the_topic_it_asks_about(bundled: tuple[Index, Extractor]) -> None:
+    d = _decide(bundled, SIGNAL_QUESTION)
+    assert d.auto_reply and d.combined is not None
+    assert (d.combined.outer.entry.id, d.combined.cause.entry.id) == ("posix-32-epipe", "sigpipe-crash")
+
+
+def test_two_topics_the_words_cannot_tell_apart_are_not_an_explanation(bundled: tuple[Index, Extractor]) -> None:
+    index, extractor = bundled
+    result = search(index, extractor.extract(TWO_TOPICS_QUESTION))
+    words = sorted((result.words.get(m.entry.id, 0.0) for m in result.matches if m.entry.kind != "error"), reverse=True)
+    # The premise: the leading topic beats the error's entry, but not the next topic by much.
+    assert words[0] > result.words["urlerror-1001-timed-out"] and words[0] < 1.25 * words[1]
+    d = _decide(bundled, TWO_TOPICS_QUESTION)
+    assert d.combined is None
+    assert d.matches[0].entry.id == "urlerror-1001-timed-out"
+
+
 def test_the_same_error_without_the_question_is_the_error_alone(bundled: tuple[Index, Extractor]) -> None:
     d = _decide(bundled, 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."')
     assert d.auto_reply and d.combined is None
