@@ -107,9 +107,10 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) ->
     async with open_core(settings, memory=args.store == "memory") as core:
         report = evaluate(core.engine, cases)
     if args.json:
-        out.write(json.dumps({**report.summary(), "failures": report.failures}, ensure_ascii=False, indent=2) + "\n")
+        failures = {} if args.summary else {"failures": report.failures}
+        out.write(json.dumps({**report.summary(), **failures}, ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(format_report(report) + "\n")
+        out.write(format_report(report, failures=not args.summary) + "\n")
     return 0
 
 

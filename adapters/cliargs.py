@@ -62,6 +62,9 @@ def _ask(sub: _Sub) -> None:
     ev.add_argument("files", nargs="+", type=Path)
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--store", choices=("memory", "db"), default="memory")
+    ev.add_argument(
+        "--summary", action="store_true", help="figures only, no per-line failures (for a held-out set: keep it unseen)"
+    )
 
 
 def _kb(sub: _Sub) -> None:

@@ -21,6 +21,7 @@ class Case:
     text: str
     expect: dict[str, Any]
     source: str
+    kind: str = ""  # the line's own label (error, topic, log, offtopic ...), for the per-kind figures
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Report:
     offtopic_silent: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
     calibration: dict[str, list[int]] = field(default_factory=dict)  # bin -> [n, correct]
+    kinds: dict[str, list[int]] = field(default_factory=dict)  # kind -> [n, top-1 right, auto-replies, right ones]
 
     def ratio(self, a: int, b: int) -> float | None:
         return round(a / b, 4) if b else None
@@ -53,7 +55,24 @@ class Report:
             "calibration": {
                 k: {"n": v[0], "accuracy": self.ratio(v[1], v[0])} for k, v in sorted(self.calibration.items())
             },
+            "kinds": {
+                k: {
+                    "n": v[0],
+                    "top1": self.ratio(v[1], v[0]),
+                    "auto_replies": v[2],
+                    "precision": self.ratio(v[3], v[2]),
+                }
+                for k, v in sorted(self.kinds.items())
+            },
         }
+
+    def count_kind(self, kind: str, right: bool, auto: bool) -> None:
+        """One line of ``kind``: whether its top answer was right, and whether it was posted unasked."""
+        cell = self.kinds.setdefault(kind or "unlabelled", [0, 0, 0, 0])
+        cell[0] += 1
+        cell[1] += right
+        cell[2] += auto
+        cell[3] += auto and right
 
 
 def load_cases(paths: list[Path]) -> list[Case]:
@@ -69,7 +88,8 @@ def load_cases(paths: list[Path]) -> list[Case]:
                 continue
             try:
                 data = json.loads(line)
-                cases.append(Case(str(data["id"]), str(data["text"]), dict(data["expect"]), str(path)))
+                kind = str(data.get("kind") or "")
+                cases.append(Case(str(data["id"]), str(data["text"]), dict(data["expect"]), str(path), kind))
             except (ValueError, KeyError, TypeError) as exc:
                 raise SupportBotError(f"{path}:{number}: not an eval line with id, text and expect ({exc})") from None
     return cases
@@ -111,6 +131,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
             top = parts + [e for e in top if e not in parts]
         if case.expect.get("abstain"):
             report.offtopic += 1
+            report.count_kind(case.kind or "offtopic", not auto, auto)
             if auto:
                 report.auto_replies += 1
                 report.failures.append(_failure(case, "auto-replied to an off-topic line", result.matches[:1]))
@@ -124,6 +145,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
         ok3 = any(satisfies(e, case.expect) for e in top[:3])
         report.top1 += ok1
         report.top3 += ok3
+        report.count_kind(case.kind, ok1, auto)
         if result.matches:
             conf = result.matches[0].confidence
             bucket = f"{min(int(conf * 10), 9) / 10:.1f}"
@@ -148,7 +170,8 @@ def _failure(case: Case, what: str, matches: Any) -> dict[str, Any]:
     }
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, failures: bool = True) -> str:
+    """The figures as text; ``failures=False`` leaves out the per-line list (for a held-out set)."""
     s = report.summary()
 
     def pct(v: float | None) -> str:
@@ -162,7 +185,15 @@ def format_report(report: Report) -> str:
         "calibration (top confidence -> accuracy): "
         + ", ".join(f"{k}: {pct(v['accuracy'])} of {v['n']}" for k, v in s["calibration"].items()),
     ]
-    if report.failures:
+    if len(s["kinds"]) > 1:
+        lines.append(
+            "by kind (top-1, auto-replies, precision): "
+            + ", ".join(
+                f"{k} {v['n']}: {pct(v['top1'])}, {v['auto_replies']}, {pct(v['precision'])}"
+                for k, v in s["kinds"].items()
+            )
+        )
+    if report.failures and failures:
         lines.append(f"failures ({len(report.failures)}):")
         for f in report.failures:
             got = "; ".join(f"{g['id']} {g['confidence']:.2f}" for g in f["got"]) or "nothing"

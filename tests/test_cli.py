@@ -227,6 +227,13 @@ def test_eval_command(run: Run, tmp_path: Path, fixture_env: dict[str, str]) -> 
     proc = run(["eval", "--json", str(cases)], env=fixture_env)
     data = json.loads(proc.stdout)
     assert data["top1"] == 1.0 and data["offtopic_silence"] == 1.0 and data["auto_reply_precision"] == 1.0
+    # A held-out set is read as figures only: --summary leaves out the lines that failed.
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text('{"id": "w1", "text": "Code=-1009", "expect": {"entry": "no-such-entry"}}\n', encoding="utf-8")
+    assert "w1" in run(["eval", str(wrong)], env=fixture_env).stdout
+    summary = run(["eval", "--summary", str(wrong)], env=fixture_env).stdout
+    assert "top-1 0.000" in summary and "w1" not in summary
+    assert "failures" not in json.loads(run(["eval", "--json", "--summary", str(wrong)], env=fixture_env).stdout)
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1}\n', encoding="utf-8")
     proc = run(["eval", str(bad)], env=fixture_env)

@@ -38,3 +38,23 @@ async def test_a_combined_answer_is_right_when_either_part_is_expected(tmp_path:
 async def test_a_combined_answer_is_wrong_when_neither_part_is_expected(tmp_path: Path) -> None:
     s = await _report(tmp_path, [Case("other", PORTAL, {"entry": "wifi-aware-ios26"}, "t")])
     assert (s["top1"], s["auto_replies"], s["auto_reply_precision"]) == (0.0, 1, 0.0)
+
+
+async def test_figures_are_counted_per_kind(tmp_path: Path) -> None:
+    cases = [
+        Case(
+            "e",
+            'Error Domain=NSURLErrorDomain Code=-1009 "offline"',
+            {"symbol": "NSURLErrorNotConnectedToInternet"},
+            "t",
+            "error",
+        ),
+        Case("w", PORTAL, {"entry": "wifi-aware-ios26"}, "t", "error-topic"),
+        Case("o", "What is a good recipe for banana bread?", {"abstain": True}, "t", "offtopic"),
+    ]
+    kinds = (await _report(tmp_path, cases))["kinds"]
+    assert kinds == {
+        "error": {"n": 1, "top1": 1.0, "auto_replies": 1, "precision": 1.0},
+        "error-topic": {"n": 1, "top1": 0.0, "auto_replies": 1, "precision": 0.0},
+        "offtopic": {"n": 1, "top1": 1.0, "auto_replies": 0, "precision": None},
+    }
