@@ -30,6 +30,7 @@ class Policy:
     lexical_min: float = 30.0
     lexical_lead: float = 2.2
     lexical_phrase_lead: float = 1.5
+    hold_words: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,22 @@ def _single_auto(result: SearchResult, policy: Policy, bar: float) -> bool:
     top = result.matches[0]
     second = result.matches[1].confidence if len(result.matches) > 1 else 0.0
     return top.confidence >= bar and top.confidence - second >= policy.auto_margin and top.entry.id in result.strong
+
+
+def _asks_about_a_topic(result: SearchResult, policy: Policy) -> bool:
+    """A prose question that quotes an error but whose words point at a topic at least as much as at
+    the error's own entry, when that topic could not be paired with it (:func:`bot.combine.explained`):
+    the error alone likely answers a question nobody asked, so it is not posted unasked."""
+    top = result.matches[0]
+    if result.extraction.pasted_log or top.entry.kind != "error":
+        return False
+    own = result.words.get(top.entry.id, 0.0)
+    return any(
+        m.entry.curated
+        and m.entry.kind != "error"
+        and result.words.get(m.entry.id, 0.0) >= max(policy.hold_words * own, 30.0)
+        for m in result.matches[1:]
+    )
 
 
 def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
@@ -82,7 +99,7 @@ def confident(result: SearchResult, policy: Policy, threshold: float | None = No
     topic = explained(result, bar, policy.auto_margin)
     if topic is not None:
         return True, topic
-    if _single_auto(result, policy, bar):
+    if _single_auto(result, policy, bar) and not _asks_about_a_topic(result, policy):
         return True, None
     combined = combine(result, bar, policy.auto_margin)
     # A channel that raised its bar above the default asked for fewer auto-replies: words alone never pass it.

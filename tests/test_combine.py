@@ -145,9 +145,38 @@ def test_two_topics_the_words_cannot_tell_apart_are_not_an_explanation(bundled: 
     words = sorted((result.words.get(m.entry.id, 0.0) for m in result.matches if m.entry.kind != "error"), reverse=True)
     # The premise: the leading topic beats the error's entry, but not the next topic by much.
     assert words[0] > result.words["urlerror-1001-timed-out"] and words[0] < 1.25 * words[1]
-    d = _decide(bundled, TWO_TOPICS_QUESTION)
+    d = _decide(bundled, TWO_TOPICS_QUESTION, Mode.SLASH)
     assert d.combined is None
     assert d.matches[0].entry.id == "urlerror-1001-timed-out"
+    # Nor is the error alone posted unasked: the question is about one of those topics.
+    assert not _decide(bundled, TWO_TOPICS_QUESTION).auto_reply
+
+
+# Written for these tests: the words point at a topic the knowledge base does not relate to the error.
+PERMISSION_QUESTION = (
+    "Our app gets ECONNREFUSED (61) on the first connection to a printer on the LAN; after the user allows "
+    "local network access it works. How can I show the local network permission alert earlier?"
+)
+
+
+def test_an_error_alone_is_not_posted_unasked_when_the_question_is_about_a_topic(
+    bundled: tuple[Index, Extractor],
+) -> None:
+    index, extractor = bundled
+    result = search(index, extractor.extract(PERMISSION_QUESTION))
+    top, topic = result.matches[0].entry.id, "local-network-privacy-prompt"
+    assert top == "posix-61-econnrefused" and result.matches[0].confidence >= 0.9
+    assert result.words[topic] > result.words[top]  # the premise: the words lean to the topic
+    d = _decide(bundled, PERMISSION_QUESTION)
+    assert not d.auto_reply and d.outcome is Outcome.NOTHING
+    # Asked for, the error still leads, with the topic beside it.
+    asked = decide(result, Mode.SLASH, Policy())
+    assert [m.entry.id for m in asked.matches[:2]] == [top, topic]
+
+
+def test_the_same_error_pasted_alone_is_still_posted(bundled: tuple[Index, Extractor]) -> None:
+    d = _decide(bundled, 'Error Domain=NSPOSIXErrorDomain Code=61 "Connection refused"')
+    assert d.auto_reply and d.matches[0].entry.id == "posix-61-econnrefused"
 
 
 def test_the_same_error_without_the_question_is_the_error_alone(bundled: tuple[Index, Extractor]) -> None:
