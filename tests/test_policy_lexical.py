@@ -41,7 +41,7 @@ def test_a_prose_question_far_ahead_on_words_is_answered_unasked(bundled: tuple[
 
 
 def test_the_lead_is_required(bundled: tuple[Index, Extractor]) -> None:
-    strict = Policy(lexical_lead=50.0, lexical_phrase_lead=50.0)
+    strict = Policy(lexical_lead=50.0, lexical_phrase_lead=50.0, lexical_confident_lead=50.0)
     assert not decide(_search(bundled, WIFI_AWARE), Mode.AUTO, strict).auto_reply
 
 
@@ -61,3 +61,26 @@ def test_a_channel_with_a_raised_bar_gets_no_word_only_auto_replies(bundled: tup
 )
 def test_signs_of_another_subject_keep_word_matches_silent(bundled: tuple[Index, Extractor], text: str) -> None:
     assert not decide(_search(bundled, text), Mode.AUTO, Policy()).auto_reply
+
+
+# Written for this test: a long question whose words lead clearly, though not by the plain lexical lead.
+TUNNEL_DNS = (
+    "Our packet tunnel provider sets NEPacketTunnelNetworkSettings with includedRoutes for 10.0.0.0/8 and "
+    "matchDomains for corp.example.com, yet DNS queries for the corporate domain still go to the local resolver "
+    "and the routes seem ignored. Which settings make DNS lookups for our domain go through the tunnel while "
+    "everything else resolves locally?"
+)
+
+
+def test_a_smaller_word_lead_suffices_at_a_high_confidence(bundled: tuple[Index, Extractor]) -> None:
+    result = _search(bundled, TUNNEL_DNS)
+    policy = Policy()
+    best, words, runner = result.word_lead
+    assert best == result.matches[0].entry.id == "packet-tunnel-routes-and-dns"
+    # The premise: short of the plain lead, past the one allowed at this confidence.
+    assert policy.lexical_confident_lead * runner <= words < policy.lexical_lead * runner
+    assert result.matches[0].confidence >= policy.lexical_confidence
+    assert decide(result, Mode.AUTO, policy).auto_reply
+    # The same words at a lower confidence (a stricter policy) stay silent.
+    stricter = Policy(lexical_confidence=result.matches[0].confidence + 0.01)
+    assert not decide(result, Mode.AUTO, stricter).auto_reply
