@@ -34,7 +34,16 @@ from bot.models import Entry  # noqa: E402
 K = 3  # answers compared per question (top-1 and top-3)
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 DEFAULT_SETS = [SHARED_EVAL / "seed.jsonl", SHARED_EVAL / "dev.jsonl", SHARED_EVAL / "dev2.jsonl"]
-OWN_SET = ROOT / "tests" / "eval" / "questions.jsonl"
+OWN_EVAL = ROOT / "tests" / "eval"
+# The project's own files, by the column they are reported in: the tuning sets together as "own"; the
+# held-out sets that earlier changes were checked on (and so are partly seen) as "held-out"; and the
+# newest held-out set, never read while tuning, on its own.
+OWN_SETS = {
+    "own": ["questions", "topics2a", "topics2b", "localized"],
+    "held-out": ["holdout-quality", "holdout-topics2a", "holdout-topics2b"],
+    "holdout-5": ["holdout-5"],
+}
+SET_OF = {stem: label for label, stems in OWN_SETS.items() for stem in stems}
 
 
 class EngineSystem:
@@ -156,14 +165,15 @@ def rerank_search(engine: EngineSystem, emb: EmbeddingBaseline) -> Callable[[str
 
 
 def load_sets(paths: list[Path]) -> list[Case]:
-    """Cases from every file that exists; the label ``own`` marks the project's own questions."""
+    """Cases from every file that exists, labelled by set (the project's own files as in ``OWN_SETS``)."""
     cases = []
     for path in paths:
         if not path.is_file():
             print(f"note: {path} not found, skipped", file=sys.stderr)
             continue
         for case in load_cases([path]):
-            case.source = "own" if path.resolve() == OWN_SET.resolve() else path.stem
+            own = path.resolve().parent == OWN_EVAL.resolve()
+            case.source = SET_OF.get(path.stem, path.stem) if own else path.stem
             cases.append(case)
     return cases
 
@@ -213,12 +223,15 @@ async def collect(cases: list[Case], rounds: int, embeddings: bool) -> tuple[lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="eval files (default: shared seed/dev/dev2 + own)")
+    parser.add_argument(
+        "files", nargs="*", type=Path, help="eval files (default: shared seed/dev/dev2 + every own set)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="timing rounds over all questions (default 3)")
     parser.add_argument("--quick", action="store_true", help="skip the embedding rows")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md", help="where to write the table")
     args = parser.parse_args()
-    cases = load_sets(args.files or [*DEFAULT_SETS, OWN_SET])
+    own = [OWN_EVAL / f"{stem}.jsonl" for stems in OWN_SETS.values() for stem in stems]
+    cases = load_sets(args.files or [*DEFAULT_SETS, *own])
     if not cases:
         sys.exit("no eval lines found")
     runs, info = asyncio.run(collect(cases, args.rounds, embeddings=not args.quick))
