@@ -144,12 +144,12 @@ def run_search(engine: Engine, text: str) -> object:
     return engine.search(text)
 
 
-async def build_engine(db: Path) -> Engine:
+async def build_engine(db: Path) -> tuple[Engine, SQLiteStore]:
     store = SQLiteStore(db)
     await store.open()
     engine, curator = assemble(store, ROOT / "knowledge", EngineSettings())
     await curator.start()
-    return engine
+    return engine, store
 
 
 def main() -> None:
@@ -157,8 +157,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--shape", choices=sorted(SHAPES), action="append")
     args = parser.parse_args()
+    loop = asyncio.new_event_loop()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = asyncio.run(build_engine(Path(tmp) / "bench.db"))
+        engine, store = loop.run_until_complete(build_engine(Path(tmp) / "bench.db"))
         print(f"{'shape':<16}{'chars':>10}{'median ms':>11}{'worst ms':>10}")
         for name in args.shape or SHAPES:
             text = SHAPES[name]()
@@ -173,6 +174,9 @@ def main() -> None:
                 run_search(engine, text)
                 times.append((time.perf_counter() - t0) * 1000)
             print(f"{name:<16}{len(text):>10,}{statistics.median(times):>11.1f}{max(times):>10.1f}")
+        # Closed, or the store's connection thread keeps the process from exiting.
+        loop.run_until_complete(store.close())
+    loop.close()
 
 
 if __name__ == "__main__":

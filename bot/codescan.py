@@ -7,7 +7,6 @@ unbounded repeats: a test checks the parsed patterns) and read at most MAX_MATCH
 
 from __future__ import annotations
 
-import heapq
 import re
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
@@ -77,8 +76,15 @@ class _LiteralFirst:
         self.patterns = tuple(re.compile(re.escape(p) + rest) for p, rest in rest_by_prefix.items())
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """Matches of every pattern in text order, lazily (a caller may stop early)."""
-        return heapq.merge(*(p.finditer(text) for p in self.patterns), key=_start)
+        """The first MAX_MATCHES matches of every pattern, in text order.
+
+        Sorting the capped lists is the same as a lazy heapq.merge cut at MAX_MATCHES (no
+        pattern can give more than that to the first MAX_MATCHES), without a Python-level
+        merge step per match: that cost 7 ms on a 1 MB log of "Code=" numbers.
+        """
+        found = [m for p in self.patterns for m in islice(p.finditer(text), MAX_MATCHES)]
+        found.sort(key=_start)
+        return iter(found)
 
 
 def _start(m: re.Match[str]) -> int:
@@ -145,6 +151,10 @@ class DomainNames(Protocol):
     def alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]: ...
 
 
+class _Full(Exception):
+    """MAX_CODES readings are kept: no later match can add one, so the scan stops."""
+
+
 class CodeScan:
     """One message's codes: build, :meth:`run`, read :attr:`found`."""
 
@@ -157,11 +167,14 @@ class CodeScan:
 
     def run(self, tokens: set[str], lowered: set[str]) -> list[FoundCode]:
         """Every pass, most explicit form first (a number read once is not read again)."""
-        self.explicit_domains()
-        self.stream_keys()
-        self.posix_and_status()
-        self.alias_codes(tokens, lowered)
-        self.loose_numbers()
+        try:
+            self.explicit_domains()
+            self.stream_keys()
+            self.posix_and_status()
+            self.alias_codes(tokens, lowered)
+            self.loose_numbers()
+        except _Full:
+            pass  # a log of many distinct codes: the rest of it cannot change what was found
         return self.found
 
     def add(self, domain: str | None, code: int, form: str, underlying: bool, pos: int, snippet: str) -> None:
@@ -172,10 +185,13 @@ class CodeScan:
         # A code read the same way twice is one piece of evidence (the ranking counts it
         # once); keeping one FoundCode per reading bounds the ranking's work per distinct key.
         key = (domain, code, form, underlying)
-        if key in self._seen or len(self.found) >= MAX_CODES:
+        if key in self._seen:
             return
         self._seen.add(key)
         self.found.append(FoundCode(domain, code, form, underlying, snippet.strip()[:120], pos))
+        if len(self.found) >= MAX_CODES:
+            # found only grows and _taken only gates additions, so nothing after this counts.
+            raise _Full
 
     def is_underlying(self, start: int) -> bool:
         return bool(_UNDERLYING_RE.search(self.text[max(0, start - 48) : start]))

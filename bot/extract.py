@@ -23,7 +23,7 @@ from bot.text import TOKEN_RE
 @dataclass
 class Extraction:
     codes: list[FoundCode]
-    token_counts: Counter[str]  # raw word tokens (case kept) and how often they occur
+    token_counts: Counter[str]  # raw word tokens (case kept) and how often they occur; empty for a pasted log
     tokens: set[str]  # raw tokens plus dotted names such as URLError.Code.timedOut
     lowered_tokens: set[str]
     text: str  # the analysed text (message, attachments, crash signatures), cut to the limit
@@ -102,7 +102,7 @@ class Extractor:
         analysed, notes, crash = self.prepare(text, attachments)
         source_chars = len(text) + sum(len(a.text) for a in attachments)
         lowered = analysed.lower()
-        if source_chars <= BIG_TEXT:
+        if max(len(analysed), source_chars) <= BIG_TEXT:  # the test of Extraction.pasted_log
             counts = Counter(TOKEN_RE.findall(analysed))
             tokens = set(counts)
             head = analysed[:DOTTED_SCAN]
@@ -110,10 +110,11 @@ class Extractor:
                 tokens.update(_DOTTED_RE.findall(head))
             lowered_tokens = {t.lower() for t in tokens}
         else:
-            # A pasted log: one pass over the lowered text; every token counts once. Case only
-            # matters for domain names, which _alias_mentions re-checks against the text.
+            # A pasted log: one pass over the lowered text; every token counts once, so none is
+            # counted (the ranking reads lowered_tokens). Case only matters for domain names,
+            # which _alias_mentions re-checks against the text.
             lowered_tokens = _log_tokens(lowered)
-            counts = Counter(dict.fromkeys(lowered_tokens, 1))
+            counts = Counter()
             tokens = lowered_tokens
         codes = self.find_codes(analysed, tokens, lowered_tokens)
         return Extraction(codes, counts, tokens, lowered_tokens, analysed, lowered, crash, notes, source_chars)

@@ -230,10 +230,12 @@ def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) 
     """BM25 over the question's words, scaled by how close each entry comes to the best one."""
     raw = ex.token_counts
     if ex.pasted_log:
-        # Only tokens the index knows can score, so skip the rest cheaply (a log's tokens are
-        # already lowercased). Short tokens ("m5", "fd", "c3") are ids and base64 debris here.
-        surface = index.surface
-        raw = Counter({t: n for t, n in raw.items() if len(t) > 3 and t in surface})
+        # Every token of a log counts once, and only those the index knows can score: a set
+        # intersection walks the index's few thousand words, not the log's 100k tokens. Short
+        # tokens ("m5", "fd", "c3") are ids and base64 debris here. Sorted, so the query
+        # never depends on the order a set happens to iterate in.
+        known = sorted(t for t in index.surface & ex.lowered_tokens if len(t) > 3)
+        raw = Counter(dict.fromkeys(known, 1))
     counts = counts_from_tokens(raw)
     corrections = _corrected_identifiers(index, ex)
     for meant in corrections.values():

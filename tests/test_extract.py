@@ -16,6 +16,7 @@ import bot.extract as extract_module
 from bot.codescan import BARE, EXPLICIT, MARKED, MAX_CODES, STREAM
 from bot.domains import load_domains
 from bot.extract import Extractor, clean_text, looks_binary
+from bot.fold import LONG_LINE, fold_repeats
 from bot.models import Attachment
 
 DOMAINS = load_domains(Path(__file__).parent.parent / "knowledge" / "domains.toml")
@@ -237,6 +238,21 @@ def test_context_across_folded_windows_is_kept(ex: Extractor) -> None:
     filler = "word " * 30_000
     result = ex.extract(filler + "Error Domain=kCFErrorDomainCFNetwork Code=-1200 " + filler)
     assert ("kCFErrorDomainCFNetwork", -1200) in {(f.domain, f.code) for f in result.codes}
+
+
+def test_a_long_line_of_distinct_words_folds_to_itself() -> None:
+    # Neighbouring new windows are written as one run: nothing is lost and nothing is written
+    # twice, so a line of distinct codes costs every later scan its own length, not a third more.
+    words = [f"Code={-n}" for n in range(1, 20_000)]
+    assert fold_repeats("\t".join(words)) == " ".join(words)
+    # A repeat inside the line is still dropped, and what surrounds it still stands whole.
+    unit = " ".join(f"w{k}" for k in range(64))
+    line = "start Error Domain=NSURLErrorDomain Code=-1009 " + (unit + " ") * 200 + "end Code=-1200 x"
+    assert len(line) > LONG_LINE
+    folded = fold_repeats(line)
+    assert len(folded) < len(line) // 20
+    assert "Error Domain=NSURLErrorDomain Code=-1009" in folded and "end Code=-1200 x" in folded
+    assert set(folded.split()) == set(line.split())
 
 
 def test_non_ascii_log_words_split_on_unicode_punctuation(ex: Extractor) -> None:
