@@ -54,6 +54,9 @@ class SearchResult:
     keys: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # match id -> the key it was found by
     words: Mapping[str, float] = field(default_factory=dict)  # match id -> its BM25 score over the question
     word_lead: tuple[str, float, float] = ("", 0.0, 0.0)  # (best entry id, its BM25, the runner-up's BM25)
+    # The most any entry could score on the question's words (each term at its best impact): the
+    # share of it the best entry reaches says how much of the question it answers, whatever its length.
+    word_ceiling: float = 0.0
     # API-shaped names (NSManagedObjectContext) in a typed question that no entry mentions, and
     # how many API-shaped names it shares with the knowledge base: another framework's names
     # say the question is likely about something else.
@@ -101,6 +104,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         keys=keys,
         words=scores,
         word_lead=_word_lead(index, words.scores),
+        word_ceiling=words.ceiling,
         phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
         names=(0, 0) if ex.pasted_log else _api_names(index, ex),
     )
@@ -211,6 +215,7 @@ class WordQuery:
     terms: list[tuple[str, float]]
     typos: dict[str, str]  # corrected identifier -> what was typed
     scores: dict[int, float]
+    ceiling: float = 0.0  # the sum of each term's best impact (see SearchResult.word_ceiling)
 
     def reason(self, index: Index, entry: int) -> str:
         found = []
@@ -246,11 +251,13 @@ def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) 
     terms = [(t, 1.0 + 0.3 * min(c - 1, 3)) for t, c in known_terms[:MAX_QUERY_TERMS]]
     scores: dict[int, float] = {}
     get = scores.get
+    ceiling = 0.0
     for term, weight in terms:
         ids, impacts = index.postings[term]
+        ceiling += max(impacts, default=0.0) * weight
         for i, s in zip(ids, impacts, strict=True):
             scores[i] = get(i, 0.0) + s * weight
-    query = WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, scores)
+    query = WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, scores, ceiling)
     if not scores:
         return query
     best = heapq.nlargest(50, scores.items(), key=itemgetter(1))

@@ -41,7 +41,7 @@ def test_a_prose_question_far_ahead_on_words_is_answered_unasked(bundled: tuple[
 
 
 def test_the_lead_is_required(bundled: tuple[Index, Extractor]) -> None:
-    strict = Policy(lexical_lead=50.0, lexical_phrase_lead=50.0, lexical_confident_lead=50.0)
+    strict = Policy(lexical_lead=50.0, lexical_phrase_lead=50.0, lexical_confident_lead=50.0, lexical_share_lead=50.0)
     assert not decide(_search(bundled, WIFI_AWARE), Mode.AUTO, strict).auto_reply
 
 
@@ -82,5 +82,42 @@ def test_a_smaller_word_lead_suffices_at_a_high_confidence(bundled: tuple[Index,
     assert result.matches[0].confidence >= policy.lexical_confidence
     assert decide(result, Mode.AUTO, policy).auto_reply
     # The same words at a lower confidence (a stricter policy) stay silent.
-    stricter = Policy(lexical_confidence=result.matches[0].confidence + 0.01)
+    stricter = Policy(lexical_confidence=result.matches[0].confidence + 0.01, lexical_share=1.01)
     assert not decide(result, Mode.AUTO, stricter).auto_reply
+
+
+# Written for this test: a short question, low in BM25 however well it matches.
+SHORT_TUNNEL_DNS = (
+    "Which settings in my packet tunnel make DNS lookups for our corporate domain go through the tunnel "
+    "while everything else resolves locally?"
+)
+
+
+def test_a_short_question_its_topic_covers_is_answered_unasked(bundled: tuple[Index, Extractor]) -> None:
+    result = _search(bundled, SHORT_TUNNEL_DNS)
+    policy = Policy()
+    best, words, runner = result.word_lead
+    assert best == result.matches[0].entry.id == "packet-tunnel-routes-and-dns"
+    # The premise: short of the plain lead and of the confidence that lowers it...
+    assert words < policy.lexical_lead * runner and result.matches[0].confidence < policy.lexical_confidence
+    # ...yet it scores most of what the question's words could, well ahead of the runner-up.
+    assert words >= policy.lexical_share * result.word_ceiling and words >= policy.lexical_share_lead * runner
+    assert decide(result, Mode.AUTO, policy).auto_reply
+    assert not decide(result, Mode.AUTO, Policy(lexical_share=0.99)).auto_reply
+
+
+# Written for this test: a Japanese question whose words are an error's localized text, no code.
+LOCALIZED_QUESTION = "アップロードの途中でネットワーク接続が切れましたというエラーになります。原因は何でしょうか"
+
+
+def test_an_error_entry_reached_by_words_alone_is_not_posted_by_its_share(bundled: tuple[Index, Extractor]) -> None:
+    policy = Policy(lexical_min=1000.0)  # only the share rule may answer
+    result = _search(bundled, LOCALIZED_QUESTION)
+    top = result.matches[0]
+    _, words, runner = result.word_lead
+    # The premise: an error entry that the share rule would otherwise post.
+    assert top.entry.kind == "error" and top.confidence < policy.auto_threshold
+    assert words >= policy.lexical_share * result.word_ceiling and words >= policy.lexical_share_lead * runner
+    assert not decide(result, Mode.AUTO, policy).auto_reply
+    # The same policy posts a topic that the share rule covers.
+    assert decide(_search(bundled, SHORT_TUNNEL_DNS), Mode.AUTO, policy).auto_reply
