@@ -6,8 +6,10 @@ import math
 import random
 from array import array
 
+import pytest
+
 from bot.models import Entry, ErrorRef
-from bot.postings import K1, MAX_POSTINGS, NAMES_WEIGHT, SUMMARY_WEIGHT, TITLE_WEIGHT, B, build_postings
+from bot.postings import CHUNK, K1, MAX_POSTINGS, NAMES_WEIGHT, SUMMARY_WEIGHT, TITLE_WEIGHT, B, build_postings
 from bot.text import terms
 
 WORDS = [
@@ -103,11 +105,13 @@ def _entries(n: int, seed: int) -> tuple[Entry, ...]:
     )
 
 
-def test_postings_equal_the_plain_algorithm() -> None:
-    # Enough entries that common terms pass MAX_POSTINGS and get cut to their strongest postings.
+@pytest.mark.parametrize("chunk", [CHUNK, 1, 7, 64])
+def test_postings_equal_the_plain_algorithm(chunk: int) -> None:
+    # Enough entries that common terms pass MAX_POSTINGS and get cut to their strongest postings;
+    # small chunks pack the gathered postings into arrays many times on the way.
     entries = _entries(MAX_POSTINGS + 150, seed=5)
     shadowed = frozenset(range(0, len(entries), 10))  # some catalog rows
-    idf, postings = build_postings(entries, shadowed)
+    idf, postings = build_postings(entries, shadowed, chunk)
     want = _reference(entries, shadowed)
     assert set(postings) == set(want) == set(idf)
     assert any(len(docs) == MAX_POSTINGS for docs, _ in postings.values())
