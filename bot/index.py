@@ -6,28 +6,17 @@ so a search never sees half an edit. Nothing here is global: benchmarks build th
 
 from __future__ import annotations
 
-import math
 import re
-from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 
 from bot.domains import DomainTable
 from bot.literal import NUMBER, Piece, bounded, pattern_groups
 from bot.models import Entry
-from bot.text import TOKEN_RE, expand
+from bot.postings import build_postings, weighted_fields
+from bot.text import TOKEN_RE
 
-# Word-index weights: a word in a title or a name (alias, tag, symbol) says more than one in
-# the body.
-TITLE_WEIGHT = 3.0
-NAMES_WEIGHT = 2.0
-SUMMARY_WEIGHT = 1.5
-K1 = 1.2
-B = 0.75
-# Very common terms keep only their strongest postings, so a query costs the same at 100k entries.
-MAX_POSTINGS = 400
 _IDENT_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*[a-z][A-Z][A-Za-z0-9_]*\b")
 _WORD_RE = re.compile(r"\w+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -144,48 +133,7 @@ class Index:
     # ------------------------------------------------------------ words (BM25F-style)
 
     def _build_words(self) -> None:
-        # Two passes over compact per-term arrays (doc ids and weighted term frequencies), so
-        # peak memory stays near the size of the finished postings even at 100k entries.
-        n = len(self.entries)
-        post_docs: dict[str, array[int]] = {}
-        post_tfs: dict[str, array[float]] = {}
-        lengths = array("f")
-        findall = TOKEN_RE.findall
-        for i, e in enumerate(self.entries):
-            # The body dominates the work: count it with C-level Counter over cached term
-            # expansions, then add the small weighted fields on top.
-            counts: dict[str, float] = dict(Counter(chain.from_iterable(map(expand, findall(e.body)))))
-            get = counts.get
-            title, names, summary = _weighted_fields(e)
-            for text, weight in ((title, TITLE_WEIGHT), (names, NAMES_WEIGHT), (summary, SUMMARY_WEIGHT)):
-                if text:
-                    for term in chain.from_iterable(map(expand, findall(text))):
-                        counts[term] = get(term, 0.0) + weight
-            lengths.append(sum(counts.values()))
-            if i in self.shadowed:
-                continue
-            for term, tf in counts.items():
-                docs = post_docs.get(term)
-                if docs is None:
-                    docs = post_docs[term] = array("i")
-                    post_tfs[term] = array("f")
-                docs.append(i)
-                post_tfs[term].append(tf)
-        avg = (sum(lengths) / n) if n else 1.0
-        norms = [K1 * (1 - B + B * length / avg) for length in lengths]
-        damp = [1.0 if e.curated else 0.5 for e in self.entries]  # catalog rows are one-liners
-        self.idf = {}
-        self.postings: dict[str, tuple[array[int], array[float]]] = {}
-        k1p = K1 + 1
-        for term, docs in post_docs.items():
-            idf = self.idf[term] = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-            tfs = post_tfs[term]
-            impacts = [damp[d] * idf * tf * k1p / (tf + norms[d]) for d, tf in zip(docs, tfs, strict=True)]
-            if len(impacts) > MAX_POSTINGS:
-                order = sorted(range(len(impacts)), key=impacts.__getitem__, reverse=True)[:MAX_POSTINGS]
-                docs = array("i", [docs[k] for k in order])
-                impacts = [impacts[k] for k in order]
-            self.postings[term] = (docs, array("f", impacts))
+        self.idf, self.postings = build_postings(self.entries, self.shadowed)
 
     @cached_property
     def surface(self) -> frozenset[str]:
@@ -199,17 +147,11 @@ class Index:
         return len(self.entries)
 
 
-def _weighted_fields(e: Entry) -> tuple[str, str, str]:
-    """Title, names (aliases, tags and symbols share one weight) and summary; the body is apart."""
-    names = " ".join((*e.aliases, *e.tags, *(err.symbol for err in e.errors)))
-    return e.title, names, e.summary
-
-
 def _surface(entries: tuple[Entry, ...]) -> set[str]:
     """Lowercase raw tokens of every field the word index reads, to pre-filter huge inputs."""
     out: set[str] = set()
     for e in entries:
-        out.update(TOKEN_RE.findall(" ".join((*_weighted_fields(e), e.body)).lower()))
+        out.update(TOKEN_RE.findall(" ".join((*weighted_fields(e), e.body)).lower()))
     return out
 
 

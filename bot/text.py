@@ -9,6 +9,9 @@ from functools import lru_cache
 # \w covers Latin, Cyrillic and CJK letters alike; CJK runs are split into bigrams below.
 TOKEN_RE = re.compile(r"\w+")
 _CAMEL_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+# In ASCII text \w is [A-Za-z0-9_]: with spaces for every other byte, bytes.split finds the same
+# tokens as TOKEN_RE, several times faster (an index build tokenizes every entry).
+_ASCII_NON_WORD = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)) + b" " * 128
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 
 STOPWORDS = frozenset(
@@ -214,6 +217,13 @@ def expand(token: str) -> tuple[str, ...]:
     out: list[str] = []
     _expand(token, out)
     return tuple(out)
+
+
+def tokens(text: str) -> list[str]:
+    """The raw tokens of ``text`` (``TOKEN_RE.findall``, with a fast path for ASCII text)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
+    return TOKEN_RE.findall(text)
 
 
 def terms(text: str) -> list[str]:

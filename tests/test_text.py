@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.text import terms
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.text import TOKEN_RE, terms, tokens
 
 
 def test_identifiers_keep_whole_and_parts() -> None:
@@ -24,3 +27,16 @@ def test_stopwords_and_numbers_are_dropped() -> None:
 
 def test_cjk_is_split_into_bigrams() -> None:
     assert terms("未能找到") == ["未能", "能找", "找到"]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x3100), max_size=60))
+@settings(max_examples=400)
+def test_tokens_are_token_re_matches(text: str) -> None:
+    # The ASCII fast path must find exactly what the regular expression finds.
+    assert tokens(text) == TOKEN_RE.findall(text)
+
+
+def test_tokens_split_on_every_ascii_non_word_character() -> None:
+    text = "x".join(chr(c) for c in range(128))  # every ASCII character between two letters
+    assert tokens(text) == TOKEN_RE.findall(text)
+    assert tokens("a-b_c.d\x1fe9") == ["a", "b_c", "d", "e9"]
