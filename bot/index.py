@@ -134,6 +134,16 @@ class Index:
 
     def _build_words(self) -> None:
         self.idf, self.postings = build_postings(self.entries, self.shadowed)
+        # Filled as queries use terms: a pass over every posting at build time would cost more
+        # than the few dozen terms a question has.
+        self._ceilings: dict[str, float] = {}
+
+    def ceiling(self, term: str) -> float:
+        """The best impact any entry has for ``term`` (a question's words can score no more)."""
+        best = self._ceilings.get(term)
+        if best is None:
+            best = self._ceilings[term] = max(self.postings[term][1], default=0.0)
+        return best
 
     @cached_property
     def surface(self) -> frozenset[str]:

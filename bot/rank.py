@@ -254,7 +254,7 @@ def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) 
     ceiling = 0.0
     for term, weight in terms:
         ids, impacts = index.postings[term]
-        ceiling += max(impacts, default=0.0) * weight
+        ceiling += index.ceiling(term) * weight
         for i, s in zip(ids, impacts, strict=True):
             scores[i] = get(i, 0.0) + s * weight
     query = WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, scores, ceiling)
