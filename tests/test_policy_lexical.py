@@ -72,11 +72,17 @@ TUNNEL_DNS = (
 )
 
 
-def test_a_smaller_word_lead_suffices_at_a_high_confidence(bundled: tuple[Index, Extractor]) -> None:
-    result = _search(bundled, TUNNEL_DNS)
-    policy = Policy()
+def _led_by(bundled: tuple[Index, Extractor], text: str, entry: str) -> tuple[SearchResult, float, float]:
+    """The search, after checking ``entry`` leads both the ranking and the words; its words and the runner-up's."""
+    result = _search(bundled, text)
     best, words, runner = result.word_lead
-    assert best == result.matches[0].entry.id == "packet-tunnel-routes-and-dns"
+    assert best == result.matches[0].entry.id == entry
+    return result, words, runner
+
+
+def test_a_smaller_word_lead_suffices_at_a_high_confidence(bundled: tuple[Index, Extractor]) -> None:
+    result, words, runner = _led_by(bundled, TUNNEL_DNS, "packet-tunnel-routes-and-dns")
+    policy = Policy()
     # The premise: short of the plain lead, past the one allowed at this confidence.
     assert policy.lexical_confident_lead * runner <= words < policy.lexical_lead * runner
     assert result.matches[0].confidence >= policy.lexical_confidence
@@ -94,10 +100,8 @@ SHORT_TUNNEL_DNS = (
 
 
 def test_a_short_question_its_topic_covers_is_answered_unasked(bundled: tuple[Index, Extractor]) -> None:
-    result = _search(bundled, SHORT_TUNNEL_DNS)
+    result, words, runner = _led_by(bundled, SHORT_TUNNEL_DNS, "packet-tunnel-routes-and-dns")
     policy = Policy()
-    best, words, runner = result.word_lead
-    assert best == result.matches[0].entry.id == "packet-tunnel-routes-and-dns"
     # The premise: short of the plain lead and of the confidence that lowers it...
     assert words < policy.lexical_lead * runner and result.matches[0].confidence < policy.lexical_confidence
     # ...yet it scores most of what the question's words could, well ahead of the runner-up.
