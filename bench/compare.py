@@ -164,6 +164,13 @@ def rerank_search(engine: EngineSystem, emb: EmbeddingBaseline) -> Callable[[str
     return search
 
 
+def _kept(out: Path) -> str:
+    """What other benchmarks wrote into the same file (bench/scale.py's section), kept as it is."""
+    old = out.read_text(encoding="utf-8") if out.is_file() else ""
+    at = old.find("\n## Scale out")
+    return "\n" + old[at:].lstrip("\n") if at != -1 else ""
+
+
 def load_sets(paths: list[Path]) -> list[Case]:
     """Cases from every file that exists, labelled by set (the project's own files as in ``OWN_SETS``)."""
     cases = []
@@ -238,7 +245,7 @@ def main() -> None:
     by_id = {e.id: e for e in info["entries"]}
     info["mismatch"] = check_reference(runs[0], cases, by_id, info["reference"])
     text = render(runs, cases, by_id, info, rounds=args.rounds)
-    args.out.write_text(text, encoding="utf-8")
+    args.out.write_text(text + _kept(args.out), encoding="utf-8")
     print(text)
     if info["mismatch"]:
         print("warning: engine figures differ from bot.evaluate's: " + info["mismatch"], file=sys.stderr)

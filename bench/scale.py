@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SECTION = "## Scale out: processes on one database (bench/scale.py)"
 sys.path.insert(0, str(ROOT))
 
 from bot.curator import assemble  # noqa: E402
@@ -150,7 +151,7 @@ def main() -> None:
     if args.write:
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())
         section = (
-            "\n\n## Scale out: processes on one database (bench/scale.py)\n\n"
+            f"\n\n{SECTION}\n\n"
             f"{text}\n\n"
             f"- Mixed load for {args.seconds:g} s per row: {args.askers} concurrent askers per process (each answer "
             "logged as a query, a feedback click on every fifth), and an edit of one entry every second in the "
@@ -158,8 +159,11 @@ def main() -> None:
             "- PostgreSQL 15 on this machine (fsync off, a throwaway server), bundled knowledge base; "
             f"{os.cpu_count()} CPUs, load average at the end {load}.\n"
         )
-        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:
-            f.write(section)
+        results = ROOT / "bench" / "RESULTS.md"
+        old = results.read_text(encoding="utf-8") if results.is_file() else ""
+        # A rerun replaces its own section; bench/compare.py's part above it stays as it is.
+        at = old.find(f"\n\n{SECTION}")
+        results.write_text((old if at == -1 else old[:at]).rstrip("\n") + section, encoding="utf-8")
 
 
 if __name__ == "__main__":
