@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.combine import combine, explained
+from bot.combine import EXPLAINS_MIN_WORDS, EXPLAINS_WORDS, combine, explained
 from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
@@ -43,7 +43,6 @@ class Policy:
     lexical_share: float = 0.5
     lexical_share_lead: float = 1.5
     lexical_share_min: float = 25.0
-    hold_words: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +60,9 @@ def _single_auto(result: SearchResult, policy: Policy, bar: float) -> bool:
 
 
 def _asks_about_a_topic(result: SearchResult, policy: Policy) -> bool:
-    """A prose question that quotes an error but whose words point at a topic at least as much as at
-    the error's own entry, when that topic could not be paired with it (:func:`bot.combine.explained`):
-    the error alone likely answers a question nobody asked, so it is not posted unasked."""
+    """A prose question that quotes an error but whose words point at a topic about as much as at the
+    error's own entry (the bar :func:`bot.combine.explained` uses), when no topic could be paired
+    with it: the error alone likely answers a question nobody asked, so it is not posted unasked."""
     top = result.matches[0]
     if result.extraction.pasted_log or top.entry.kind != "error":
         return False
@@ -71,7 +70,7 @@ def _asks_about_a_topic(result: SearchResult, policy: Policy) -> bool:
     return any(
         m.entry.curated
         and m.entry.kind != "error"
-        and result.words.get(m.entry.id, 0.0) >= max(policy.hold_words * own, 30.0)
+        and result.words.get(m.entry.id, 0.0) >= max(EXPLAINS_WORDS * own, EXPLAINS_MIN_WORDS)
         for m in result.matches[1:]
     )
 
