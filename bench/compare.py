@@ -70,11 +70,16 @@ class EngineSystem:
         return list(await self.engine.list_entries())
 
     def query(self, text: str) -> Hit:
-        from bot.policy import would_auto_reply
+        from bot.policy import confident
 
         result = self.engine.search(text)
         top = result.matches[0].confidence if result.matches else None
-        return Hit([m.entry.id for m in result.matches], top, would_auto_reply(result, self.engine.policy))
+        auto, combined = confident(result, self.engine.policy)
+        ids = [m.entry.id for m in result.matches]
+        if combined is not None:
+            parts = [m.entry.id for m in combined.parts]
+            ids = parts + [i for i in ids if i not in parts]
+        return Hit(ids, top, auto, combined is not None)
 
     def index_seconds(self, entries: list[Entry]) -> float:
         """Time of the index build alone (no file reading, no store import), best of three."""
