@@ -92,3 +92,13 @@ def test_scoring_follows_the_eval_rule(entries: list[Entry]) -> None:
     assert (p["auto"], p["auto_ok"], p["answerable"], p["offtopic"], p["silent"]) == (2, 1, 3, 1, 1)
     assert p["bins"] == {"0.9": [1, 1], "0.5": [1, 0], "0.2": [1, 0]}
     assert in_kb(cases, entries) == [True, True, False, False]
+
+
+def test_a_combined_answer_is_right_when_either_part_is_expected(entries: list[Entry]) -> None:
+    by_id = {e.id: e for e in entries}
+    cases = [Case("a", "x", {"symbol": "ECONNREFUSED"}, "dev"), Case("b", "x", {"symbol": "ECONNREFUSED"}, "dev")]
+    both = ["offline", "code:NSPOSIXErrorDomain:61"]
+    run = Run("t", [Hit(both, 0.9, True, combined=True), Hit(both, 0.9, True)], [0.0, 0.0])
+    # The same ids: right at top-1 as the second part of a combined answer, wrong as a plain runner-up.
+    assert ranking(run, cases, by_id)["all"] == [2, 1, 2]
+    assert policy(run, cases, by_id)["auto_ok"] == 1
