@@ -158,6 +158,8 @@ def main() -> None:
             "first process (a revision, a NOTIFY and an index rebuild in every process).\n"
             "- PostgreSQL 15 on this machine (fsync off, a throwaway server), bundled knowledge base; "
             f"{os.cpu_count()} CPUs, load average at the end {load}.\n"
+            "- More processes than CPUs cannot run in parallel; the p99 is dominated by the index rebuild that "
+            "every edit causes in each process.\n"
         )
         results = ROOT / "bench" / "RESULTS.md"
         old = results.read_text(encoding="utf-8") if results.is_file() else ""
