@@ -61,11 +61,11 @@ EXPLAINS_TOPIC_LEAD = 1.25
 def explained(result: SearchResult, bar: float, margin: float) -> Combined | None:
     """The quoted error and the topic a prose question asks about, as one answer (see module doc).
 
-    The error's entry must lead on its code or symbol (confident, backed by more than words); the
+    The error's entry must lead on its code or symbol (confident, backed by more than words). The
     topic must be the curated topic the words favour most, at least about as much as the error's
-    entry and clearly more than any other topic, and related to that error (a "see also" either way, or claiming its code as
-    ``role = "related"``). Another error as close as the quoted one is a tie, not an explanation.
-    A pasted log's words are the log's, not a question's.
+    entry and clearly more than any other topic, and related to that error (a "see also" either
+    way, or claiming its code as ``role = "related"``). Another error as close as the quoted one
+    is a tie, not an explanation. A pasted log's words are the log's, not a question's.
     """
     matches = result.matches
     if len(matches) < 2 or result.extraction.pasted_log:
