@@ -17,7 +17,7 @@ from bot.crash import CrashInfo, parse_crash
 from bot.domains import DomainTable
 from bot.fold import fold_repeats
 from bot.models import Attachment
-from bot.text import TOKEN_RE
+from bot.text import ASCII_NON_WORD, TOKEN_RE, tokens
 
 
 @dataclass
@@ -47,8 +47,6 @@ _DOTTED_RE = re.compile(r"[A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,4}")
 DOTTED_SCAN = 50_000  # dotted names (URLError.Code.timedOut) are looked for in this much text
 # For pasted logs, translate+split tokenizes about twice as fast as a \w+ regex; it differs
 # only on non-ASCII punctuation, which no index term contains.
-_ASCII_PUNCT_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or c == 95)})
-_ASCII_PUNCT_TO_SPACE_BYTES = bytes(c if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256))
 NON_ASCII_SCAN = 100_000  # characters of non-ASCII words in a log split on Unicode punctuation
 BIG_TEXT = 100_000  # above this, a message is treated as a pasted log
 
@@ -147,14 +145,14 @@ class Extractor:
 def _log_tokens(lowered: str) -> set[str]:
     """The distinct word tokens of a lowered log.
 
-    translate+split is twice as fast as a regex on ASCII text. str.translate falls off its
-    fast path on non-ASCII text (170 ms a megabyte), so such text is split as UTF-8 bytes
-    (ASCII punctuation never occurs inside a multi-byte character); the non-ASCII words are
-    then split on Unicode punctuation too, unless there is a flood of them (random text).
+    ASCII text goes through :func:`bot.text.tokens`. Other text is split as UTF-8 bytes on the
+    same table (str.translate falls off its fast path on non-ASCII text: 170 ms a megabyte); the
+    non-ASCII words are then split on Unicode punctuation too, unless there is a flood of them
+    (random text).
     """
     if lowered.isascii():
-        return set(lowered.translate(_ASCII_PUNCT_TO_SPACE).split())
-    raw = set(lowered.encode("utf-8", "surrogatepass").translate(_ASCII_PUNCT_TO_SPACE_BYTES).split())
+        return set(tokens(lowered))
+    raw = set(lowered.encode("utf-8", "surrogatepass").translate(ASCII_NON_WORD).split())
     words = {w.decode("utf-8", "surrogatepass") for w in raw}
     wide = [w for w in words if not w.isascii()]
     if sum(map(len, wide)) <= NON_ASCII_SCAN:
