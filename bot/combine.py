@@ -84,7 +84,7 @@ def explained(result: SearchResult, bar: float, margin: float) -> Combined | Non
 
 def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
     """The topic among the matches that the question's words favour most, when it explains ``error``."""
-    topics = [m for m in result.matches[1:] if _is_topic(m.entry)]
+    topics = [m for m in result.matches[1:] if is_topic(m.entry)]
     if not topics:
         return None
     ranked = sorted(topics, key=lambda m: result.words.get(m.entry.id, 0.0), reverse=True)
@@ -108,12 +108,12 @@ def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool]
     if (b.entry.id, a.entry.id) in result.nested:
         return b, a, True
     for error, topic in ((a, b), (b, a)):
-        if error.entry.id in result.keys and _is_topic(topic.entry) and _related(topic.entry, error.entry):
+        if error.entry.id in result.keys and is_topic(topic.entry) and _related(topic.entry, error.entry):
             return error, topic, False
     return None
 
 
-def _is_topic(entry: Entry) -> bool:
+def is_topic(entry: Entry) -> bool:
     """A curated entry that is not itself about one error: a how-to, a known issue, a reference."""
     return entry.curated and entry.kind != "error"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.combine import EXPLAINS_MIN_WORDS, EXPLAINS_WORDS, combine, explained
+from bot.combine import EXPLAINS_MIN_WORDS, EXPLAINS_WORDS, combine, explained, is_topic
 from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
@@ -67,12 +67,8 @@ def _asks_about_a_topic(result: SearchResult, policy: Policy) -> bool:
     if result.extraction.pasted_log or top.entry.kind != "error":
         return False
     own = result.words.get(top.entry.id, 0.0)
-    return any(
-        m.entry.curated
-        and m.entry.kind != "error"
-        and result.words.get(m.entry.id, 0.0) >= max(EXPLAINS_WORDS * own, EXPLAINS_MIN_WORDS)
-        for m in result.matches[1:]
-    )
+    bar = max(EXPLAINS_WORDS * own, EXPLAINS_MIN_WORDS)
+    return any(is_topic(m.entry) and result.words.get(m.entry.id, 0.0) >= bar for m in result.matches[1:])
 
 
 def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
@@ -105,7 +101,7 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
 def _covers_the_question(result: SearchResult, policy: Policy) -> bool:
     """A topic that reaches a large share of what the question's words could score, well ahead."""
     _, words, runner = result.word_lead
-    if result.matches[0].entry.kind == "error" or result.word_ceiling <= 0 or words < policy.lexical_share_min:
+    if not is_topic(result.matches[0].entry) or result.word_ceiling <= 0 or words < policy.lexical_share_min:
         return False
     return words >= policy.lexical_share * result.word_ceiling and words >= policy.lexical_share_lead * runner
 
