@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from baselines import Bm25sBaseline, EmbeddingBaseline, Fts5Baseline, FuzzyBaseline  # noqa: E402
 from report import Hit, Run, check_reference, render  # noqa: E402
+from scale import SECTION as SCALE_SECTION  # noqa: E402
 
 from bot.evaluate import Case, load_cases  # noqa: E402
 from bot.models import Entry  # noqa: E402
@@ -172,7 +173,7 @@ def rerank_search(engine: EngineSystem, emb: EmbeddingBaseline) -> Callable[[str
 def _kept(out: Path) -> str:
     """What other benchmarks wrote into the same file (bench/scale.py's section), kept as it is."""
     old = out.read_text(encoding="utf-8") if out.is_file() else ""
-    at = old.find("\n## Scale out")
+    at = old.find("\n" + SCALE_SECTION)
     return "\n" + old[at:].lstrip("\n") if at != -1 else ""
 
 

@@ -3,9 +3,9 @@
 A 1 MB paste is often one line repeated ten thousand times, or one code repeated on a single
 line. Every error-code regex match costs Python work, so repeats are removed first: identical
 lines are kept once, and very long lines are cut into overlapping windows of words that are
-kept once each (neighbouring new windows written as one run). What the text *says* is unchanged (every distinct line and every run of up to
-``WINDOW_OVERLAP`` words still appears whole); only how often it says it is lost, which the
-ranking never used (a log counts each token once).
+kept once each (neighbouring new windows written as one run). What the text *says* is unchanged
+(every distinct line and every run of up to ``WINDOW_OVERLAP`` words still appears whole); only
+how often it says it is lost, which the ranking never used (a log counts each token once).
 """
 
 from __future__ import annotations
