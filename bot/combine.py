@@ -71,7 +71,7 @@ def explained(result: SearchResult, bar: float, margin: float) -> Combined | Non
     if len(matches) < 2 or result.extraction.pasted_log:
         return None
     error = matches[0]
-    if error.entry.kind != "error" or error.confidence < bar or error.entry.id not in result.strong:
+    if not is_error(error.entry) or error.confidence < bar or error.entry.id not in result.strong:
         return None
     topic = _explaining_topic(result, error)
     if topic is None:
@@ -94,10 +94,18 @@ def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
     if words < EXPLAINS_MIN_WORDS or words < EXPLAINS_WORDS * own:
         return None
     runner = result.words.get(ranked[1].entry.id, 0.0) if len(ranked) > 1 else 0.0
+    best, best_words, _ = result.word_lead
+    if best not in (topic.entry.id, error.entry.id) and all(m.entry.id != best for m in result.matches):
+        # The words favour an entry not even shown: this topic is not clearly what they ask about.
+        runner = max(runner, best_words)
     if words < EXPLAINS_CLEARLY * own and words < EXPLAINS_TOPIC_LEAD * runner:
         return None
     key = result.keys.get(error.entry.id)
-    claims = key is not None and any(e.code == key[1] and e.role == "related" for e in topic.entry.errors)
+    # A small code (1, 57) means something else in every domain: the topic must claim it in the same domain.
+    claims = key is not None and any(
+        e.code == key[1] and e.role == "related" and (abs(key[1]) >= 100 or e.domain == key[0])
+        for e in topic.entry.errors
+    )
     return topic if claims or _related(topic.entry, error.entry) else None
 
 
@@ -111,6 +119,11 @@ def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool]
         if error.entry.id in result.keys and is_topic(topic.entry) and _related(topic.entry, error.entry):
             return error, topic, False
     return None
+
+
+def is_error(entry: Entry) -> bool:
+    """An entry about one error: a curated error entry, or a row of an error-code catalog."""
+    return entry.kind == "error" or not entry.curated
 
 
 def is_topic(entry: Entry) -> bool:

@@ -64,6 +64,7 @@ def _asks_about_a_topic(result: SearchResult, policy: Policy) -> bool:
     error's own entry (the bar :func:`bot.combine.explained` uses), when no topic could be paired
     with it: the error alone likely answers a question nobody asked, so it is not posted unasked."""
     top = result.matches[0]
+    # A catalog row's few words say nothing about what the question asks: only curated errors compare.
     if result.extraction.pasted_log or top.entry.kind != "error":
         return False
     own = result.words.get(top.entry.id, 0.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from adapters.console import render_text
@@ -9,7 +11,7 @@ from bot.domains import load_domains
 from bot.extract import Extractor
 from bot.index import Index
 from bot.knowledge.tree import read_knowledge
-from bot.models import Incoming, Mode, Outcome
+from bot.models import ErrorRef, Incoming, Mode, Outcome
 from bot.policy import Decision, Policy, decide
 from bot.rank import search
 from bot.store.sqlite import SQLiteStore
@@ -194,6 +196,57 @@ def test_a_topic_the_error_is_not_related_to_is_never_paired(bundled: tuple[Inde
     assert _decide(bundled, text).combined is None
 
 
+# Written for these tests. A catalog row (no curated entry for NEVPNConnectionErrorDomain 1) quoted in a
+# question about the topic that claims that code.
+OVERSLEPT_QUESTION = (
+    "After the MacBook slept overnight our packet tunnel is gone and fetchLastDisconnectError gives "
+    "NEVPNConnectionErrorDomain code 1. What should the provider do in sleep and wake so it survives?"
+)
+
+
+def test_a_catalog_row_quoted_in_a_question_is_paired_with_the_topic_asked_about(
+    bundled: tuple[Index, Extractor],
+) -> None:
+    d = _decide(bundled, OVERSLEPT_QUESTION)
+    assert d.auto_reply and d.combined is not None
+    assert [m.entry.id for m in d.combined.parts] == [
+        "code:NEVPNConnectionErrorDomain:1",
+        "network-extension-sleep-wake",
+    ]
+    assert not d.combined.outer.entry.curated
+
+
+def test_a_small_code_claimed_in_another_domain_is_no_claim(bundled: tuple[Index, Extractor]) -> None:
+    index, extractor = bundled
+    # The same knowledge base, but the sleep/wake topic claims code 1 of NEVPNErrorDomain instead.
+    other = ErrorRef("NEVPNErrorDomain", 1, "NEVPNErrorConfigurationInvalid", "related")
+    entries = [replace(e, errors=(other,)) if e.id == "network-extension-sleep-wake" else e for e in index.entries]
+    d = decide(search(Index(entries, index.domains), extractor.extract(OVERSLEPT_QUESTION)), Mode.AUTO, Policy())
+    assert d.combined is None
+
+
+# The words favour a topic that is not even among the matches shown (the nscurl entry): the topic shown
+# second is not what the question asks about, so there is no "explained in" and nothing is posted unasked.
+UNSHOWN_TOPIC_QUESTION = (
+    "URLSession gives -1200 against our staging host although curl is happy. Which command line tool on macOS "
+    "tells me which ATS requirement the server misses?"
+)
+
+
+def test_a_topic_behind_a_better_one_that_is_not_shown_is_no_explanation(bundled: tuple[Index, Extractor]) -> None:
+    index, extractor = bundled
+    result = search(index, extractor.extract(UNSHOWN_TOPIC_QUESTION))
+    shown = [m.entry.id for m in result.matches]
+    # The premise: the words' leader is not shown, and the topic shown best would pass every other test.
+    assert result.word_lead[0] == "ats-diagnostics-nscurl" and "ats-diagnostics-nscurl" not in shown
+    assert shown[:2] == ["urlerror-1200-secure-connection-failed", "ats-exceptions"]
+    assert result.words["ats-exceptions"] >= 30 and result.words["ats-exceptions"] >= 1.25 * max(
+        result.words.get(i, 0.0) for i in shown[2:] if not i.startswith(("urlerror", "errssl"))
+    )
+    d = _decide(bundled, UNSHOWN_TOPIC_QUESTION)
+    assert d.combined is None and not d.auto_reply
+
+
 def test_two_unrelated_errors_stay_a_tie(bundled: tuple[Index, Extractor]) -> None:
     d = _decide(bundled, TWO_UNRELATED)
     assert not d.auto_reply and d.outcome is Outcome.NOTHING
@@ -231,3 +284,35 @@ async def test_the_combined_answer_is_posted_unasked_and_rendered(store: SQLiteS
     text = render_text(answer)
     assert text.startswith(answer.combined.headline[:60])
     assert text.index("errssl-9813-no-root-cert") < text.index("urlerror-1202-server-certificate-untrusted")
+
+
+# Written for these tests: the same strerror text with and without anything that says Apple.
+RESET_ELSEWHERE = "docker compose: my postgres container logs 'Connection reset by peer' every few minutes, any idea?"
+RESET_ON_IOS = "iOS app: recv on my TCP socket fails with Connection reset by peer after the phone switches to LTE"
+
+
+def test_an_error_text_every_os_prints_is_not_posted_unasked_without_a_platform(
+    bundled: tuple[Index, Extractor],
+) -> None:
+    index, extractor = bundled
+    elsewhere = search(index, extractor.extract(RESET_ELSEWHERE))
+    assert elsewhere.matches[0].entry.id == "posix-54-econnreset"
+    assert "posix-54-econnreset" not in elsewhere.strong
+    assert not _decide(bundled, RESET_ELSEWHERE).auto_reply
+    # Asked for, it is still the answer.
+    asked = _decide(bundled, RESET_ELSEWHERE, Mode.SLASH)
+    assert asked.outcome is Outcome.ANSWER and asked.matches[0].entry.id == "posix-54-econnreset"
+    on_ios = _decide(bundled, RESET_ON_IOS)
+    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "posix-54-econnreset"
+
+
+def test_a_platform_word_or_a_known_api_name_says_the_message_is_ours(bundled: tuple[Index, Extractor]) -> None:
+    _, extractor = bundled
+    assert not extractor.extract(RESET_ELSEWHERE).platform
+    assert extractor.extract(RESET_ON_IOS).platform
+    assert extractor.extract("NSPOSIXErrorDomain 54 from my server").platform  # a domain name counts too
+    index, _ = bundled
+    # A known API name counts as well, though no platform word is in the message.
+    text = "URLSessionStreamTask readData fails with Connection reset by peer after a while"
+    assert not extractor.extract(text).platform
+    assert "posix-54-econnreset" in search(index, extractor.extract(text)).strong
