@@ -22,6 +22,9 @@ class Domain:
     prior: float
     bare: bool
     docs: str = ""
+    # Its messages read the same on every operating system (POSIX strerror texts): quoting one says
+    # nothing about Apple's platforms by itself.
+    shared_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,8 @@ class DomainTable:
     domains: tuple[Domain, ...]
     stream_domains: dict[int, str]
     equivalences: tuple[Equivalence, ...]
+    # Lowercase words that say a message is about Apple's platforms (see domains.toml).
+    platform: frozenset[str] = frozenset()
 
     def by_name(self) -> dict[str, Domain]:
         return {d.name: d for d in self.domains}
@@ -87,6 +92,7 @@ def load_domains(path: Path) -> DomainTable:
                 prior=float(prior),
                 bare=bool(d.get("bare", False)),
                 docs=str(d.get("docs", "")),
+                shared_text=bool(d.get("shared_text", False)),
             )
         )
     names = {d.name for d in domains}
@@ -103,7 +109,10 @@ def load_domains(path: Path) -> DomainTable:
             raise SupportBotError(f"{path}: stream_domains.{key}: unknown domain '{value}'")
         streams[number] = value
     eqs = [_equivalence(e, f"{path}: equivalences[{i}]", names) for i, e in enumerate(_list(raw, "equivalences", path))]
-    return DomainTable(tuple(domains), streams, tuple(eqs))
+    platform = raw.get("platform", [])
+    if not isinstance(platform, list) or not all(isinstance(w, str) and w for w in platform):
+        raise SupportBotError(f"{path}: platform must be a list of words")
+    return DomainTable(tuple(domains), streams, tuple(eqs), frozenset(w.lower() for w in platform))
 
 
 def _list(raw: dict[str, Any], key: str, path: Path) -> list[Any]:

@@ -31,6 +31,7 @@ class Extraction:
     crash: CrashInfo | None = None
     notes: list[str] = field(default_factory=list)
     source_chars: int = 0  # length before repeats were folded out of a pasted log
+    platform: bool = False  # names an Apple platform, tool or error domain (DomainTable.platform)
 
     @property
     def nested(self) -> list[tuple[int, int]]:
@@ -115,7 +116,10 @@ class Extractor:
             counts = Counter()
             tokens = lowered_tokens
         codes = self.find_codes(analysed, tokens, lowered_tokens)
-        return Extraction(codes, counts, tokens, lowered_tokens, analysed, lowered, crash, notes, source_chars)
+        platform = not self.domains.platform.isdisjoint(lowered_tokens) or not self._plain_aliases.isdisjoint(tokens)
+        return Extraction(
+            codes, counts, tokens, lowered_tokens, analysed, lowered, crash, notes, source_chars, platform=platform
+        )
 
     def alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]:
         """(start, end, alias) for every domain name in the text, found without a big regex."""

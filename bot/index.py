@@ -89,6 +89,14 @@ class Index:
         for domain, code in self.key_entries:
             by_code[code].add(domain)
         self.domains_by_code = {c: tuple(sorted(d)) for c, d in by_code.items()}
+        shared = {d.name for d in self.domains.domains if d.shared_text}
+        # Entries about an error whose message every OS prints alike ("Connection reset by peer").
+        self.shared_text = frozenset(
+            i
+            for i, e in enumerate(self.entries)
+            if (primary := [err for err in e.errors if err.role == "primary"])
+            and all(err.domain in shared for err in primary)
+        )
 
     # ------------------------------------------------------------ patterns and phrases
 

@@ -123,6 +123,7 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
     """Aliases of several words found in the message; returns the entries that got one."""
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
     shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
+    platform: bool | None = None  # computed when first needed
     phrased: set[int] = set()
     normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
     for token in _present(index.phrases, ex.lowered_tokens):
@@ -135,8 +136,15 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 # A sentence (an error's localized text) identifies a problem; a two-word API
                 # name only says what the question is about.
                 sentence = ph.words >= STRONG_PHRASE_WORDS
+                strong = sentence
+                if sentence and ph.entry in index.shared_text:
+                    # "Connection reset by peer" comes from kubectl and Python as much as from an
+                    # iPhone: alone it identifies the error, not that the question is ours to answer.
+                    if platform is None:
+                        platform = ex.platform or _api_names(index, ex)[1] > 0
+                    strong = platform
                 strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
-                evidence[ph.entry].add(strength, f"phrase '{ph.text}'", sentence)
+                evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
                 phrased.add(ph.entry)
     return phrased
 

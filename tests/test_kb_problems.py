@@ -88,6 +88,8 @@ def test_a_hosts_file_that_is_not_utf8_is_reported(kb: Path) -> None:
         ('[[domains]]\nname = "A"\n[[equivalences]]\ndomain = "A"\nsame_as = "B"\nmin = 1\nmax = 2\n', "unknown"),
         ("equivalences = [3]\n", "equivalences[0]: must be a table"),
         ("stream_domains = 4\n", "stream_domains must be a table"),
+        ('platform = "ios"\n', "platform must be a list of words"),
+        ('platform = ["ios", 3]\n', "platform must be a list of words"),
     ],
 )
 def test_a_malformed_domains_file_is_a_message_not_a_traceback(kb: Path, toml: str, message: str) -> None:
