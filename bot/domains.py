@@ -25,6 +25,9 @@ class Domain:
     # Its messages read the same on every operating system (POSIX strerror texts): quoting one says
     # nothing about Apple's platforms by itself.
     shared_text: bool = False
+    # Domains whose errors this domain's errors wrap (a URL load fails *because of* a TLS or socket
+    # error): the direction of "outer because cause" when a paste does not show the nesting.
+    wraps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +96,14 @@ def load_domains(path: Path) -> DomainTable:
                 bare=bool(d.get("bare", False)),
                 docs=str(d.get("docs", "")),
                 shared_text=bool(d.get("shared_text", False)),
+                wraps=tuple(str(w) for w in d.get("wraps", [])),
             )
         )
     names = {d.name for d in domains}
+    for d in domains:
+        unknown = [w for w in d.wraps if w not in names]
+        if unknown:
+            raise SupportBotError(f"{path}: {d.name}: wraps unknown domain '{unknown[0]}'")
     streams: dict[int, str] = {}
     stream_table = raw.get("stream_domains", {})
     if not isinstance(stream_table, dict):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.codescan import BARE, EXPLICIT, MARKED, STREAM, FoundCode
 from bot.evidence import Evidence
 from bot.extract import Extraction
-from bot.index import Index
+from bot.index import Index, Pattern
+from bot.literal import find
+from bot.models import Entry, ErrorRef
 
 # Strength of a key match by how the code was found (noisy-OR inputs, see bot.rank).
 KEY_STRENGTH = {EXPLICIT: 0.97, STREAM: 0.93, MARKED: 0.85, BARE: 0.9}
@@ -93,3 +96,52 @@ def code_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -
                     own.append(i)
                     out.keys.setdefault(i, key)
     return out
+
+
+def layered(
+    index: Index, ex: Extraction, codes: CodeFindings, found: list[int], patterns: Mapping[int, list[Pattern]]
+) -> set[tuple[int, int]]:
+    """(outer, cause) among errors the message backs by more than words, by the knowledge base's own
+    relation and the domains' layering (``wraps`` in domains.toml), for pastes that do not show which
+    code is inside which ("HTTP load failed (kCFStreamErrorDomainSSL, -9802)" is a -1200 because of
+    -9802). Entries that do not claim each other's codes are never paired, and the cause's code must
+    stand on a line where the outer error is found too: two failures pasted one after the other stay
+    two answers."""
+    out = set()
+    for o in found:
+        outer = index.entries[o]
+        wraps = {w for err in _primary(outer) if (d := index.domain_info.get(err.domain)) for w in d.wraps}
+        for u in found:
+            cause = index.entries[u]
+            if u == o or not any(err.domain in wraps for err in _primary(cause)):
+                continue
+            related = _claims(index, outer, cause) or _claims(index, cause, outer)
+            if related and _on_one_line(ex, codes, o, u, patterns.get(o, ())):
+                out.add((o, u))
+    return out
+
+
+def _on_one_line(ex: Extraction, codes: CodeFindings, outer: int, cause: int, patterns: Iterable[Pattern]) -> bool:
+    """Whether a code of ``cause`` stands on a line with a code or a pattern of ``outer``."""
+    for k, own in enumerate(codes.primary):
+        pos = ex.codes[k].pos
+        if cause not in own or pos < 0:
+            continue
+        start = ex.text.rfind("\n", 0, pos) + 1
+        end = ex.text.find("\n", pos)
+        end = len(ex.text) if end == -1 else end
+        if any(outer in there and start <= ex.codes[j].pos < end for j, there in enumerate(codes.primary)):
+            return True
+        if any(find(ex.lowered, pat.groups[0][0], start, end) != -1 for pat in patterns):
+            return True
+    return False
+
+
+def _primary(entry: Entry) -> list[ErrorRef]:
+    return [err for err in entry.errors if err.role == "primary"]
+
+
+def _claims(index: Index, entry: Entry, other: Entry) -> bool:
+    """Whether ``entry`` names one of ``other``'s own codes as related."""
+    own = {index.canonical_key(*err.key) for err in _primary(other)}
+    return any(err.role == "related" and index.canonical_key(*err.key) in own for err in entry.errors)

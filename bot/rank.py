@@ -21,7 +21,7 @@ from bot.codescan import FoundCode
 from bot.evidence import Evidence
 from bot.extract import Extraction
 from bot.index import Index, Pattern
-from bot.keys import RELATED_FACTOR, code_evidence
+from bot.keys import RELATED_FACTOR, code_evidence, layered
 from bot.literal import find, pattern_matches
 from bot.models import Match
 from bot.text import counts_from_tokens
@@ -70,8 +70,10 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     codes = code_evidence(index, ex, evidence)
 
     _symbol_evidence(index, ex, evidence)
+    patterns: dict[int, list[Pattern]] = defaultdict(list)
     for pat in matched_patterns(index, ex):
         evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
+        patterns[pat.entry].append(pat)
     phrased = _phrase_evidence(index, ex, evidence)
     words = _word_evidence(index, ex, evidence)
 
@@ -88,9 +90,8 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
     shown = {i for _, i, _ in top}
-    nested = frozenset(
-        (index.entries[o].id, index.entries[u].id) for o, u in codes.nested(ex) if o in shown and u in shown
-    )
+    nesting = codes.nested(ex) | layered(index, ex, codes, [i for _, i, ev in top if ev.strong], patterns)
+    nested = frozenset((index.entries[o].id, index.entries[u].id) for o, u in nesting if o in shown and u in shown)
     keys = {index.entries[i].id: key for i, key in codes.keys.items() if i in shown}
     scores = {index.entries[i].id: words.scores[i] for i in shown if i in words.scores}
     return SearchResult(

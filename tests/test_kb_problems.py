@@ -89,6 +89,7 @@ def test_a_hosts_file_that_is_not_utf8_is_reported(kb: Path) -> None:
         ("equivalences = [3]\n", "equivalences[0]: must be a table"),
         ("stream_domains = 4\n", "stream_domains must be a table"),
         ('platform = "ios"\n', "platform must be a list of words"),
+        ('[[domains]]\nname = "A"\nwraps = ["B"]\n', "A: wraps unknown domain 'B'"),
         ('platform = ["ios", 3]\n', "platform must be a list of words"),
     ],
 )
