@@ -110,6 +110,20 @@ def test_a_short_question_its_topic_covers_is_answered_unasked(bundled: tuple[In
     assert not decide(result, Mode.AUTO, Policy(lexical_share=0.99)).auto_reply
 
 
+# Written for this test: a short question whose topic leads by less than half again.
+TOTAL_TIMEOUT = "which timeout caps the total time of a background download, start to finish?"
+
+
+def test_a_third_ahead_is_lead_enough_for_a_topic_covering_the_question(bundled: tuple[Index, Extractor]) -> None:
+    result, words, runner = _led_by(bundled, TOTAL_TIMEOUT, "urlsession-timeouts")
+    policy = Policy()
+    # The premise: a lead between this bar and the 1.5 that was required before, and a share above the bar.
+    assert policy.lexical_share_lead * runner <= words < 1.5 * runner
+    assert words >= policy.lexical_share * result.word_ceiling and words >= policy.lexical_share_min
+    assert decide(result, Mode.AUTO, policy).auto_reply
+    assert not decide(result, Mode.AUTO, Policy(lexical_share_lead=1.5)).auto_reply
+
+
 # Written for this test: a Japanese question whose words are an error's localized text, no code.
 LOCALIZED_QUESTION = "アップロードの途中でネットワーク接続が切れましたというエラーになります。原因は何でしょうか"
 
