@@ -100,13 +100,7 @@ def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
         runner = max(runner, best_words)
     if words < EXPLAINS_CLEARLY * own and words < EXPLAINS_TOPIC_LEAD * runner:
         return None
-    key = result.keys.get(error.entry.id)
-    # A small code (1, 57) means something else in every domain: the topic must claim it in the same domain.
-    claims = key is not None and any(
-        e.code == key[1] and e.role == "related" and (abs(key[1]) >= 100 or e.domain == key[0])
-        for e in topic.entry.errors
-    )
-    return topic if claims or _related(topic.entry, error.entry) else None
+    return topic if _explains(topic.entry, error.entry, result.keys.get(error.entry.id)) else None
 
 
 def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool] | None:
@@ -116,7 +110,8 @@ def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool]
     if (b.entry.id, a.entry.id) in result.nested:
         return b, a, True
     for error, topic in ((a, b), (b, a)):
-        if error.entry.id in result.keys and is_topic(topic.entry) and _related(topic.entry, error.entry):
+        key = result.keys.get(error.entry.id)
+        if key is not None and is_topic(topic.entry) and _explains(topic.entry, error.entry, key):
             return error, topic, False
     return None
 
@@ -129,6 +124,19 @@ def is_error(entry: Entry) -> bool:
 def is_topic(entry: Entry) -> bool:
     """A curated entry that is not itself about one error: a how-to, a known issue, a reference."""
     return entry.curated and entry.kind != "error"
+
+
+def _explains(topic: Entry, error: Entry, key: tuple[str, int] | None) -> bool:
+    """Whether the knowledge base ties ``topic`` to ``error``, found by ``key``: a "see also" either
+    way, or the topic claiming that code as ``role = "related"``."""
+    if _related(topic, error):
+        return True
+    if key is None:
+        return False
+    # A small code (1, 57) means something else in every domain: the topic must claim it in the same domain.
+    return any(
+        e.code == key[1] and e.role == "related" and (abs(key[1]) >= 100 or e.domain == key[0]) for e in topic.errors
+    )
 
 
 def _related(entry: Entry, *others: Entry) -> bool:

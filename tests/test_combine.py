@@ -352,3 +352,21 @@ def test_errors_of_wrapping_domains_that_the_knowledge_base_does_not_relate_stay
     assert not result.nested
     d = _decide(bundled, UNRELATED_LAYERS)
     assert d.combined is None and not d.auto_reply
+
+
+# Written for this test: the topic's pattern and the error's code both match; no "see also" ties them,
+# only the topic claiming -65555 as a related code.
+NOAUTH_LINE = "nw_browser_fail_on_dns_error_locked [B1] DNSServiceBrowse failed: NoAuth(-65555)"
+
+
+def test_a_topic_claiming_the_error_code_pairs_with_it_without_a_see_also(bundled: tuple[Index, Extractor]) -> None:
+    index, extractor = bundled
+    topic = next(e for e in index.entries if e.id == "local-network-privacy-bonjour-plist")
+    error = next(e for e in index.entries if e.id == "dnssd-65555-noauth")
+    assert error.id not in topic.related and topic.id not in error.related  # the premise
+    d = _decide(bundled, NOAUTH_LINE)
+    assert d.auto_reply and d.combined is not None
+    assert {d.combined.outer.entry.id, d.combined.cause.entry.id} == {error.id, topic.id}
+    unclaimed = [replace(e, errors=()) if e.id == topic.id else e for e in index.entries]
+    d = decide(search(Index(unclaimed, index.domains), extractor.extract(NOAUTH_LINE)), Mode.AUTO, Policy())
+    assert d.combined is None
