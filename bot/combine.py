@@ -110,8 +110,9 @@ def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool]
     if (b.entry.id, a.entry.id) in result.nested:
         return b, a, True
     for error, topic in ((a, b), (b, a)):
+        # The error may have been found by its message ("Socket is not connected"), not a code.
         key = result.keys.get(error.entry.id)
-        if key is not None and is_topic(topic.entry) and _explains(topic.entry, error.entry, key):
+        if is_error(error.entry) and is_topic(topic.entry) and _explains(topic.entry, error.entry, key):
             return error, topic, False
     return None
 
@@ -127,15 +128,16 @@ def is_topic(entry: Entry) -> bool:
 
 
 def _explains(topic: Entry, error: Entry, key: tuple[str, int] | None) -> bool:
-    """Whether the knowledge base ties ``topic`` to ``error``, found by ``key``: a "see also" either
-    way, or the topic claiming that code as ``role = "related"``."""
+    """Whether the knowledge base ties ``topic`` to ``error``, found by ``key`` (None: by its message):
+    a "see also" either way, or the topic claiming that code (one of the error's own) as related."""
     if _related(topic, error):
         return True
-    if key is None:
-        return False
+    keys = [key] if key is not None else [e.key for e in error.errors if e.role == "primary"]
     # A small code (1, 57) means something else in every domain: the topic must claim it in the same domain.
     return any(
-        e.code == key[1] and e.role == "related" and (abs(key[1]) >= 100 or e.domain == key[0]) for e in topic.errors
+        e.code == k[1] and e.role == "related" and (abs(k[1]) >= 100 or e.domain == k[0])
+        for e in topic.errors
+        for k in keys
     )
 
 

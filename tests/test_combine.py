@@ -370,3 +370,21 @@ def test_a_topic_claiming_the_error_code_pairs_with_it_without_a_see_also(bundle
     unclaimed = [replace(e, errors=()) if e.id == topic.id else e for e in index.entries]
     d = decide(search(Index(unclaimed, index.domains), extractor.extract(NOAUTH_LINE)), Mode.AUTO, Policy())
     assert d.combined is None
+
+
+# Written for this test: the error is found by its message, not by a code.
+NOT_CONNECTED_MESSAGE = (
+    'my iPhone app writes to its socket after coming back to the foreground and gets "Socket is not connected"'
+)
+
+
+def test_an_error_found_by_its_message_pairs_with_a_topic_claiming_its_code(bundled: tuple[Index, Extractor]) -> None:
+    index, extractor = bundled
+    result = search(index, extractor.extract(NOT_CONNECTED_MESSAGE))
+    assert "posix-57-enotconn" not in result.keys and "posix-57-enotconn" in result.strong  # the premise
+    d = _decide(bundled, NOT_CONNECTED_MESSAGE)
+    assert d.auto_reply and d.combined is not None
+    assert (d.combined.outer.entry.id, d.combined.cause.entry.id) == (
+        "posix-57-enotconn",
+        "websocket-background-disconnect",
+    )
