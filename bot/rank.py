@@ -151,9 +151,14 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
 
 
 def _api_names(index: Index, ex: Extraction) -> tuple[int, int]:
-    """(unknown, known) API-shaped names in the question: camel case with a hump, 8+ characters."""
+    """(unknown, known) API-shaped names in the question: camel case with a hump, 8+ characters.
+
+    Known: some entry mentions it, or its Swift name without Foundation's "NS" prefix
+    (NSURLSessionUploadTask), or it is one of domains.toml's platform words (NSErrorFailingURLKey).
+    """
     names = {t.lower() for t in ex.tokens if len(t) >= 8 and t.isalnum() and _API_NAME_RE.search(t)}
-    known = sum(1 for n in names if n in index.surface)
+    platform = index.domains.platform
+    known = sum(1 for n in names if n in index.surface or n in platform or (n[:2] == "ns" and n[2:] in index.surface))
     return len(names) - known, known
 
 

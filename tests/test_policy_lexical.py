@@ -139,3 +139,19 @@ def test_an_error_entry_reached_by_words_alone_is_not_posted_by_its_share(bundle
     assert not decide(result, Mode.AUTO, policy).auto_reply
     # The same policy posts a topic that the share rule covers.
     assert decide(_search(bundled, SHORT_TUNNEL_DNS), Mode.AUTO, policy).auto_reply
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # Foundation's Objective-C name of a type the knowledge base knows by its Swift name.
+        ("NSURLSessionUploadTask with getTasksWithCompletionHandler after a relaunch", (1, 1)),
+        # A userInfo key of every pasted NSError (domains.toml's platform words), beside another framework's type.
+        ("the error has NSErrorFailingURLStringKey and NSManagedObjectContext in it", (1, 1)),
+        ("NSManagedObjectContext and NSPersistentContainer on a background queue", (2, 0)),
+    ],
+)
+def test_api_names_of_our_platform_count_as_known(
+    bundled: tuple[Index, Extractor], text: str, names: tuple[int, int]
+) -> None:
+    assert _search(bundled, text).names == names
