@@ -103,8 +103,8 @@ def layered(
 ) -> set[tuple[int, int]]:
     """(outer, cause) among errors the message backs by more than words, by the knowledge base's own
     relation and the domains' layering (``wraps`` in domains.toml), for pastes that do not show which
-    code is inside which ("HTTP load failed (kCFStreamErrorDomainSSL, -9802)" is a -1200 because of
-    -9802). Entries that do not claim each other's codes are never paired, and the cause's code must
+    code is inside which ("_kCFStreamErrorCodeKey=-9806 together with -1200" is a -1200 because of
+    -9806). Entries that do not claim each other's codes are never paired, and the cause's code must
     stand on a line where the outer error is found too: two failures pasted one after the other stay
     two answers."""
     out = set()

@@ -318,9 +318,11 @@ def test_a_platform_word_or_a_known_api_name_says_the_message_is_ours(bundled: t
     assert "posix-54-econnreset" in search(index, extractor.extract(text)).strong
 
 
-# Written for these tests. The older log line carries the TLS code inside the -1200's own text: no
-# "underlying" structure, but the -1200 entry claims -9806 and URL errors wrap OSStatus ones.
-OLD_HANDSHAKE_LINE = "NSURLSession/NSURLConnection HTTP load failed (kCFStreamErrorDomainSSL, -9806)"
+# Written for these tests. The underlying code comes before the error it was nested in, so the paste's
+# structure does not pair them; the -1200 entry claims -9806 and URL errors wrap OSStatus ones.
+INNER_FIRST = "every retry logs _kCFStreamErrorCodeKey=-9806 together with NSURLErrorDomain -1200"
+# The older log line names a TLS code; which URL error it ended as depends on that code (-9814: -1201).
+OLD_TLS_LINE = "NSURLSession/NSURLConnection HTTP load failed (kCFStreamErrorDomainSSL, -9814)"
 UNRELATED_LAYERS = (
     'upload: Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline." then the '
     "retry logged nw_socket_connect [C4:1] connectx failed [61: Connection refused]"
@@ -329,15 +331,21 @@ UNRELATED_LAYERS = (
 
 def test_an_outer_error_and_a_code_of_a_domain_it_wraps_are_one_answer(bundled: tuple[Index, Extractor]) -> None:
     index, extractor = bundled
-    result = search(index, extractor.extract(OLD_HANDSHAKE_LINE))
+    result = search(index, extractor.extract(INNER_FIRST))
     assert ("urlerror-1200-secure-connection-failed", "errssl-9806-closed-abort") in result.nested
-    d = _decide(bundled, OLD_HANDSHAKE_LINE)
+    d = _decide(bundled, INNER_FIRST)
     assert d.auto_reply and d.combined is not None
     assert d.combined.outer.entry.id == "urlerror-1200-secure-connection-failed"
     assert d.combined.cause.entry.id == "errssl-9806-closed-abort"
     # Typed as bare codes, the same two errors are the same answer.
     typed = _decide(bundled, "Error Domain=NSURLErrorDomain Code=-1200 and also -9836 in the console")
     assert typed.combined is not None and typed.combined.cause.entry.id == "errssl-9836-peer-protocol-version"
+
+
+def test_the_old_tls_log_line_is_answered_by_its_code(bundled: tuple[Index, Extractor]) -> None:
+    # Not a -1200: the line is logged for trust and date failures too, which end as other URL errors.
+    d = _decide(bundled, OLD_TLS_LINE)
+    assert d.auto_reply and d.combined is None and d.matches[0].entry.id == "errssl-9814-cert-expired"
 
 
 def test_errors_of_wrapping_domains_that_the_knowledge_base_does_not_relate_stay_a_tie(
