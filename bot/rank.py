@@ -31,6 +31,7 @@ SYMBOL_STRENGTH = 0.9
 PATTERN_STRENGTH = 0.9
 PHRASE_STRENGTH = 0.72
 STRONG_PHRASE_WORDS = 4
+SHARED_SHORT_PHRASE_FACTOR = 0.5
 WORDS_CAP = 0.72
 WORDS_HALF = 20.0  # BM25 score at which word evidence reaches half of its cap
 WORDS_RELATIVE = 1.0  # how hard entries behind the best word match are pushed down
@@ -145,6 +146,9 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                         platform = ex.platform or _api_names(index, ex)[1] > 0
                     strong = platform
                 strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
+                if not sentence and ph.entry in index.shared_text:
+                    # "the network is unreachable" in a sentence is plain English, not a pasted errno.
+                    strength *= SHARED_SHORT_PHRASE_FACTOR
                 evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
                 phrased.add(ph.entry)
     return phrased

@@ -396,3 +396,18 @@ def test_an_error_found_by_its_message_pairs_with_a_topic_claiming_its_code(bund
         "posix-57-enotconn",
         "websocket-background-disconnect",
     )
+
+
+# Written for this test: a short strerror text ("network is unreachable") used as plain English.
+UNREACHABLE_IN_PROSE = (
+    "Is it fine to disable the sync button while Reachability reports the network is unreachable? VPN users get stuck."
+)
+
+
+def test_a_short_error_text_every_os_prints_weighs_little_in_prose(bundled: tuple[Index, Extractor]) -> None:
+    index, extractor = bundled
+    result = search(index, extractor.extract(UNREACHABLE_IN_PROSE))
+    assert result.matches[0].entry.id == "reachability-preflight"
+    # Pasted as an error, the same words still identify ENETUNREACH.
+    pasted = search(index, extractor.extract("nw_connection failed: Network is unreachable [POSIX 51]"))
+    assert pasted.matches[0].entry.id == "posix-51-enetunreach"
