@@ -17,7 +17,7 @@ from typing import Any
 from bot.evaluate import Case, satisfies
 from bot.models import Entry
 
-SETS = ("seed", "dev", "dev2", "own", "held-out", "holdout-6")
+SETS = ("seed", "dev", "dev2", "own", "held-out", "unseen")
 
 
 @dataclass
