@@ -45,6 +45,8 @@ class DomainTable:
     equivalences: tuple[Equivalence, ...]
     # Lowercase words that say a message is about Apple's platforms (see domains.toml).
     platform: frozenset[str] = frozenset()
+    # Lowercase texts of patterns and phrases that other platforms print too (OpenSSL's messages).
+    shared_messages: frozenset[str] = frozenset()
 
     def by_name(self) -> dict[str, Domain]:
         return {d.name: d for d in self.domains}
@@ -120,7 +122,16 @@ def load_domains(path: Path) -> DomainTable:
     platform = raw.get("platform", [])
     if not isinstance(platform, list) or not all(isinstance(w, str) and w for w in platform):
         raise SupportBotError(f"{path}: platform must be a list of words")
-    return DomainTable(tuple(domains), streams, tuple(eqs), frozenset(w.lower() for w in platform))
+    shared = raw.get("shared_messages", [])
+    if not isinstance(shared, list) or not all(isinstance(w, str) and w for w in shared):
+        raise SupportBotError(f"{path}: shared_messages must be a list of texts")
+    return DomainTable(
+        tuple(domains),
+        streams,
+        tuple(eqs),
+        frozenset(w.lower() for w in platform),
+        frozenset(" ".join(m.lower().split()) for m in shared),
+    )
 
 
 def _list(raw: dict[str, Any], key: str, path: Path) -> list[Any]:

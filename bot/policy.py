@@ -77,14 +77,17 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
     """A prose question whose words single out one curated entry (see :class:`Policy`).
 
     Never for a pasted log (its words are the log's), a code no table knows, a code of a domain
-    this knowledge base does not cover, or more API names that no entry mentions than names
-    that some entry does (the question is likely about another framework),
+    this knowledge base does not cover, an entry found by a message other platforms print too when
+    nothing says the question is about Apple's (``SearchResult.unbacked``), or more API names that
+    no entry mentions than names that some entry does (the question is likely about another framework),
     nor when the ranking's leader is not the words' leader (a key or symbol points elsewhere).
     """
     ex = result.extraction
     top = result.matches[0]
     best, words, runner = result.word_lead
     if ex.pasted_log or result.unknown_codes or result.foreign_codes or not top.entry.curated:
+        return False
+    if top.entry.id in result.unbacked:
         return False
     unknown, known = result.names
     if unknown > known:

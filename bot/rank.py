@@ -63,6 +63,9 @@ class SearchResult:
     # say the question is likely about something else.
     names: tuple[int, int] = (0, 0)  # (unknown, known)
     phrased: frozenset[str] = frozenset()  # ids of matches one of whose phrases (aliases) the message quotes
+    # ids of matches found by a message other platforms print too, in a message that says nothing of
+    # Apple's: their words are the other platform's as much as ours (see _OurPlatform).
+    unbacked: frozenset[str] = frozenset()
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
@@ -71,11 +74,15 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     codes = code_evidence(index, ex, evidence)
 
     _symbol_evidence(index, ex, evidence)
+    ours = _OurPlatform(index, ex)
     patterns: dict[int, list[Pattern]] = defaultdict(list)
     for pat in matched_patterns(index, ex):
-        evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'")
+        shared = pat.text.lower() in index.domains.shared_messages
+        if shared and not ours():
+            ours.unbacked.add(pat.entry)
+        evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", not shared or ours())
         patterns[pat.entry].append(pat)
-    phrased = _phrase_evidence(index, ex, evidence)
+    phrased = _phrase_evidence(index, ex, evidence, ours)
     words = _word_evidence(index, ex, evidence)
 
     scored = []
@@ -108,6 +115,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         word_lead=_word_lead(index, words.scores),
         word_ceiling=words.ceiling,
         phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
+        unbacked=frozenset(index.entries[i].id for i in ours.unbacked if i in shown),
         names=(0, 0) if ex.pasted_log else _api_names(index, ex),
     )
 
@@ -121,11 +129,26 @@ def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 evidence[i].add(strength, f"symbol {token}", role != "related")
 
 
-def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> set[int]:
+class _OurPlatform:
+    """Whether the message says it is about Apple's platforms (a platform word, an error domain or
+    an API some entry mentions), worked out when first asked: only a message every OS could print
+    needs it ("Connection reset by peer", CERTIFICATE_VERIFY_FAILED from Python)."""
+
+    def __init__(self, index: Index, ex: Extraction) -> None:
+        self.index, self.ex = index, ex
+        self.answer: bool | None = None
+        self.unbacked: set[int] = set()  # entries such a message matched while the answer was no
+
+    def __call__(self) -> bool:
+        if self.answer is None:
+            self.answer = self.ex.platform or _api_names(self.index, self.ex)[1] > 0
+        return self.answer
+
+
+def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], ours: _OurPlatform) -> set[int]:
     """Aliases of several words found in the message; returns the entries that got one."""
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
     shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
-    platform: bool | None = None  # computed when first needed
     phrased: set[int] = set()
     normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
     for token in _present(index.phrases, ex.lowered_tokens):
@@ -139,12 +162,12 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 # name only says what the question is about.
                 sentence = ph.words >= STRONG_PHRASE_WORDS
                 strong = sentence
-                if sentence and ph.entry in index.shared_text:
+                if sentence and (ph.entry in index.shared_text or ph.text in index.domains.shared_messages):
                     # "Connection reset by peer" comes from kubectl and Python as much as from an
                     # iPhone: alone it identifies the error, not that the question is ours to answer.
-                    if platform is None:
-                        platform = ex.platform or _api_names(index, ex)[1] > 0
-                    strong = platform
+                    strong = ours()
+                    if not strong:
+                        ours.unbacked.add(ph.entry)
                 strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
                 if not sentence and ph.entry in index.shared_text:
                     # "the network is unreachable" in a sentence is plain English, not a pasted errno.

@@ -411,3 +411,22 @@ def test_a_short_error_text_every_os_prints_weighs_little_in_prose(bundled: tupl
     # Pasted as an error, the same words still identify ENETUNREACH.
     pasted = search(index, extractor.extract("nw_connection failed: Network is unreachable [POSIX 51]"))
     assert pasted.matches[0].entry.id == "posix-51-enetunreach"
+
+
+# Written for this test: OpenSSL's message, printed the same by curl on Linux and by an iOS app.
+OPENSSL_ELSEWHERE = (
+    "curl on my ubuntu box fails: CERTIFICATE_VERIFY_FAILED, unable to get local issuer certificate, what do I install"
+)
+OPENSSL_ON_IOS = "our Flutter app fails on iOS only: HandshakeException CERTIFICATE_VERIFY_FAILED unable to get local issuer certificate"
+
+
+def test_a_message_other_platforms_print_is_not_posted_unasked_without_ours(bundled: tuple[Index, Extractor]) -> None:
+    index, extractor = bundled
+    elsewhere = search(index, extractor.extract(OPENSSL_ELSEWHERE))
+    assert elsewhere.matches[0].entry.id == "tls-server-trust-failure"
+    assert "tls-server-trust-failure" in elsewhere.unbacked and "tls-server-trust-failure" not in elsewhere.strong
+    # Neither the pattern nor the words that came with it post it unasked; asked for, it is the answer.
+    assert not _decide(bundled, OPENSSL_ELSEWHERE).auto_reply
+    assert _decide(bundled, OPENSSL_ELSEWHERE, Mode.SLASH).matches[0].entry.id == "tls-server-trust-failure"
+    on_ios = _decide(bundled, OPENSSL_ON_IOS)
+    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "tls-server-trust-failure"

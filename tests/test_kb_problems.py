@@ -91,6 +91,7 @@ def test_a_hosts_file_that_is_not_utf8_is_reported(kb: Path) -> None:
         ('platform = "ios"\n', "platform must be a list of words"),
         ('[[domains]]\nname = "A"\nwraps = ["B"]\n', "A: wraps unknown domain 'B'"),
         ('platform = ["ios", 3]\n', "platform must be a list of words"),
+        ("shared_messages = 1\n", "shared_messages must be a list of texts"),
     ],
 )
 def test_a_malformed_domains_file_is_a_message_not_a_traceback(kb: Path, toml: str, message: str) -> None:
