@@ -119,19 +119,17 @@ def load_domains(path: Path) -> DomainTable:
             raise SupportBotError(f"{path}: stream_domains.{key}: unknown domain '{value}'")
         streams[number] = value
     eqs = [_equivalence(e, f"{path}: equivalences[{i}]", names) for i, e in enumerate(_list(raw, "equivalences", path))]
-    platform = raw.get("platform", [])
-    if not isinstance(platform, list) or not all(isinstance(w, str) and w for w in platform):
-        raise SupportBotError(f"{path}: platform must be a list of words")
-    shared = raw.get("shared_messages", [])
-    if not isinstance(shared, list) or not all(isinstance(w, str) and w for w in shared):
-        raise SupportBotError(f"{path}: shared_messages must be a list of texts")
-    return DomainTable(
-        tuple(domains),
-        streams,
-        tuple(eqs),
-        frozenset(w.lower() for w in platform),
-        frozenset(" ".join(m.lower().split()) for m in shared),
-    )
+    platform = _texts(raw, "platform", path, "a list of words")
+    shared = _texts(raw, "shared_messages", path, "a list of texts")
+    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared)
+
+
+def _texts(raw: dict[str, Any], key: str, path: Path, what: str) -> frozenset[str]:
+    """A top-level list of non-empty strings, lowercased with single spaces."""
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        raise SupportBotError(f"{path}: {key} must be {what}")
+    return frozenset(" ".join(w.lower().split()) for w in value)
 
 
 def _list(raw: dict[str, Any], key: str, path: Path) -> list[Any]:

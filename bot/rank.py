@@ -8,7 +8,6 @@ auto-reply bar, so prose matches are offered on request but never posted unasked
 from __future__ import annotations
 
 import heapq
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from bot.index import Index, Pattern
 from bot.keys import RELATED_FACTOR, code_evidence, layered
 from bot.literal import find, pattern_matches
 from bot.models import Match
+from bot.platform import OurPlatform, api_names
 from bot.text import counts_from_tokens
 
 # Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
@@ -39,7 +39,6 @@ MAX_QUERY_TERMS = 48
 WORDS_REASON = "\0words"  # placeholder: the words reason is written only for final matches
 MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
-_API_NAME_RE = re.compile(r"[a-z][A-Z]")
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class SearchResult:
     names: tuple[int, int] = (0, 0)  # (unknown, known)
     phrased: frozenset[str] = frozenset()  # ids of matches one of whose phrases (aliases) the message quotes
     # ids of matches found by a message other platforms print too, in a message that says nothing of
-    # Apple's: their words are the other platform's as much as ours (see _OurPlatform).
+    # Apple's: their words are the other platform's as much as ours (see OurPlatform).
     unbacked: frozenset[str] = frozenset()
 
 
@@ -74,7 +73,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     codes = code_evidence(index, ex, evidence)
 
     _symbol_evidence(index, ex, evidence)
-    ours = _OurPlatform(index, ex)
+    ours = OurPlatform(index, ex)
     patterns: dict[int, list[Pattern]] = defaultdict(list)
     for pat in matched_patterns(index, ex):
         shared = pat.text.lower() in index.domains.shared_messages
@@ -116,7 +115,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         word_ceiling=words.ceiling,
         phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
         unbacked=frozenset(index.entries[i].id for i in ours.unbacked if i in shown),
-        names=(0, 0) if ex.pasted_log else _api_names(index, ex),
+        names=(0, 0) if ex.pasted_log else api_names(index, ex),
     )
 
 
@@ -129,23 +128,7 @@ def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 evidence[i].add(strength, f"symbol {token}", role != "related")
 
 
-class _OurPlatform:
-    """Whether the message says it is about Apple's platforms (a platform word, an error domain or
-    an API some entry mentions), worked out when first asked: only a message every OS could print
-    needs it ("Connection reset by peer", CERTIFICATE_VERIFY_FAILED from Python)."""
-
-    def __init__(self, index: Index, ex: Extraction) -> None:
-        self.index, self.ex = index, ex
-        self.answer: bool | None = None
-        self.unbacked: set[int] = set()  # entries such a message matched while the answer was no
-
-    def __call__(self) -> bool:
-        if self.answer is None:
-            self.answer = self.ex.platform or _api_names(self.index, self.ex)[1] > 0
-        return self.answer
-
-
-def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], ours: _OurPlatform) -> set[int]:
+def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], ours: OurPlatform) -> set[int]:
     """Aliases of several words found in the message; returns the entries that got one."""
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
     shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
@@ -175,18 +158,6 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
                 phrased.add(ph.entry)
     return phrased
-
-
-def _api_names(index: Index, ex: Extraction) -> tuple[int, int]:
-    """(unknown, known) API-shaped names in the question: camel case with a hump, 8+ characters.
-
-    Known: some entry mentions it, or its Swift name without Foundation's "NS" prefix
-    (NSURLSessionUploadTask), or it is one of domains.toml's platform words (NSErrorFailingURLKey).
-    """
-    names = {t.lower() for t in ex.tokens if len(t) >= 8 and t.isalnum() and _API_NAME_RE.search(t)}
-    platform = index.domains.platform
-    known = sum(1 for n in names if n in index.surface or n in platform or (n[:2] == "ns" and n[2:] in index.surface))
-    return len(names) - known, known
 
 
 def _word_lead(index: Index, scores: Mapping[int, float]) -> tuple[str, float, float]:

@@ -1,0 +1,43 @@
+"""Whether a message is about Apple's platforms, and which API-shaped names in it are ours.
+
+Most of what people paste names an Apple error domain or API. Some messages are printed word for
+word by every platform ("Connection reset by peer", OpenSSL's CERTIFICATE_VERIFY_FAILED): those
+identify an error but not that the question belongs in this community, so the ranking asks here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.extract import Extraction
+from bot.index import Index
+
+API_NAME_RE = re.compile(r"[a-z][A-Z]")
+
+
+def api_names(index: Index, ex: Extraction) -> tuple[int, int]:
+    """(unknown, known) API-shaped names in the question: camel case with a hump, 8+ characters.
+
+    Known: some entry mentions it, or its Swift name without Foundation's "NS" prefix
+    (NSURLSessionUploadTask), or it is one of domains.toml's platform words (NSErrorFailingURLKey).
+    """
+    names = {t.lower() for t in ex.tokens if len(t) >= 8 and t.isalnum() and API_NAME_RE.search(t)}
+    platform = index.domains.platform
+    known = sum(1 for n in names if n in index.surface or n in platform or (n[:2] == "ns" and n[2:] in index.surface))
+    return len(names) - known, known
+
+
+class OurPlatform:
+    """Whether the message says it is about Apple's platforms (a platform word, an error domain or
+    an API some entry mentions), worked out when first asked: only a message every OS could print
+    needs it ("Connection reset by peer", CERTIFICATE_VERIFY_FAILED from Python)."""
+
+    def __init__(self, index: Index, ex: Extraction) -> None:
+        self.index, self.ex = index, ex
+        self.answer: bool | None = None
+        self.unbacked: set[int] = set()  # entries such a message matched while the answer was no
+
+    def __call__(self) -> bool:
+        if self.answer is None:
+            self.answer = self.ex.platform or api_names(self.index, self.ex)[1] > 0
+        return self.answer
