@@ -11,11 +11,13 @@ from bot.extract import Extraction
 from bot.index import Index, Pattern
 from bot.literal import find
 from bot.models import Entry, ErrorRef
+from bot.platform import OurPlatform
 
 # Strength of a key match by how the code was found (noisy-OR inputs, see bot.rank).
 KEY_STRENGTH = {EXPLICIT: 0.97, STREAM: 0.93, MARKED: 0.85, BARE: 0.9}
 UNDERLYING_FACTOR = 0.93
 RELATED_FACTOR = 0.3
+SMALL_CODE = 600  # codes below this in size are errno values and HTTP statuses on every platform
 
 
 def resolve(index: Index, found: FoundCode, ex: Extraction) -> list[tuple[tuple[str, int], float]]:
@@ -70,10 +72,13 @@ class CodeFindings:
         }
 
 
-def code_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> CodeFindings:
+def code_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], ours: OurPlatform) -> CodeFindings:
     """Evidence from every error code in the message, and what the codes said besides."""
     out = CodeFindings()
     for found in ex.codes:
+        # "Error 111" with no domain named is as likely Linux's errno or an HTTP status as one of
+        # ours: it identifies an entry only when something in the message says it is Apple's.
+        plain = found.domain is None and abs(found.code) < SMALL_CODE
         keys = resolve(index, found, ex)
         own: list[int] = []
         out.primary.append(own)
@@ -91,7 +96,8 @@ def code_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -
                 strength = base * weight * (RELATED_FACTOR if role == "related" else 1.0)
                 label = "underlying error" if found.underlying else "error"
                 how = f", one of {len(keys)} readings" if ambiguous else ""
-                evidence[i].add(strength, f"{label} {key[0]} {key[1]} from '{found.text}'{how}", role != "related")
+                strong = role != "related" and (not plain or ours())
+                evidence[i].add(strength, f"{label} {key[0]} {key[1]} from '{found.text}'{how}", strong)
                 if role != "related":
                     own.append(i)
                     out.keys.setdefault(i, key)

@@ -39,5 +39,6 @@ class OurPlatform:
 
     def __call__(self) -> bool:
         if self.answer is None:
-            self.answer = self.ex.platform or api_names(self.index, self.ex)[1] > 0
+            # A pasted log's 100k tokens are not worth a scan for API names: its platform words decide.
+            self.answer = self.ex.platform or (not self.ex.pasted_log and api_names(self.index, self.ex)[1] > 0)
         return self.answer

@@ -70,10 +70,10 @@ class SearchResult:
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     """Rank every entry with evidence in the message; best first, at most ``limit``."""
     evidence: dict[int, Evidence] = defaultdict(Evidence)
-    codes = code_evidence(index, ex, evidence)
+    ours = OurPlatform(index, ex)
+    codes = code_evidence(index, ex, evidence, ours)
 
     _symbol_evidence(index, ex, evidence)
-    ours = OurPlatform(index, ex)
     patterns: dict[int, list[Pattern]] = defaultdict(list)
     for pat in matched_patterns(index, ex):
         shared = pat.text.lower() in index.domains.shared_messages

@@ -430,3 +430,17 @@ def test_a_message_other_platforms_print_is_not_posted_unasked_without_ours(bund
     assert _decide(bundled, OPENSSL_ELSEWHERE, Mode.SLASH).matches[0].entry.id == "tls-server-trust-failure"
     on_ios = _decide(bundled, OPENSSL_ON_IOS)
     assert on_ios.auto_reply and on_ios.matches[0].entry.id == "tls-server-trust-failure"
+
+
+# Written for this test: Linux's errno 111 in a worker's log, then the same number from an iPhone.
+ERRNO_ELSEWHERE = "celery worker in docker: Error 111 connecting to redis:6379. Connection refused."
+SMALL_CODE_ON_IOS = "iOS app: CFNetwork Error 111 when the proxy is on"
+
+
+def test_a_small_code_with_no_domain_needs_a_sign_of_apple_to_be_posted(bundled: tuple[Index, Extractor]) -> None:
+    index, extractor = bundled
+    elsewhere = search(index, extractor.extract(ERRNO_ELSEWHERE))
+    assert elsewhere.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
+    assert not elsewhere.strong and not _decide(bundled, ERRNO_ELSEWHERE).auto_reply
+    on_ios = _decide(bundled, SMALL_CODE_ON_IOS)
+    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
