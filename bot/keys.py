@@ -129,6 +129,7 @@ def layered(
 
 def _on_one_line(ex: Extraction, codes: CodeFindings, outer: int, cause: int, patterns: Iterable[Pattern]) -> bool:
     """Whether a code of ``cause`` stands on a line with a code or a pattern of ``outer``."""
+    outer_at = [ex.codes[j].pos for j, there in enumerate(codes.primary) if outer in there]
     for k, own in enumerate(codes.primary):
         pos = ex.codes[k].pos
         if cause not in own or pos < 0:
@@ -136,7 +137,7 @@ def _on_one_line(ex: Extraction, codes: CodeFindings, outer: int, cause: int, pa
         start = ex.text.rfind("\n", 0, pos) + 1
         end = ex.text.find("\n", pos)
         end = len(ex.text) if end == -1 else end
-        if any(outer in there and start <= ex.codes[j].pos < end for j, there in enumerate(codes.primary)):
+        if any(start <= p < end for p in outer_at):
             return True
         if any(find(ex.lowered, pat.groups[0][0], start, end) != -1 for pat in patterns):
             return True
