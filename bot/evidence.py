@@ -12,7 +12,7 @@ class Evidence:
     strong: bool = False  # a key, symbol, pattern or phrase matched (not only words)
 
     def add(self, strength: float, reason: str, strong: bool = True) -> None:
-        self.strengths.append(min(max(strength, 0.0), 0.995))
+        self.strengths.append(_clamped(strength))
         self.why.append(reason)
         self.strong = self.strong or strong
 
@@ -21,3 +21,14 @@ class Evidence:
         for s in self.strengths:
             miss *= 1.0 - s
         return 1.0 - miss
+
+
+def _clamped(strength: float) -> float:
+    return min(max(strength, 0.0), 0.995)
+
+
+def confidence_of_one(strength: float) -> float:
+    """``confidence()`` of an Evidence whose only strength is ``strength``: the same operations."""
+    miss = 1.0
+    miss *= 1.0 - _clamped(strength)
+    return 1.0 - miss
