@@ -6,7 +6,6 @@ query term passes through :func:`word_query`, so work here is counted per postin
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,11 +41,21 @@ class WordQuery:
     def reason(self, index: Index, entry: int) -> str:
         """ "words a, b, c (score 12.3)": the terms that scored most for ``entry``."""
         found = []
+        postings = index.postings
         for term, weight in self.terms:
-            ids, impacts = index.postings[term]
-            k = _position(ids, entry)
-            if k >= 0:
-                found.append((impacts[k] * weight, term))
+            ids, impacts = postings[term]
+            # Postings shorter than MAX_POSTINGS are in ascending entry order (bot.postings): a
+            # binary search finds the entry. The cut lists of very common terms are in impact order.
+            if len(ids) < MAX_POSTINGS:
+                k = bisect_left(ids, entry)
+                if k == len(ids) or ids[k] != entry:
+                    continue
+            else:
+                try:
+                    k = ids.index(entry)
+                except ValueError:
+                    continue
+            found.append((impacts[k] * weight, term))
         found.sort(reverse=True)
         words = ", ".join(f"{t} (close to '{self.typos[t]}')" if t in self.typos else t for _, t in found[:5])
         return f"words {words} (score {self.scores.get(entry, 0.0):.1f})"
@@ -68,21 +77,6 @@ class WordQuery:
             return ("", 0.0, 0.0)
         second = self.best[1][1] if len(self.best) > 1 else 0.0
         return (index.entries[self.best[0][0]].id, self.best[0][1], second)
-
-
-def _position(ids: array[int], entry: int) -> int:
-    """Where ``entry`` is in a term's postings, or -1.
-
-    Postings shorter than MAX_POSTINGS are in ascending entry order (bot.postings), so a
-    binary search finds it; the cut lists of very common terms are in impact order.
-    """
-    if len(ids) < MAX_POSTINGS:
-        k = bisect_left(ids, entry)
-        return k if k < len(ids) and ids[k] == entry else -1
-    try:
-        return ids.index(entry)
-    except ValueError:
-        return -1
 
 
 def corrected_identifiers(index: Index, ex: Extraction) -> dict[str, str]:
@@ -139,8 +133,12 @@ def word_query(index: Index, ex: Extraction) -> WordQuery:
     for term, weight in terms:
         ids, impacts = index.postings[term]
         ceiling += index.ceiling(term) * weight
-        for i, s in zip(ids, impacts, strict=True):
-            scores[i] = get(i, 0.0) + s * weight
+        if weight == 1.0:  # most terms: s * 1.0 is s exactly, so the product is skipped
+            for i, s in zip(ids, impacts, strict=True):
+                scores[i] = get(i, 0.0) + s
+        else:
+            for i, s in zip(ids, impacts, strict=True):
+                scores[i] = get(i, 0.0) + s * weight
     # A stable sort keeps equal scores in the order they were first scored, as heapq.nlargest does.
     best = sorted(scores.items(), key=itemgetter(1), reverse=True)[:WORD_CANDIDATES]
     return WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, scores, ceiling, best)
