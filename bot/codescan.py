@@ -52,6 +52,7 @@ def nesting(codes: list[FoundCode]) -> list[tuple[int, int]]:
     return out
 
 
+_DIGIT_RE = re.compile(r"\d")  # \d as the patterns below read it (any Unicode decimal digit)
 _ERROR_DOMAIN_RE = re.compile(r"Error Domain=([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})")
 # Any "...ErrorDomain" followed by a code, so a code of a domain we do not know (NSCocoaErrorDomain
 # 3840, SKErrorDomain 0) is read as that domain's and never mistaken for one of ours.
@@ -174,6 +175,8 @@ class CodeScan:
 
     def run(self, tokens: set[str], lowered: set[str]) -> list[FoundCode]:
         """Every pass, most explicit form first (a number read once is not read again)."""
+        if _DIGIT_RE.search(self.text) is None:
+            return self.found  # every form holds a digit (a hex code's "0x" too): most questions have none
         try:
             self.explicit_domains()
             self.stream_keys()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bot.codescan import FoundCode
-from bot.evidence import Evidence, confidence_of_one
+from bot.evidence import Evidence, confidences_of_one
 from bot.extract import Extraction
 from bot.index import Index, Pattern
 from bot.keys import RELATED_FACTOR, code_evidence
@@ -102,13 +102,10 @@ def _ranked(
     and their confidence is that of one strength: it is computed as Evidence would, and an
     Evidence is made only for those that are shown.
     """
-    solo: list[tuple[float, int, float]] = []
     for i, strength in word_strengths:
-        ev = evidence.get(i)
-        if ev is None:
-            solo.append((confidence_of_one(strength), -i, strength))
-        else:
-            ev.add(strength, WORDS_REASON, False)
+        if i in evidence:
+            evidence[i].add(strength, WORDS_REASON, False)
+    solo = confidences_of_one([(i, s) for i, s in word_strengths if i not in evidence])
     scored: list[tuple[float, int, Evidence | float]] = []
     for i, ev in evidence.items():
         if len(ev.why) > 1:
