@@ -52,6 +52,7 @@ def nesting(codes: list[FoundCode]) -> list[tuple[int, int]]:
     return out
 
 
+_DIGIT_RE = re.compile(r"\d")  # \d as the patterns below read it (any Unicode decimal digit)
 _ERROR_DOMAIN_RE = re.compile(r"Error Domain=([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})")
 # Any "...ErrorDomain" followed by a code, so a code of a domain we do not know (NSCocoaErrorDomain
 # 3840, SKErrorDomain 0) is read as that domain's and never mistaken for one of ours.
@@ -73,6 +74,7 @@ class _LiteralFirst:
     """
 
     def __init__(self, rest_by_prefix: dict[str, str]) -> None:
+        self.prefixes = tuple(rest_by_prefix)
         self.patterns = tuple(re.compile(re.escape(p) + rest) for p, rest in rest_by_prefix.items())
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
@@ -82,7 +84,13 @@ class _LiteralFirst:
         pattern can give more than that to the first MAX_MATCHES), without a Python-level
         merge step per match: that cost 7 ms on a 1 MB log of "Code=" numbers.
         """
-        found = [m for p in self.patterns for m in islice(p.finditer(text), MAX_MATCHES)]
+        # A pattern whose literal is not in the text is not started: most questions hold none of them.
+        found = [
+            m
+            for prefix, p in zip(self.prefixes, self.patterns, strict=True)
+            if prefix in text
+            for m in islice(p.finditer(text), MAX_MATCHES)
+        ]
         found.sort(key=_start)
         return iter(found)
 
@@ -167,6 +175,8 @@ class CodeScan:
 
     def run(self, tokens: set[str], lowered: set[str]) -> list[FoundCode]:
         """Every pass, most explicit form first (a number read once is not read again)."""
+        if _DIGIT_RE.search(self.text) is None:
+            return self.found  # every form holds a digit (a hex code's "0x" too): most questions have none
         try:
             self.explicit_domains()
             self.stream_keys()

@@ -44,7 +44,9 @@ class Extraction:
         return max(len(self.text), self.source_chars) > BIG_TEXT
 
 
-_DOTTED_RE = re.compile(r"[A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,4}")
+# Possessive: giving back part of a \w run leaves a word character where a dot must follow, so
+# backtracking can never find another match; it only cost time on every word of a question.
+_DOTTED_RE = re.compile(r"[A-Za-z_]\w{0,60}+(?:\.\w{1,60}+){1,4}+")
 DOTTED_SCAN = 50_000  # dotted names (URLError.Code.timedOut) are looked for in this much text
 # For pasted logs, translate+split tokenizes about twice as fast as a \w+ regex; it differs
 # only on non-ASCII punctuation, which no index term contains.
@@ -61,6 +63,7 @@ class Extractor:
         self.aliases = domains.alias_map()
         # Plain aliases are found through the token set; dotted ones ("NWError.dns") by search.
         self._plain_aliases = frozenset(a for a in self.aliases if TOKEN_RE.fullmatch(a))
+        self._plain_lowered = tuple((a, a.lower()) for a in self._plain_aliases)
         self._dotted_aliases = tuple(a for a in self.aliases if a not in self._plain_aliases)
 
     def canonical(self, name: str) -> str | None:
@@ -102,29 +105,29 @@ class Extractor:
         source_chars = len(text) + sum(len(a.text) for a in attachments)
         lowered = analysed.lower()
         if max(len(analysed), source_chars) <= BIG_TEXT:  # the test of Extraction.pasted_log
-            counts = Counter(TOKEN_RE.findall(analysed))
-            tokens = set(counts)
+            counts = Counter(tokens(analysed))
+            words = set(counts)
             head = analysed[:DOTTED_SCAN]
             if "." in head:
-                tokens.update(_DOTTED_RE.findall(head))
-            lowered_tokens = {t.lower() for t in tokens}
+                words.update(_DOTTED_RE.findall(head))
+            lowered_tokens = set(map(str.lower, words))
         else:
             # A pasted log: one pass over the lowered text; every token counts once, so none is
             # counted (the ranking reads lowered_tokens). Case only matters for domain names,
             # which _alias_mentions re-checks against the text.
             lowered_tokens = _log_tokens(lowered)
             counts = Counter()
-            tokens = lowered_tokens
-        codes = self.find_codes(analysed, tokens, lowered_tokens)
-        platform = not self.domains.platform.isdisjoint(lowered_tokens) or not self._plain_aliases.isdisjoint(tokens)
+            words = lowered_tokens
+        codes = self.find_codes(analysed, words, lowered_tokens)
+        platform = not self.domains.platform.isdisjoint(lowered_tokens) or not self._plain_aliases.isdisjoint(words)
         return Extraction(
-            codes, counts, tokens, lowered_tokens, analysed, lowered, crash, notes, source_chars, platform=platform
+            codes, counts, words, lowered_tokens, analysed, lowered, crash, notes, source_chars, platform=platform
         )
 
     def alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]:
         """(start, end, alias) for every domain name in the text, found without a big regex."""
         out = []
-        present = [a for a in self._plain_aliases if a in tokens or (a.lower() in lowered and a in text)]
+        present = [a for a, low in self._plain_lowered if a in tokens or (low in lowered and a in text)]
         present += [a for a in self._dotted_aliases if a in text]
         for alias in present:
             pos = text.find(alias)

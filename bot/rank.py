@@ -7,24 +7,20 @@ auto-reply bar, so prose matches are offered on request but never posted unasked
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from operator import itemgetter
-
-from rapidfuzz import fuzz, process
 
 from bot.codescan import FoundCode
-from bot.evidence import Evidence
+from bot.evidence import Evidence, confidences_of_one
 from bot.extract import Extraction
 from bot.index import Index, Pattern
 from bot.keys import RELATED_FACTOR, code_evidence, layered
 from bot.literal import find, pattern_matches
 from bot.models import Match
 from bot.platform import OurPlatform, api_names
-from bot.text import counts_from_tokens
+from bot.words import word_query
 
 # Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
 SYMBOL_STRENGTH = 0.9
@@ -32,13 +28,7 @@ PATTERN_STRENGTH = 0.9
 PHRASE_STRENGTH = 0.72
 STRONG_PHRASE_WORDS = 4
 SHARED_SHORT_PHRASE_FACTOR = 0.5
-WORDS_CAP = 0.72
-WORDS_HALF = 20.0  # BM25 score at which word evidence reaches half of its cap
-WORDS_RELATIVE = 1.0  # how hard entries behind the best word match are pushed down
-MAX_QUERY_TERMS = 48
 WORDS_REASON = "\0words"  # placeholder: the words reason is written only for final matches
-MAX_FUZZY = 6
-FUZZY_MAX_TEXT = 20_000
 
 
 @dataclass(frozen=True)
@@ -82,15 +72,8 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", not shared or ours())
         patterns[pat.entry].append(pat)
     phrased = _phrase_evidence(index, ex, evidence, ours)
-    words = _word_evidence(index, ex, evidence)
-
-    scored = []
-    for i, ev in evidence.items():
-        # One entry may collect the same reason many times from a long log; count it once.
-        pairs = dict(zip(ev.why, ev.strengths, strict=True))
-        ev.why, ev.strengths = list(pairs), list(pairs.values())
-        scored.append((ev.confidence(), i, ev))
-    top = heapq.nlargest(limit, scored, key=lambda t: (t[0], -t[1]))
+    words = word_query(index, ex)
+    top = _ranked(evidence, words.strengths(), limit)
     matches = tuple(
         Match(index.entries[i], round(conf, 4), tuple(_best_reasons(ev, partial(words.reason, index, i))))
         for conf, i, ev in top
@@ -111,12 +94,46 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         nested=nested,
         keys=keys,
         words=scores,
-        word_lead=_word_lead(index, words.scores),
+        word_lead=words.lead(index),
         word_ceiling=words.ceiling,
         phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
         unbacked=frozenset(index.entries[i].id for i in ours.unbacked if i in shown),
         names=(0, 0) if ex.pasted_log else api_names(index, ex),
     )
+
+
+def _ranked(
+    evidence: dict[int, Evidence], word_strengths: list[tuple[int, float]], limit: int
+) -> list[tuple[float, int, Evidence]]:
+    """The ``limit`` best (confidence, entry, evidence), by confidence and then entry order.
+
+    Word evidence comes last in every entry's list. Most word candidates have nothing else,
+    and their confidence is that of one strength: it is computed as Evidence would, and an
+    Evidence is made only for those that are shown.
+    """
+    for i, strength in word_strengths:
+        if i in evidence:
+            evidence[i].add(strength, WORDS_REASON, False)
+    solo = confidences_of_one([(i, s) for i, s in word_strengths if i not in evidence])
+    scored: list[tuple[float, int, Evidence | float]] = []
+    for i, ev in evidence.items():
+        if len(ev.why) > 1:
+            # One entry may collect the same reason many times from a long log; count it once.
+            pairs = dict(zip(ev.why, ev.strengths, strict=True))
+            ev.why, ev.strengths = list(pairs), list(pairs.values())
+        scored.append((ev.confidence(), -i, ev))
+    scored.extend(solo)
+    # (confidence, -entry) is unique, so the sort never compares the third items.
+    scored.sort(reverse=True)
+    top = []
+    for conf, neg, found in scored[:limit]:
+        if isinstance(found, Evidence):
+            top.append((conf, -neg, found))
+        else:
+            words = Evidence()
+            words.add(found, WORDS_REASON, False)
+            top.append((conf, -neg, words))
+    return top
 
 
 def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
@@ -160,15 +177,6 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
     return phrased
 
 
-def _word_lead(index: Index, scores: Mapping[int, float]) -> tuple[str, float, float]:
-    """The best word match, its BM25 score and the runner-up's: how far ahead the words put it."""
-    if not scores:
-        return ("", 0.0, 0.0)
-    best = heapq.nlargest(2, scores.items(), key=itemgetter(1))
-    second = best[1][1] if len(best) > 1 else 0.0
-    return (index.entries[best[0][0]].id, best[0][1], second)
-
-
 def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:
     """The knowledge base's patterns found in the message (each on token boundaries)."""
     lowered_tokens = ex.lowered_tokens
@@ -188,95 +196,3 @@ def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:
 def _best_reasons(ev: Evidence, word_reason: Callable[[], str]) -> list[str]:
     order = sorted(range(len(ev.why)), key=lambda k: -ev.strengths[k])
     return [word_reason() if ev.why[k] == WORDS_REASON else ev.why[k] for k in order[:6]]
-
-
-def _corrected_identifiers(index: Index, ex: Extraction) -> dict[str, str]:
-    """Typed identifiers with a typo ("NETransparantProxyProvidr") -> the identifier meant.
-
-    The correction is added to the word query; exact identifiers need nothing special, since
-    the word index already holds them whole.
-    """
-    if len(ex.text) > FUZZY_MAX_TEXT:
-        return {}  # typos are a property of typed questions, not of pasted logs
-    candidates = sorted(
-        (t.lower() for t in ex.tokens if len(t) >= 12 and not t.isupper() and "_" not in t and t.isalnum()),
-        key=len,
-        reverse=True,
-    )
-    out: dict[str, str] = {}
-    budget = MAX_FUZZY
-    for token in candidates:
-        if budget <= 0:
-            break
-        if token in index.identifiers or token in index.symbols or token in index.postings:
-            continue
-        bucket = index.ident_buckets.get(token[:2])
-        if not bucket:
-            continue
-        budget -= 1
-        best = process.extractOne(token, bucket, scorer=fuzz.ratio, score_cutoff=88)
-        if best is not None:
-            out[token] = best[0]
-    return out
-
-
-@dataclass
-class WordQuery:
-    """The weighted query terms, kept so reasons can be written for the final matches only."""
-
-    terms: list[tuple[str, float]]
-    typos: dict[str, str]  # corrected identifier -> what was typed
-    scores: dict[int, float]
-    ceiling: float = 0.0  # the sum of each term's best impact (see SearchResult.word_ceiling)
-
-    def reason(self, index: Index, entry: int) -> str:
-        found = []
-        for term, weight in self.terms:
-            ids, impacts = index.postings[term]
-            try:
-                k = ids.index(entry)
-            except ValueError:
-                continue
-            found.append((impacts[k] * weight, term))
-        found.sort(reverse=True)
-        words = ", ".join(f"{t} (close to '{self.typos[t]}')" if t in self.typos else t for _, t in found[:5])
-        return f"words {words} (score {self.scores.get(entry, 0.0):.1f})"
-
-
-def _word_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> WordQuery:
-    """BM25 over the question's words, scaled by how close each entry comes to the best one."""
-    raw = ex.token_counts
-    if ex.pasted_log:
-        # Every token of a log counts once, and only those the index knows can score: a set
-        # intersection walks the index's few thousand words, not the log's 100k tokens. Short
-        # tokens ("m5", "fd", "c3") are ids and base64 debris here. Sorted, so the query
-        # never depends on the order a set happens to iterate in.
-        known = sorted(t for t in index.surface & ex.lowered_tokens if len(t) > 3)
-        raw = Counter(dict.fromkeys(known, 1))
-    counts = counts_from_tokens(raw)
-    corrections = _corrected_identifiers(index, ex)
-    for meant in corrections.values():
-        counts[meant] += 1
-    known_terms = [(t, c) for t, c in counts.items() if t in index.postings]
-    # Keep the most distinctive terms so a pasted log costs no more than a question.
-    known_terms.sort(key=lambda tc: -index.idf[tc[0]])
-    terms = [(t, 1.0 + 0.3 * min(c - 1, 3)) for t, c in known_terms[:MAX_QUERY_TERMS]]
-    scores: dict[int, float] = {}
-    get = scores.get
-    ceiling = 0.0
-    for term, weight in terms:
-        ids, impacts = index.postings[term]
-        ceiling += index.ceiling(term) * weight
-        for i, s in zip(ids, impacts, strict=True):
-            scores[i] = get(i, 0.0) + s * weight
-    query = WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, scores, ceiling)
-    if not scores:
-        return query
-    best = heapq.nlargest(50, scores.items(), key=itemgetter(1))
-    top = best[0][1]
-    for i, score in best:
-        # Absolute strength says how much of the question matched; the ratio to the best
-        # entry keeps near-misses from crowding a clear lexical winner.
-        strength = WORDS_CAP * score / (score + WORDS_HALF) * (score / top) ** WORDS_RELATIVE
-        evidence[i].add(strength, WORDS_REASON, False)
-    return query

@@ -239,9 +239,10 @@ def terms(text: str) -> list[str]:
 def counts_from_tokens(raw: Counter[str]) -> Counter[str]:
     """Term frequencies from raw token counts."""
     counts: Counter[str] = Counter()
+    get = counts.get  # Counter's own += goes through a Python __missing__ for every new term
     for token, n in raw.items():
         for t in expand(token):
-            counts[t] += n
+            counts[t] = get(t, 0) + n
     return counts
 
 

@@ -1,0 +1,144 @@
+"""The word part of a search: BM25 over the question's terms, and the words reason of a match.
+
+Kept apart from :mod:`bot.rank` because it is the hot loop of a search: every posting of every
+query term passes through :func:`word_query`, so work here is counted per posting.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from rapidfuzz import fuzz, process
+
+from bot.extract import Extraction
+from bot.index import Index
+from bot.postings import MAX_POSTINGS
+from bot.text import counts_from_tokens
+
+WORDS_CAP = 0.72
+WORDS_HALF = 20.0  # BM25 score at which word evidence reaches half of its cap
+WORDS_RELATIVE = 1.0  # how hard entries behind the best word match are pushed down
+WORD_CANDIDATES = 50  # entries the words can put forward
+MAX_QUERY_TERMS = 48
+MAX_FUZZY = 6
+FUZZY_MAX_TEXT = 20_000
+
+
+@dataclass
+class WordQuery:
+    """The weighted query terms, kept so reasons can be written for the final matches only."""
+
+    terms: list[tuple[str, float]]
+    typos: dict[str, str]  # corrected identifier -> what was typed
+    scores: dict[int, float]
+    ceiling: float = 0.0  # the sum of each term's best impact (see SearchResult.word_ceiling)
+    # The best WORD_CANDIDATES (entry, score), best first; of equal scores the first scored.
+    best: list[tuple[int, float]] = field(default_factory=list)
+
+    def reason(self, index: Index, entry: int) -> str:
+        """ "words a, b, c (score 12.3)": the terms that scored most for ``entry``."""
+        found = []
+        postings = index.postings
+        for term, weight in self.terms:
+            ids, impacts = postings[term]
+            # Postings shorter than MAX_POSTINGS are in ascending entry order (bot.postings): a
+            # binary search finds the entry. The cut lists of very common terms are in impact order.
+            if len(ids) < MAX_POSTINGS:
+                k = bisect_left(ids, entry)
+                if k == len(ids) or ids[k] != entry:
+                    continue
+            else:
+                try:
+                    k = ids.index(entry)
+                except ValueError:
+                    continue
+            found.append((impacts[k] * weight, term))
+        found.sort(reverse=True)
+        words = ", ".join(f"{t} (close to '{self.typos[t]}')" if t in self.typos else t for _, t in found[:5])
+        return f"words {words} (score {self.scores.get(entry, 0.0):.1f})"
+
+    def strengths(self) -> list[tuple[int, float]]:
+        """(entry, strength of its word evidence) for the best candidates, best first."""
+        if not self.best:
+            return []
+        top = self.best[0][1]
+        # Absolute strength says how much of the question matched; the ratio to the best
+        # entry keeps near-misses from crowding a clear lexical winner.
+        return [
+            (i, WORDS_CAP * score / (score + WORDS_HALF) * (score / top) ** WORDS_RELATIVE) for i, score in self.best
+        ]
+
+    def lead(self, index: Index) -> tuple[str, float, float]:
+        """The best word match, its BM25 score and the runner-up's: how far ahead the words put it."""
+        if not self.best:
+            return ("", 0.0, 0.0)
+        second = self.best[1][1] if len(self.best) > 1 else 0.0
+        return (index.entries[self.best[0][0]].id, self.best[0][1], second)
+
+
+def corrected_identifiers(index: Index, ex: Extraction) -> dict[str, str]:
+    """Typed identifiers with a typo ("NETransparantProxyProvidr") -> the identifier meant.
+
+    The correction is added to the word query; exact identifiers need nothing special, since
+    the word index already holds them whole.
+    """
+    if len(ex.text) > FUZZY_MAX_TEXT:
+        return {}  # typos are a property of typed questions, not of pasted logs
+    candidates = sorted(
+        (t.lower() for t in ex.tokens if len(t) >= 12 and not t.isupper() and "_" not in t and t.isalnum()),
+        key=len,
+        reverse=True,
+    )
+    out: dict[str, str] = {}
+    budget = MAX_FUZZY
+    for token in candidates:
+        if budget <= 0:
+            break
+        if token in index.identifiers or token in index.symbols or token in index.postings:
+            continue
+        bucket = index.ident_buckets.get(token[:2])
+        if not bucket:
+            continue
+        budget -= 1
+        best = process.extractOne(token, bucket, scorer=fuzz.ratio, score_cutoff=88)
+        if best is not None:
+            out[token] = best[0]
+    return out
+
+
+def word_query(index: Index, ex: Extraction) -> WordQuery:
+    """BM25 scores of every entry sharing a term with the question, and the best of them."""
+    raw = ex.token_counts
+    if ex.pasted_log:
+        # Every token of a log counts once, and only those the index knows can score: a set
+        # intersection walks the index's few thousand words, not the log's 100k tokens. Short
+        # tokens ("m5", "fd", "c3") are ids and base64 debris here. Sorted, so the query
+        # never depends on the order a set happens to iterate in.
+        known = sorted(t for t in index.surface & ex.lowered_tokens if len(t) > 3)
+        raw = Counter(dict.fromkeys(known, 1))
+    counts = counts_from_tokens(raw)
+    corrections = corrected_identifiers(index, ex)
+    for meant in corrections.values():
+        counts[meant] += 1
+    known_terms = [(t, c) for t, c in counts.items() if t in index.postings]
+    # Keep the most distinctive terms so a pasted log costs no more than a question.
+    known_terms.sort(key=lambda tc: -index.idf[tc[0]])
+    terms = [(t, 1.0 + 0.3 * min(c - 1, 3)) for t, c in known_terms[:MAX_QUERY_TERMS]]
+    scores: dict[int, float] = {}
+    get = scores.get
+    ceiling = 0.0
+    for term, weight in terms:
+        ids, impacts = index.postings[term]
+        ceiling += index.ceiling(term) * weight
+        if weight == 1.0:  # most terms: s * 1.0 is s exactly, so the product is skipped
+            for i, s in zip(ids, impacts, strict=True):
+                scores[i] = get(i, 0.0) + s
+        else:
+            for i, s in zip(ids, impacts, strict=True):
+                scores[i] = get(i, 0.0) + s * weight
+    # A stable sort keeps equal scores in the order they were first scored, as heapq.nlargest does.
+    best = sorted(scores.items(), key=itemgetter(1), reverse=True)[:WORD_CANDIDATES]
+    return WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, scores, ceiling, best)
