@@ -132,7 +132,6 @@ _SEPARATOR_RE = re.compile(
     r"(?:(?:error|Error|code|Code|err|status)[^\S\n]{0,2}[:=#]?[^\S\n]{0,3})?"
     r"(?:Code[^\S\n]{0,2}=[^\S\n]{0,2})?(-?\d{1,7})\b"
 )
-_DOTTED_RE = re.compile(r"[A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,4}")
 _NW_ENUM_DOMAINS = {"posix": "NSPOSIXErrorDomain", "dns": "kNWErrorDomainDNS", "tls": "NSOSStatusErrorDomain"}
 STREAM_PAIR_REACH = 600  # how far a _kCFStreamErrorCodeKey may stand from its domain key
 DOMAIN_NAME_MAX = 80  # longest domain name read backwards from "...ErrorDomain"
