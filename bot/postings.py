@@ -46,26 +46,15 @@ def weighted_fields(e: Entry) -> tuple[str, str, str]:
     return e.title, names, e.summary
 
 
-class _Vocabulary:
-    """How many index terms each raw token seen so far expands to, kept as what counting needs."""
+class _Widths(dict[str, int]):
+    """Raw token -> how many index terms it expands to, learned the first time a token is looked up.
 
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
-        self.empty: set[str] = set()  # no terms (stopwords, numbers, one letter)
-        self.wide: dict[str, int] = {}  # several terms: how many beyond the first
+    One C lookup per posting both learns new tokens and gives the widths that entry lengths sum.
+    """
 
-    def learn(self, tokens: Iterable[str]) -> None:
-        """Record the tokens not seen before (the set test runs in C, so repeats cost little)."""
-        if self.seen.issuperset(tokens):
-            return
-        for token in tokens:
-            if token not in self.seen:
-                self.seen.add(token)
-                width = len(expand(token))
-                if width == 0:
-                    self.empty.add(token)
-                elif width > 1:
-                    self.wide[token] = width - 1
+    def __missing__(self, token: str) -> int:
+        width = self[token] = len(expand(token))
+        return width
 
 
 def build_postings(
@@ -77,7 +66,7 @@ def build_postings(
     appended postings move into typed arrays (a parameter so tests can cross chunk borders).
     """
     n = len(entries)
-    vocab = _Vocabulary()
+    widths = _Widths()
     # Per raw token, flat: doc id, weighted count, doc id, weighted count, ... (lists: an array
     # parses every element it takes, which cost more than the rest of the append). The lists hold
     # one chunk; ``packed`` holds the postings before it, at 8 bytes each instead of 16 (plus a
@@ -87,11 +76,13 @@ def build_postings(
     lengths = array("f")
     for i, e in enumerate(entries):
         counts = _counts(e)
-        vocab.learn(counts)
-        for token in vocab.empty.intersection(counts):
-            del counts[token]
-        wide = vocab.wide
-        lengths.append(sum(counts.values()) + sum([wide[t] * counts[t] for t in wide.keys() & counts.keys()]))
+        sizes = list(map(widths.__getitem__, counts))
+        if 0 in sizes:  # stopwords, numbers, one letter: no terms, so no length and no postings
+            for token in [t for t, size in zip(counts, sizes, strict=True) if not size]:
+                del counts[token]
+            sizes = [size for size in sizes if size]
+        # Weighted counts are multiples of 0.5, so this sum is exact in any order.
+        lengths.append(sum(map(mul, sizes, counts.values())))
         if i not in shadowed:
             deque(map(list.extend, map(raw.__getitem__, counts), zip(repeat(i), counts.values())), maxlen=0)
         if i % chunk == chunk - 1:
