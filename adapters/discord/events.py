@@ -128,12 +128,17 @@ class AutoReplies:
         if await self.state.gate.cooling(key):
             return "skip: cooldown"
         attachments, _ = await self.state.attachments(message.attachments)
-        if not message.content.strip() and not attachments:
+        text = message.content
+        if thread is not None and message.id == thread.id and thread.name:
+            # A forum post's starter message shares the post's id, and its title is often the
+            # question itself ("-1009 on hotel Wi-Fi"): read the two together.
+            text = f"{thread.name}\n{text}"
+        if not text.strip() and not attachments:
             return "skip: nothing to read"
-        codes = await self.state.engine.codes_in(message.content, attachments) if thread is not None else set()
+        codes = await self.state.engine.codes_in(text, attachments) if thread is not None else set()
         if thread is not None and not self._worth_answering(thread, message, codes):
             return "skip: not the first message and no new error"
-        answer = await ask(self.state, message.content, Mode.AUTO, place, message.author, attachments)
+        answer = await ask(self.state, text, Mode.AUTO, place, message.author, attachments)
         if answer is None:
             return "silent: not confident"
         # Claimed after the await: another message in the same place may have been answered.

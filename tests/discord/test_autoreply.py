@@ -78,6 +78,22 @@ async def test_forum_post_is_answered_in_its_thread(bot: Running, fake: FakeDisc
     assert reply.payload["embeds"][0]["title"].startswith("NSURLErrorNotConnectedToInternet")
 
 
+async def test_a_forum_posts_title_is_read_with_its_starter_message(
+    bot: Running, fake: FakeDiscord, cast: Cast
+) -> None:
+    body = "any ideas? nothing changed on our side"
+    title = "Error Domain=NSURLErrorDomain Code=-1009 since the last release"
+    thread, starter = await fake.forum_post(cast.forum, cast.alice, title, body)
+    assert await bot.decision(starter) == "replied"
+    [reply] = fake.sent_in(thread)
+    assert reply.payload["embeds"][0]["title"].startswith("NSURLErrorNotConnectedToInternet")
+    # The body alone says nothing the bot can answer; the title is not read into later messages.
+    plain = await fake.user_message(cast.help, cast.bob, body)
+    assert await bot.decision(plain) == "silent: not confident"
+    later = await fake.user_message(thread, cast.alice, body)
+    assert await bot.decision(later) == "skip: already answered in this thread"
+
+
 async def test_thread_the_bot_has_not_seen_yet(bot: Running, fake: FakeDiscord, cast: Cast) -> None:
     thread, starter = await fake.forum_post(cast.forum, cast.alice, "Offline", OFFLINE, announce=False)
     assert await bot.decision(starter) == "replied"
