@@ -132,13 +132,8 @@ def _explains(topic: Entry, error: Entry, key: tuple[str, int] | None) -> bool:
     a "see also" either way, or the topic claiming that code (one of the error's own) as related."""
     if _related(topic, error):
         return True
-    keys = [key] if key is not None else [e.key for e in error.errors if e.role == "primary"]
-    # A small code (1, 57) means something else in every domain: the topic must claim it in the same domain.
-    return any(
-        e.code == k[1] and e.role == "related" and (abs(k[1]) >= 100 or e.domain == k[0])
-        for e in topic.errors
-        for k in keys
-    )
+    keys = [key] if key is not None else [err.key for err in error.primary]
+    return any(topic.claims(k) for k in keys)
 
 
 def _related(entry: Entry, *others: Entry) -> bool:

@@ -94,8 +94,7 @@ class Index:
         self.shared_text = frozenset(
             i
             for i, e in enumerate(self.entries)
-            if (primary := [err for err in e.errors if err.role == "primary"])
-            and all(err.domain in shared for err in primary)
+            if (primary := e.primary) and all(err.domain in shared for err in primary)
         )
 
     # ------------------------------------------------------------ patterns and phrases

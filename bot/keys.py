@@ -10,7 +10,7 @@ from bot.evidence import Evidence
 from bot.extract import Extraction
 from bot.index import Index, Pattern
 from bot.literal import find
-from bot.models import Entry, ErrorRef
+from bot.models import Entry
 from bot.platform import OurPlatform
 
 # Strength of a key match by how the code was found (noisy-OR inputs, see bot.rank).
@@ -116,12 +116,12 @@ def layered(
     out = set()
     for o in found:
         outer = index.entries[o]
-        wraps = {w for err in _primary(outer) if (d := index.domain_info.get(err.domain)) for w in d.wraps}
+        wraps = {w for err in outer.primary if (d := index.domain_info.get(err.domain)) for w in d.wraps}
         for u in found:
             cause = index.entries[u]
-            if u == o or not any(err.domain in wraps for err in _primary(cause)):
+            if u == o or not any(err.domain in wraps for err in cause.primary):
                 continue
-            related = _claims(index, outer, cause) or _claims(index, cause, outer)
+            related = _claims(outer, cause) or _claims(cause, outer)
             if related and _on_one_line(ex, codes, o, u, patterns.get(o, ())):
                 out.add((o, u))
     return out
@@ -144,11 +144,6 @@ def _on_one_line(ex: Extraction, codes: CodeFindings, outer: int, cause: int, pa
     return False
 
 
-def _primary(entry: Entry) -> list[ErrorRef]:
-    return [err for err in entry.errors if err.role == "primary"]
-
-
-def _claims(index: Index, entry: Entry, other: Entry) -> bool:
+def _claims(entry: Entry, other: Entry) -> bool:
     """Whether ``entry`` names one of ``other``'s own codes as related."""
-    own = {index.canonical_key(*err.key) for err in _primary(other)}
-    return any(err.role == "related" and index.canonical_key(*err.key) in own for err in entry.errors)
+    return any(entry.claims(err.key) for err in other.primary)

@@ -61,6 +61,23 @@ class Entry:
     def curated(self) -> bool:
         return not self.catalog
 
+    @property
+    def primary(self) -> tuple[ErrorRef, ...]:
+        """The errors this entry is about (not those it only names as related)."""
+        return tuple(err for err in self.errors if err.role == "primary")
+
+    def claims(self, key: tuple[str, int]) -> bool:
+        """Whether this entry names ``key`` as a related error.
+
+        A code under 100 (1, 57) means something else in every domain, so its domain must match
+        too; a bigger one is the same error wherever it is listed (kCFURLError* are NSURLError*).
+        """
+        domain, code = key
+        return any(
+            err.role == "related" and err.code == code and (abs(code) >= 100 or err.domain == domain)
+            for err in self.errors
+        )
+
 
 class Mode(enum.StrEnum):
     """How the bot was asked. Auto-replies are held to a higher bar than explicit asks."""
