@@ -82,6 +82,11 @@ def explained(result: SearchResult, bar: float, margin: float) -> Combined | Non
     return Combined(error, topic, False, _outer_label(error, result), topic.entry.title)
 
 
+def topic_bar(result: SearchResult, error: Match) -> float:
+    """The words a topic needs for a question quoting ``error`` to be about it rather than the error."""
+    return max(EXPLAINS_WORDS * result.words.get(error.entry.id, 0.0), EXPLAINS_MIN_WORDS)
+
+
 def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
     """The topic among the matches that the question's words favour most, when it explains ``error``."""
     topics = [m for m in result.matches[1:] if is_topic(m.entry)]
@@ -91,7 +96,7 @@ def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
     topic = ranked[0]
     words = result.words.get(topic.entry.id, 0.0)
     own = result.words.get(error.entry.id, 0.0)
-    if words < EXPLAINS_MIN_WORDS or words < EXPLAINS_WORDS * own:
+    if words < topic_bar(result, error):
         return None
     runner = result.words.get(ranked[1].entry.id, 0.0) if len(ranked) > 1 else 0.0
     best, best_words, _ = result.word_lead

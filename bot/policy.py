@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.combine import EXPLAINS_MIN_WORDS, EXPLAINS_WORDS, combine, explained, is_topic
+from bot.combine import combine, explained, is_topic, topic_bar
 from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
@@ -68,8 +68,7 @@ def _asks_about_a_topic(result: SearchResult, policy: Policy) -> bool:
     # A catalog row's few words say nothing about what the question asks: only curated errors compare.
     if result.extraction.pasted_log or top.entry.kind != "error":
         return False
-    own = result.words.get(top.entry.id, 0.0)
-    bar = max(EXPLAINS_WORDS * own, EXPLAINS_MIN_WORDS)
+    bar = topic_bar(result, top)
     return any(is_topic(m.entry) and result.words.get(m.entry.id, 0.0) >= bar for m in result.matches[1:])
 
 
