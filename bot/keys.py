@@ -96,7 +96,7 @@ def code_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], o
                 strength = base * weight * (RELATED_FACTOR if role == "related" else 1.0)
                 label = "underlying error" if found.underlying else "error"
                 how = f", one of {len(keys)} readings" if ambiguous else ""
-                strong = role != "related" and (not plain or ours())
+                strong = role != "related" and ours.backs(i, plain)
                 evidence[i].add(strength, f"{label} {key[0]} {key[1]} from '{found.text}'{how}", strong)
                 if role != "related":
                     own.append(i)

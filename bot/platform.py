@@ -37,6 +37,14 @@ class OurPlatform:
         self.answer: bool | None = None
         self.unbacked: set[int] = set()  # entries such a message matched while the answer was no
 
+    def backs(self, entry: int, shared: bool) -> bool:
+        """Whether evidence for ``entry`` is strong: always, unless what matched is ``shared`` by
+        other platforms; then only when the message is ours (else ``entry`` is noted in ``unbacked``)."""
+        if not shared or self():
+            return True
+        self.unbacked.add(entry)
+        return False
+
     def __call__(self) -> bool:
         if self.answer is None:
             # A pasted log's 100k tokens are not worth a scan for API names: its platform words decide.

@@ -67,9 +67,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     patterns: dict[int, list[Pattern]] = defaultdict(list)
     for pat in matched_patterns(index, ex):
         shared = pat.text.lower() in index.domains.shared_messages
-        if shared and not ours():
-            ours.unbacked.add(pat.entry)
-        evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", not shared or ours())
+        evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", ours.backs(pat.entry, shared))
         patterns[pat.entry].append(pat)
     phrased = _phrase_evidence(index, ex, evidence, ours)
     words = word_query(index, ex)
@@ -161,13 +159,10 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 # A sentence (an error's localized text) identifies a problem; a two-word API
                 # name only says what the question is about.
                 sentence = ph.words >= STRONG_PHRASE_WORDS
-                strong = sentence
-                if sentence and (ph.entry in index.shared_text or ph.text in index.domains.shared_messages):
-                    # "Connection reset by peer" comes from kubectl and Python as much as from an
-                    # iPhone: alone it identifies the error, not that the question is ours to answer.
-                    strong = ours()
-                    if not strong:
-                        ours.unbacked.add(ph.entry)
+                # "Connection reset by peer" comes from kubectl and Python as much as from an
+                # iPhone: alone it identifies the error, not that the question is ours to answer.
+                shared = ph.entry in index.shared_text or ph.text in index.domains.shared_messages
+                strong = sentence and ours.backs(ph.entry, shared)
                 strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
                 if not sentence and ph.entry in index.shared_text:
                     # "the network is unreachable" in a sentence is plain English, not a pasted errno.

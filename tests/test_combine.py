@@ -441,6 +441,7 @@ def test_a_small_code_with_no_domain_needs_a_sign_of_apple_to_be_posted(bundled:
     index, extractor = bundled
     elsewhere = search(index, extractor.extract(ERRNO_ELSEWHERE))
     assert elsewhere.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
-    assert not elsewhere.strong and not _decide(bundled, ERRNO_ELSEWHERE).auto_reply
+    assert not elsewhere.strong and "code:kCFErrorDomainCFNetwork:111" in elsewhere.unbacked
+    assert not _decide(bundled, ERRNO_ELSEWHERE).auto_reply
     on_ios = _decide(bundled, SMALL_CODE_ON_IOS)
     assert on_ios.auto_reply and on_ios.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
