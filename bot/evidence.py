@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+MAX_STRENGTH = 0.995  # no one signal is certain: the noisy-OR never reaches 1
+
 
 @dataclass
 class Evidence:
@@ -12,7 +14,7 @@ class Evidence:
     strong: bool = False  # a key, symbol, pattern or phrase matched (not only words)
 
     def add(self, strength: float, reason: str, strong: bool = True) -> None:
-        self.strengths.append(_clamped(strength))
+        self.strengths.append(min(max(strength, 0.0), MAX_STRENGTH))
         self.why.append(reason)
         self.strong = self.strong or strong
 
@@ -23,14 +25,10 @@ class Evidence:
         return 1.0 - miss
 
 
-def _clamped(strength: float) -> float:
-    return min(max(strength, 0.0), 0.995)
-
-
 def confidences_of_one(strengths: list[tuple[int, float]]) -> list[tuple[float, int, float]]:
     """(confidence, -entry, strength) for entries whose only evidence is one strength.
 
     The confidence is ``confidence()``'s of that one strength, by the same operations
     (``miss = 1.0 * (1.0 - s)`` is ``1.0 - s`` exactly), without an Evidence object per entry.
     """
-    return [(1.0 - (1.0 - min(max(s, 0.0), 0.995)), -i, s) for i, s in strengths]
+    return [(1.0 - (1.0 - min(max(s, 0.0), MAX_STRENGTH)), -i, s) for i, s in strengths]
