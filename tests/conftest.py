@@ -13,7 +13,7 @@ from bot.engine import Engine
 from bot.store.base import Store
 from bot.store.sqlite import SQLiteStore
 
-from .core import BUNDLED_KB, Core, start_core
+from .core import BUNDLED_KB, Bundled, Core, bundled_index, start_core
 
 # Modules whose `store` tests run on both backends (the rest use SQLite only, to stay fast).
 BOTH_BACKENDS = {
@@ -138,3 +138,9 @@ async def bundled_core(tmp_path: Path) -> AsyncIterator[Core]:
     await s.open()
     yield await start_core(s, BUNDLED_KB)
     await s.close()
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Bundled:
+    """The bundled knowledge base's index and extractor, built once: searches only read them."""
+    return bundled_index()

@@ -13,14 +13,39 @@ from typing import TypeVar
 import aiohttp
 
 from bot.curator import Curator, assemble
+from bot.domains import load_domains
 from bot.engine import Engine
+from bot.extract import Extractor
+from bot.index import Index
+from bot.knowledge.tree import read_knowledge
 from bot.metrics import Metrics
+from bot.models import Mode
+from bot.policy import Decision, Policy, decide
+from bot.rank import SearchResult, search
 from bot.settings import EngineSettings
 from bot.store.base import Store
 
 T = TypeVar("T")
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "knowledge"
 BUNDLED_KB = Path(__file__).parent.parent / "knowledge"
+Bundled = tuple[Index, Extractor]  # the bundled knowledge base's index and extractor (conftest's ``bundled``)
+
+
+def bundled_index() -> Bundled:
+    """An index and extractor over the bundled knowledge base, without a store."""
+    domains = load_domains(BUNDLED_KB / "domains.toml")
+    return Index(read_knowledge(BUNDLED_KB).entries, domains), Extractor(domains)
+
+
+def search_in(bundled: Bundled, text: str) -> SearchResult:
+    """The ranking of ``text`` over ``bundled``."""
+    index, extractor = bundled
+    return search(index, extractor.extract(text))
+
+
+def decide_in(bundled: Bundled, text: str, mode: Mode = Mode.AUTO) -> Decision:
+    """What the default policy does with ``text`` asked in ``mode``."""
+    return decide(search_in(bundled, text), mode, Policy())
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,13 @@ from dataclasses import replace
 import pytest
 
 from adapters.console import render_text
-from bot.domains import load_domains
-from bot.extract import Extractor
 from bot.index import Index
-from bot.knowledge.tree import read_knowledge
-from bot.models import ErrorRef, Incoming, Mode, Outcome
-from bot.policy import Decision, Policy, decide
+from bot.models import Combined, ErrorRef, Incoming, Mode, Outcome
+from bot.policy import Policy, decide
 from bot.rank import search
 from bot.store.sqlite import SQLiteStore
 
-from .core import BUNDLED_KB, start_core
+from .core import BUNDLED_KB, Bundled, decide_in, search_in, start_core
 
 # Pastes written for these tests, in the shapes URLSession and CFNetwork print.
 UNTRUSTED = (
@@ -50,18 +47,6 @@ TWO_UNRELATED = (
 )
 
 
-@pytest.fixture(scope="module")
-def bundled() -> tuple[Index, Extractor]:
-    ks = read_knowledge(BUNDLED_KB)
-    domains = load_domains(BUNDLED_KB / "domains.toml")
-    return Index(ks.entries, domains), Extractor(domains)
-
-
-def _decide(bundled: tuple[Index, Extractor], text: str, mode: Mode = Mode.AUTO) -> Decision:
-    index, extractor = bundled
-    return decide(search(index, extractor.extract(text)), mode, Policy())
-
-
 @pytest.mark.parametrize(
     ("text", "outer", "cause", "label"),
     [
@@ -76,9 +61,9 @@ def _decide(bundled: tuple[Index, Extractor], text: str, mode: Mode = Mode.AUTO)
     ],
 )
 def test_an_error_and_its_nested_cause_are_one_confident_answer(
-    bundled: tuple[Index, Extractor], text: str, outer: str, cause: str, label: str
+    bundled: Bundled, text: str, outer: str, cause: str, label: str
 ) -> None:
-    d = _decide(bundled, text)
+    d = decide_in(bundled, text)
     assert d.auto_reply and d.outcome is Outcome.ANSWER and d.combined is not None
     c = d.combined
     assert (c.outer.entry.id, c.cause.entry.id, c.nested) == (outer, cause, True)
@@ -87,16 +72,21 @@ def test_an_error_and_its_nested_cause_are_one_confident_answer(
     assert c.headline.startswith(f"{code} (") and f" because {label}: " in c.headline
 
 
-def test_an_error_and_the_topic_that_explains_it_are_one_answer(bundled: tuple[Index, Extractor]) -> None:
-    d = _decide(bundled, ATS)
+def _posted_together(bundled: Bundled, text: str) -> Combined:
+    """The combined answer ``text`` gets, after checking that it is posted unasked."""
+    d = decide_in(bundled, text)
     assert d.auto_reply and d.combined is not None
-    c = d.combined
-    assert (c.outer.entry.id, c.cause.entry.id, c.nested) == (
-        "urlerror-1022-ats-requires-secure-connection",
-        "ats-exceptions",
-        False,
-    )
-    assert [m.entry.id for m in d.matches] == [c.outer.entry.id, c.cause.entry.id]
+    return d.combined
+
+
+def _ids(c: Combined) -> tuple[str, str, bool]:
+    return (c.outer.entry.id, c.cause.entry.id, c.nested)
+
+
+def test_an_error_and_the_topic_that_explains_it_are_one_answer(bundled: Bundled) -> None:
+    c = _posted_together(bundled, ATS)
+    assert _ids(c) == ("urlerror-1022-ats-requires-secure-connection", "ats-exceptions", False)
+    assert [m.entry.id for m in decide_in(bundled, ATS).matches] == [c.outer.entry.id, c.cause.entry.id]
     assert c.headline.startswith("-1022 (") and "explained in App Transport Security" in c.headline
 
 
@@ -109,16 +99,10 @@ PORTAL_QUESTION = (
 
 
 def test_a_prose_question_quoting_an_error_is_answered_with_the_topic_it_asks_about(
-    bundled: tuple[Index, Extractor],
+    bundled: Bundled,
 ) -> None:
-    d = _decide(bundled, PORTAL_QUESTION)
-    assert d.auto_reply and d.combined is not None
-    c = d.combined
-    assert (c.outer.entry.id, c.cause.entry.id, c.nested) == (
-        "urlerror-1009-not-connected-to-internet",
-        "captive-portal-authentication",
-        False,
-    )
+    c = _posted_together(bundled, PORTAL_QUESTION)
+    assert _ids(c) == ("urlerror-1009-not-connected-to-internet", "captive-portal-authentication", False)
     assert c.headline.startswith("-1009 (") and " explained in Captive portals" in c.headline
 
 
@@ -135,23 +119,20 @@ TWO_TOPICS_QUESTION = (
 )
 
 
-def test_a_question_naming_an_error_symbol_gets_the_topic_it_asks_about(bundled: tuple[Index, Extractor]) -> None:
-    d = _decide(bundled, SIGNAL_QUESTION)
-    assert d.auto_reply and d.combined is not None
-    assert (d.combined.outer.entry.id, d.combined.cause.entry.id) == ("posix-32-epipe", "sigpipe-crash")
+def test_a_question_naming_an_error_symbol_gets_the_topic_it_asks_about(bundled: Bundled) -> None:
+    assert _ids(_posted_together(bundled, SIGNAL_QUESTION)) == ("posix-32-epipe", "sigpipe-crash", False)
 
 
-def test_two_topics_the_words_cannot_tell_apart_are_not_an_explanation(bundled: tuple[Index, Extractor]) -> None:
-    index, extractor = bundled
-    result = search(index, extractor.extract(TWO_TOPICS_QUESTION))
+def test_two_topics_the_words_cannot_tell_apart_are_not_an_explanation(bundled: Bundled) -> None:
+    result = search_in(bundled, TWO_TOPICS_QUESTION)
     words = sorted((result.words.get(m.entry.id, 0.0) for m in result.matches if m.entry.kind != "error"), reverse=True)
     # The premise: the leading topic beats the error's entry, but not the next topic by much.
     assert words[0] > result.words["urlerror-1001-timed-out"] and words[0] < 1.25 * words[1]
-    d = _decide(bundled, TWO_TOPICS_QUESTION, Mode.SLASH)
+    d = decide_in(bundled, TWO_TOPICS_QUESTION, Mode.SLASH)
     assert d.combined is None
     assert d.matches[0].entry.id == "urlerror-1001-timed-out"
     # Nor is the error alone posted unasked: the question is about one of those topics.
-    assert not _decide(bundled, TWO_TOPICS_QUESTION).auto_reply
+    assert not decide_in(bundled, TWO_TOPICS_QUESTION).auto_reply
 
 
 # Written for these tests: the words point at a topic the knowledge base does not relate to the error.
@@ -162,38 +143,36 @@ PERMISSION_QUESTION = (
 
 
 def test_an_error_alone_is_not_posted_unasked_when_the_question_is_about_a_topic(
-    bundled: tuple[Index, Extractor],
+    bundled: Bundled,
 ) -> None:
-    index, extractor = bundled
-    result = search(index, extractor.extract(PERMISSION_QUESTION))
+    result = search_in(bundled, PERMISSION_QUESTION)
     top, topic = result.matches[0].entry.id, "local-network-privacy-prompt"
     assert top == "posix-61-econnrefused" and result.matches[0].confidence >= 0.9
     assert result.words[topic] > result.words[top]  # the premise: the words lean to the topic
-    d = _decide(bundled, PERMISSION_QUESTION)
+    d = decide_in(bundled, PERMISSION_QUESTION)
     assert not d.auto_reply and d.outcome is Outcome.NOTHING
     # Asked for, the error still leads, with the topic beside it.
     asked = decide(result, Mode.SLASH, Policy())
     assert [m.entry.id for m in asked.matches[:2]] == [top, topic]
 
 
-def test_the_same_error_pasted_alone_is_still_posted(bundled: tuple[Index, Extractor]) -> None:
-    d = _decide(bundled, 'Error Domain=NSPOSIXErrorDomain Code=61 "Connection refused"')
+def test_the_same_error_pasted_alone_is_still_posted(bundled: Bundled) -> None:
+    d = decide_in(bundled, 'Error Domain=NSPOSIXErrorDomain Code=61 "Connection refused"')
     assert d.auto_reply and d.matches[0].entry.id == "posix-61-econnrefused"
 
 
-def test_the_same_error_without_the_question_is_the_error_alone(bundled: tuple[Index, Extractor]) -> None:
-    d = _decide(bundled, 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."')
+def test_the_same_error_without_the_question_is_the_error_alone(bundled: Bundled) -> None:
+    d = decide_in(bundled, 'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to be offline."')
     assert d.auto_reply and d.combined is None
     assert d.matches[0].entry.id == "urlerror-1009-not-connected-to-internet"
 
 
-def test_a_topic_the_error_is_not_related_to_is_never_paired(bundled: tuple[Index, Extractor]) -> None:
+def test_a_topic_the_error_is_not_related_to_is_never_paired(bundled: Bundled) -> None:
     # The words point at Wi-Fi Aware, which the knowledge base does not relate to -1009.
     text = "-1009 sometimes. How do I pair two iPhones with Wi-Fi Aware and the wifi-aware entitlement on iOS 26?"
-    index, extractor = bundled
-    result = search(index, extractor.extract(text))
+    result = search_in(bundled, text)
     assert result.word_lead[0] == "wifi-aware-ios26"
-    assert _decide(bundled, text).combined is None
+    assert decide_in(bundled, text).combined is None
 
 
 # Written for these tests. A catalog row (no curated entry for NEVPNConnectionErrorDomain 1) quoted in a
@@ -205,18 +184,14 @@ OVERSLEPT_QUESTION = (
 
 
 def test_a_catalog_row_quoted_in_a_question_is_paired_with_the_topic_asked_about(
-    bundled: tuple[Index, Extractor],
+    bundled: Bundled,
 ) -> None:
-    d = _decide(bundled, OVERSLEPT_QUESTION)
-    assert d.auto_reply and d.combined is not None
-    assert [m.entry.id for m in d.combined.parts] == [
-        "code:NEVPNConnectionErrorDomain:1",
-        "network-extension-sleep-wake",
-    ]
-    assert not d.combined.outer.entry.curated
+    c = _posted_together(bundled, OVERSLEPT_QUESTION)
+    assert _ids(c) == ("code:NEVPNConnectionErrorDomain:1", "network-extension-sleep-wake", False)
+    assert not c.outer.entry.curated
 
 
-def test_a_small_code_claimed_in_another_domain_is_no_claim(bundled: tuple[Index, Extractor]) -> None:
+def test_a_small_code_claimed_in_another_domain_is_no_claim(bundled: Bundled) -> None:
     index, extractor = bundled
     # The same knowledge base, but the sleep/wake topic claims code 1 of NEVPNErrorDomain instead.
     other = ErrorRef("NEVPNErrorDomain", 1, "NEVPNErrorConfigurationInvalid", "related")
@@ -233,9 +208,8 @@ UNSHOWN_TOPIC_QUESTION = (
 )
 
 
-def test_a_topic_behind_a_better_one_that_is_not_shown_is_no_explanation(bundled: tuple[Index, Extractor]) -> None:
-    index, extractor = bundled
-    result = search(index, extractor.extract(UNSHOWN_TOPIC_QUESTION))
+def test_a_topic_behind_a_better_one_that_is_not_shown_is_no_explanation(bundled: Bundled) -> None:
+    result = search_in(bundled, UNSHOWN_TOPIC_QUESTION)
     shown = [m.entry.id for m in result.matches]
     # The premise: the words' leader is not shown, and the topic shown best would pass every other test.
     assert result.word_lead[0] == "ats-diagnostics-nscurl" and "ats-diagnostics-nscurl" not in shown
@@ -243,14 +217,14 @@ def test_a_topic_behind_a_better_one_that_is_not_shown_is_no_explanation(bundled
     assert result.words["ats-exceptions"] >= 30 and result.words["ats-exceptions"] >= 1.25 * max(
         result.words.get(i, 0.0) for i in shown[2:] if not i.startswith(("urlerror", "errssl"))
     )
-    d = _decide(bundled, UNSHOWN_TOPIC_QUESTION)
+    d = decide_in(bundled, UNSHOWN_TOPIC_QUESTION)
     assert d.combined is None and not d.auto_reply
 
 
-def test_two_unrelated_errors_stay_a_tie(bundled: tuple[Index, Extractor]) -> None:
-    d = _decide(bundled, TWO_UNRELATED)
+def test_two_unrelated_errors_stay_a_tie(bundled: Bundled) -> None:
+    d = decide_in(bundled, TWO_UNRELATED)
     assert not d.auto_reply and d.outcome is Outcome.NOTHING
-    asked = _decide(bundled, TWO_UNRELATED, Mode.SLASH)
+    asked = decide_in(bundled, TWO_UNRELATED, Mode.SLASH)
     assert asked.outcome is Outcome.SUGGEST and asked.combined is None
     assert {m.entry.id for m in asked.matches[:2]} == {
         "urlerror-1009-not-connected-to-internet",
@@ -258,18 +232,18 @@ def test_two_unrelated_errors_stay_a_tie(bundled: tuple[Index, Extractor]) -> No
     }
 
 
-def test_the_same_two_codes_side_by_side_are_not_nested(bundled: tuple[Index, Extractor]) -> None:
+def test_the_same_two_codes_side_by_side_are_not_nested(bundled: Bundled) -> None:
     # Structure decides, not the codes: -1202 and -9813 as two separate errors stay two answers.
-    d = _decide(bundled, "first try: Error Domain=NSURLErrorDomain Code=-1202\nsecond try: OSStatus -9813")
+    d = decide_in(bundled, "first try: Error Domain=NSURLErrorDomain Code=-1202\nsecond try: OSStatus -9813")
     assert not d.auto_reply and d.combined is None
 
 
-def test_a_nested_pair_with_an_unrelated_error_beside_it_is_still_a_tie(bundled: tuple[Index, Extractor]) -> None:
-    d = _decide(bundled, HANDSHAKE + '\nlater: Error Domain=NSURLErrorDomain Code=-1009 "offline"')
+def test_a_nested_pair_with_an_unrelated_error_beside_it_is_still_a_tie(bundled: Bundled) -> None:
+    d = decide_in(bundled, HANDSHAKE + '\nlater: Error Domain=NSURLErrorDomain Code=-1009 "offline"')
     assert not d.auto_reply and d.combined is None
 
 
-def test_extraction_says_which_code_is_nested_in_which(bundled: tuple[Index, Extractor]) -> None:
+def test_extraction_says_which_code_is_nested_in_which(bundled: Bundled) -> None:
     _, extractor = bundled
     ex = extractor.extract(LOST)
     pairs = {((ex.codes[o].domain, ex.codes[o].code), (ex.codes[u].domain, ex.codes[u].code)) for o, u in ex.nested}
@@ -286,38 +260,6 @@ async def test_the_combined_answer_is_posted_unasked_and_rendered(store: SQLiteS
     assert text.index("errssl-9813-no-root-cert") < text.index("urlerror-1202-server-certificate-untrusted")
 
 
-# Written for these tests: the same strerror text with and without anything that says Apple.
-RESET_ELSEWHERE = "docker compose: my postgres container logs 'Connection reset by peer' every few minutes, any idea?"
-RESET_ON_IOS = "iOS app: recv on my TCP socket fails with Connection reset by peer after the phone switches to LTE"
-
-
-def test_an_error_text_every_os_prints_is_not_posted_unasked_without_a_platform(
-    bundled: tuple[Index, Extractor],
-) -> None:
-    index, extractor = bundled
-    elsewhere = search(index, extractor.extract(RESET_ELSEWHERE))
-    assert elsewhere.matches[0].entry.id == "posix-54-econnreset"
-    assert "posix-54-econnreset" not in elsewhere.strong
-    assert not _decide(bundled, RESET_ELSEWHERE).auto_reply
-    # Asked for, it is still the answer.
-    asked = _decide(bundled, RESET_ELSEWHERE, Mode.SLASH)
-    assert asked.outcome is Outcome.ANSWER and asked.matches[0].entry.id == "posix-54-econnreset"
-    on_ios = _decide(bundled, RESET_ON_IOS)
-    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "posix-54-econnreset"
-
-
-def test_a_platform_word_or_a_known_api_name_says_the_message_is_ours(bundled: tuple[Index, Extractor]) -> None:
-    _, extractor = bundled
-    assert not extractor.extract(RESET_ELSEWHERE).platform
-    assert extractor.extract(RESET_ON_IOS).platform
-    assert extractor.extract("NSPOSIXErrorDomain 54 from my server").platform  # a domain name counts too
-    index, _ = bundled
-    # A known API name counts as well, though no platform word is in the message.
-    text = "URLSessionStreamTask readData fails with Connection reset by peer after a while"
-    assert not extractor.extract(text).platform
-    assert "posix-54-econnreset" in search(index, extractor.extract(text)).strong
-
-
 # Written for these tests. The underlying code comes before the error it was nested in, so the paste's
 # structure does not pair them; the -1200 entry claims -9806 and URL errors wrap OSStatus ones.
 INNER_FIRST = "every retry logs _kCFStreamErrorCodeKey=-9806 together with NSURLErrorDomain -1200"
@@ -329,36 +271,32 @@ UNRELATED_LAYERS = (
 )
 
 
-def test_an_outer_error_and_a_code_of_a_domain_it_wraps_are_one_answer(bundled: tuple[Index, Extractor]) -> None:
-    index, extractor = bundled
-    result = search(index, extractor.extract(INNER_FIRST))
+def test_an_outer_error_and_a_code_of_a_domain_it_wraps_are_one_answer(bundled: Bundled) -> None:
+    result = search_in(bundled, INNER_FIRST)
     assert ("urlerror-1200-secure-connection-failed", "errssl-9806-closed-abort") in result.nested
-    d = _decide(bundled, INNER_FIRST)
-    assert d.auto_reply and d.combined is not None
-    assert d.combined.outer.entry.id == "urlerror-1200-secure-connection-failed"
-    assert d.combined.cause.entry.id == "errssl-9806-closed-abort"
+    c = _posted_together(bundled, INNER_FIRST)
+    assert _ids(c) == ("urlerror-1200-secure-connection-failed", "errssl-9806-closed-abort", True)
     # Typed as bare codes, the same two errors are the same answer.
-    typed = _decide(bundled, "Error Domain=NSURLErrorDomain Code=-1200 and also -9836 in the console")
+    typed = decide_in(bundled, "Error Domain=NSURLErrorDomain Code=-1200 and also -9836 in the console")
     assert typed.combined is not None and typed.combined.cause.entry.id == "errssl-9836-peer-protocol-version"
 
 
-def test_the_old_tls_log_line_is_answered_by_its_code(bundled: tuple[Index, Extractor]) -> None:
+def test_the_old_tls_log_line_is_answered_by_its_code(bundled: Bundled) -> None:
     # Not a -1200: the line is logged for trust and date failures too, which end as other URL errors.
-    d = _decide(bundled, OLD_TLS_LINE)
+    d = decide_in(bundled, OLD_TLS_LINE)
     assert d.auto_reply and d.combined is None and d.matches[0].entry.id == "errssl-9814-cert-expired"
 
 
 def test_errors_of_wrapping_domains_that_the_knowledge_base_does_not_relate_stay_a_tie(
-    bundled: tuple[Index, Extractor],
+    bundled: Bundled,
 ) -> None:
-    index, extractor = bundled
-    result = search(index, extractor.extract(UNRELATED_LAYERS))
+    result = search_in(bundled, UNRELATED_LAYERS)
     assert [m.entry.id for m in result.matches[:2]] == [
         "urlerror-1009-not-connected-to-internet",
         "posix-61-econnrefused",
     ]
     assert not result.nested
-    d = _decide(bundled, UNRELATED_LAYERS)
+    d = decide_in(bundled, UNRELATED_LAYERS)
     assert d.combined is None and not d.auto_reply
 
 
@@ -367,14 +305,13 @@ def test_errors_of_wrapping_domains_that_the_knowledge_base_does_not_relate_stay
 NOAUTH_LINE = "nw_browser_fail_on_dns_error_locked [B1] DNSServiceBrowse failed: NoAuth(-65555)"
 
 
-def test_a_topic_claiming_the_error_code_pairs_with_it_without_a_see_also(bundled: tuple[Index, Extractor]) -> None:
+def test_a_topic_claiming_the_error_code_pairs_with_it_without_a_see_also(bundled: Bundled) -> None:
     index, extractor = bundled
     topic = next(e for e in index.entries if e.id == "local-network-privacy-bonjour-plist")
     error = next(e for e in index.entries if e.id == "dnssd-65555-noauth")
     assert error.id not in topic.related and topic.id not in error.related  # the premise
-    d = _decide(bundled, NOAUTH_LINE)
-    assert d.auto_reply and d.combined is not None
-    assert {d.combined.outer.entry.id, d.combined.cause.entry.id} == {error.id, topic.id}
+    c = _posted_together(bundled, NOAUTH_LINE)
+    assert {c.outer.entry.id, c.cause.entry.id} == {error.id, topic.id}
     unclaimed = [replace(e, errors=()) if e.id == topic.id else e for e in index.entries]
     d = decide(search(Index(unclaimed, index.domains), extractor.extract(NOAUTH_LINE)), Mode.AUTO, Policy())
     assert d.combined is None
@@ -386,62 +323,8 @@ NOT_CONNECTED_MESSAGE = (
 )
 
 
-def test_an_error_found_by_its_message_pairs_with_a_topic_claiming_its_code(bundled: tuple[Index, Extractor]) -> None:
-    index, extractor = bundled
-    result = search(index, extractor.extract(NOT_CONNECTED_MESSAGE))
+def test_an_error_found_by_its_message_pairs_with_a_topic_claiming_its_code(bundled: Bundled) -> None:
+    result = search_in(bundled, NOT_CONNECTED_MESSAGE)
     assert "posix-57-enotconn" not in result.keys and "posix-57-enotconn" in result.strong  # the premise
-    d = _decide(bundled, NOT_CONNECTED_MESSAGE)
-    assert d.auto_reply and d.combined is not None
-    assert (d.combined.outer.entry.id, d.combined.cause.entry.id) == (
-        "posix-57-enotconn",
-        "websocket-background-disconnect",
-    )
-
-
-# Written for this test: a short strerror text ("network is unreachable") used as plain English.
-UNREACHABLE_IN_PROSE = (
-    "Is it fine to disable the sync button while Reachability reports the network is unreachable? VPN users get stuck."
-)
-
-
-def test_a_short_error_text_every_os_prints_weighs_little_in_prose(bundled: tuple[Index, Extractor]) -> None:
-    index, extractor = bundled
-    result = search(index, extractor.extract(UNREACHABLE_IN_PROSE))
-    assert result.matches[0].entry.id == "reachability-preflight"
-    # Pasted as an error, the same words still identify ENETUNREACH.
-    pasted = search(index, extractor.extract("nw_connection failed: Network is unreachable [POSIX 51]"))
-    assert pasted.matches[0].entry.id == "posix-51-enetunreach"
-
-
-# Written for this test: OpenSSL's message, printed the same by curl on Linux and by an iOS app.
-OPENSSL_ELSEWHERE = (
-    "curl on my ubuntu box fails: CERTIFICATE_VERIFY_FAILED, unable to get local issuer certificate, what do I install"
-)
-OPENSSL_ON_IOS = "our Flutter app fails on iOS only: HandshakeException CERTIFICATE_VERIFY_FAILED unable to get local issuer certificate"
-
-
-def test_a_message_other_platforms_print_is_not_posted_unasked_without_ours(bundled: tuple[Index, Extractor]) -> None:
-    index, extractor = bundled
-    elsewhere = search(index, extractor.extract(OPENSSL_ELSEWHERE))
-    assert elsewhere.matches[0].entry.id == "tls-server-trust-failure"
-    assert "tls-server-trust-failure" in elsewhere.unbacked and "tls-server-trust-failure" not in elsewhere.strong
-    # Neither the pattern nor the words that came with it post it unasked; asked for, it is the answer.
-    assert not _decide(bundled, OPENSSL_ELSEWHERE).auto_reply
-    assert _decide(bundled, OPENSSL_ELSEWHERE, Mode.SLASH).matches[0].entry.id == "tls-server-trust-failure"
-    on_ios = _decide(bundled, OPENSSL_ON_IOS)
-    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "tls-server-trust-failure"
-
-
-# Written for this test: Linux's errno 111 in a worker's log, then the same number from an iPhone.
-ERRNO_ELSEWHERE = "celery worker in docker: Error 111 connecting to redis:6379. Connection refused."
-SMALL_CODE_ON_IOS = "iOS app: CFNetwork Error 111 when the proxy is on"
-
-
-def test_a_small_code_with_no_domain_needs_a_sign_of_apple_to_be_posted(bundled: tuple[Index, Extractor]) -> None:
-    index, extractor = bundled
-    elsewhere = search(index, extractor.extract(ERRNO_ELSEWHERE))
-    assert elsewhere.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
-    assert not elsewhere.strong and "code:kCFErrorDomainCFNetwork:111" in elsewhere.unbacked
-    assert not _decide(bundled, ERRNO_ELSEWHERE).auto_reply
-    on_ios = _decide(bundled, SMALL_CODE_ON_IOS)
-    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
+    c = _posted_together(bundled, NOT_CONNECTED_MESSAGE)
+    assert _ids(c) == ("posix-57-enotconn", "websocket-background-disconnect", False)

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-
-from bot.domains import load_domains
 from bot.extract import Extractor
 from bot.index import Index
-from bot.knowledge.tree import read_knowledge
 from bot.literal import IDENTIFIER, LOOSE, NUMBER, WORD_CHARS, bounded, find, pattern_groups, pattern_matches
 from bot.models import Incoming, Mode, Outcome
 from bot.rank import matched_patterns
 from bot.store.sqlite import SQLiteStore
 
-from .core import BUNDLED_KB, start_core
-
-
-@pytest.fixture(scope="module")
-def bundled() -> tuple[Index, Extractor]:
-    ks = read_knowledge(BUNDLED_KB)
-    domains = load_domains(BUNDLED_KB / "domains.toml")
-    return Index(ks.entries, domains), Extractor(domains)
+from .core import BUNDLED_KB, Bundled, start_core
 
 
 def _hits(index: Index, extractor: Extractor, text: str) -> set[tuple[str, str]]:
     return {(index.entries[p.entry].id, p.text) for p in matched_patterns(index, extractor.extract(text))}
 
 
-def test_every_bundled_pattern_matches_its_own_text(bundled: tuple[Index, Extractor]) -> None:
+def test_every_bundled_pattern_matches_its_own_text(bundled: Bundled) -> None:
     index, extractor = bundled
     missed = [
         (e.id, raw) for e in index.entries for raw in e.patterns if (e.id, raw) not in _hits(index, extractor, raw)
@@ -35,7 +24,7 @@ def test_every_bundled_pattern_matches_its_own_text(bundled: tuple[Index, Extrac
     assert not missed
 
 
-def test_no_bundled_pattern_matches_when_its_last_or_first_token_runs_on(bundled: tuple[Index, Extractor]) -> None:
+def test_no_bundled_pattern_matches_when_its_last_or_first_token_runs_on(bundled: Bundled) -> None:
     index, extractor = bundled
     checked = 0
     wrong = []

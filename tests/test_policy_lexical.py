@@ -7,47 +7,32 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domains import load_domains
-from bot.extract import Extractor
-from bot.index import Index
-from bot.knowledge.tree import read_knowledge
 from bot.models import ChannelSettings, Mode
 from bot.policy import Policy, decide
-from bot.rank import SearchResult, search
+from bot.rank import SearchResult
 
-from .core import BUNDLED_KB
+from .core import Bundled, search_in
 
 WIFI_AWARE = (
     "How do I pair two iPhones over Wi-Fi Aware, and which entitlement does iOS 26 want before devices show up?"
 )
 
 
-@pytest.fixture(scope="module")
-def bundled() -> tuple[Index, Extractor]:
-    domains = load_domains(BUNDLED_KB / "domains.toml")
-    return Index(read_knowledge(BUNDLED_KB).entries, domains), Extractor(domains)
-
-
-def _search(bundled: tuple[Index, Extractor], text: str) -> SearchResult:
-    index, extractor = bundled
-    return search(index, extractor.extract(text))
-
-
-def test_a_prose_question_far_ahead_on_words_is_answered_unasked(bundled: tuple[Index, Extractor]) -> None:
-    result = _search(bundled, WIFI_AWARE)
+def test_a_prose_question_far_ahead_on_words_is_answered_unasked(bundled: Bundled) -> None:
+    result = search_in(bundled, WIFI_AWARE)
     assert result.matches[0].confidence < Policy().auto_threshold  # words alone: below the usual bar
     d = decide(result, Mode.AUTO, Policy())
     assert d.auto_reply and [m.entry.id for m in d.matches] == ["wifi-aware-ios26"]
 
 
-def test_the_lead_is_required(bundled: tuple[Index, Extractor]) -> None:
+def test_the_lead_is_required(bundled: Bundled) -> None:
     strict = Policy(lexical_lead=50.0, lexical_phrase_lead=50.0, lexical_confident_lead=50.0, lexical_share_lead=50.0)
-    assert not decide(_search(bundled, WIFI_AWARE), Mode.AUTO, strict).auto_reply
+    assert not decide(search_in(bundled, WIFI_AWARE), Mode.AUTO, strict).auto_reply
 
 
-def test_a_channel_with_a_raised_bar_gets_no_word_only_auto_replies(bundled: tuple[Index, Extractor]) -> None:
+def test_a_channel_with_a_raised_bar_gets_no_word_only_auto_replies(bundled: Bundled) -> None:
     channel = ChannelSettings(threshold=0.9)
-    assert not decide(_search(bundled, WIFI_AWARE), Mode.AUTO, Policy(), channel).auto_reply
+    assert not decide(search_in(bundled, WIFI_AWARE), Mode.AUTO, Policy(), channel).auto_reply
 
 
 @pytest.mark.parametrize(
@@ -59,8 +44,8 @@ def test_a_channel_with_a_raised_bar_gets_no_word_only_auto_replies(bundled: tup
         WIFI_AWARE + " Also seeing Error Domain=SKErrorDomain Code=2 in the store.",
     ],
 )
-def test_signs_of_another_subject_keep_word_matches_silent(bundled: tuple[Index, Extractor], text: str) -> None:
-    assert not decide(_search(bundled, text), Mode.AUTO, Policy()).auto_reply
+def test_signs_of_another_subject_keep_word_matches_silent(bundled: Bundled, text: str) -> None:
+    assert not decide(search_in(bundled, text), Mode.AUTO, Policy()).auto_reply
 
 
 # Written for this test: a long question whose words lead clearly, though not by the plain lexical lead.
@@ -72,15 +57,15 @@ TUNNEL_DNS = (
 )
 
 
-def _led_by(bundled: tuple[Index, Extractor], text: str, entry: str) -> tuple[SearchResult, float, float]:
+def _led_by(bundled: Bundled, text: str, entry: str) -> tuple[SearchResult, float, float]:
     """The search, after checking ``entry`` leads both the ranking and the words; its words and the runner-up's."""
-    result = _search(bundled, text)
+    result = search_in(bundled, text)
     best, words, runner = result.word_lead
     assert best == result.matches[0].entry.id == entry
     return result, words, runner
 
 
-def test_a_smaller_word_lead_suffices_at_a_high_confidence(bundled: tuple[Index, Extractor]) -> None:
+def test_a_smaller_word_lead_suffices_at_a_high_confidence(bundled: Bundled) -> None:
     result, words, runner = _led_by(bundled, TUNNEL_DNS, "packet-tunnel-routes-and-dns")
     policy = Policy()
     # The premise: short of the plain lead, past the one allowed at this confidence.
@@ -99,7 +84,7 @@ SHORT_TUNNEL_DNS = (
 )
 
 
-def test_a_short_question_its_topic_covers_is_answered_unasked(bundled: tuple[Index, Extractor]) -> None:
+def test_a_short_question_its_topic_covers_is_answered_unasked(bundled: Bundled) -> None:
     result, words, runner = _led_by(bundled, SHORT_TUNNEL_DNS, "packet-tunnel-routes-and-dns")
     policy = Policy()
     # The premise: short of the plain lead and of the confidence that lowers it...
@@ -114,7 +99,7 @@ def test_a_short_question_its_topic_covers_is_answered_unasked(bundled: tuple[In
 TOTAL_TIMEOUT = "which timeout caps the total time of a background download, start to finish?"
 
 
-def test_a_third_ahead_is_lead_enough_for_a_topic_covering_the_question(bundled: tuple[Index, Extractor]) -> None:
+def test_a_third_ahead_is_lead_enough_for_a_topic_covering_the_question(bundled: Bundled) -> None:
     result, words, runner = _led_by(bundled, TOTAL_TIMEOUT, "urlsession-timeouts")
     policy = Policy()
     # The premise: a lead between this bar and the 1.5 that was required before, and a share above the bar.
@@ -128,9 +113,9 @@ def test_a_third_ahead_is_lead_enough_for_a_topic_covering_the_question(bundled:
 LOCALIZED_QUESTION = "アップロードの途中でネットワーク接続が切れましたというエラーになります。原因は何でしょうか"
 
 
-def test_an_error_entry_reached_by_words_alone_is_not_posted_by_its_share(bundled: tuple[Index, Extractor]) -> None:
+def test_an_error_entry_reached_by_words_alone_is_not_posted_by_its_share(bundled: Bundled) -> None:
     policy = Policy(lexical_min=1000.0)  # only the share rule may answer
-    result = _search(bundled, LOCALIZED_QUESTION)
+    result = search_in(bundled, LOCALIZED_QUESTION)
     top = result.matches[0]
     _, words, runner = result.word_lead
     # The premise: an error entry that the share rule would otherwise post.
@@ -138,7 +123,7 @@ def test_an_error_entry_reached_by_words_alone_is_not_posted_by_its_share(bundle
     assert words >= policy.lexical_share * result.word_ceiling and words >= policy.lexical_share_lead * runner
     assert not decide(result, Mode.AUTO, policy).auto_reply
     # The same policy posts a topic that the share rule covers.
-    assert decide(_search(bundled, SHORT_TUNNEL_DNS), Mode.AUTO, policy).auto_reply
+    assert decide(search_in(bundled, SHORT_TUNNEL_DNS), Mode.AUTO, policy).auto_reply
 
 
 @pytest.mark.parametrize(
@@ -151,7 +136,5 @@ def test_an_error_entry_reached_by_words_alone_is_not_posted_by_its_share(bundle
         ("NSManagedObjectContext and NSPersistentContainer on a background queue", (2, 0)),
     ],
 )
-def test_api_names_of_our_platform_count_as_known(
-    bundled: tuple[Index, Extractor], text: str, names: tuple[int, int]
-) -> None:
-    assert _search(bundled, text).names == names
+def test_api_names_of_our_platform_count_as_known(bundled: Bundled, text: str, names: tuple[int, int]) -> None:
+    assert search_in(bundled, text).names == names

@@ -1,0 +1,84 @@
+"""Messages every platform prints alike (POSIX strerror texts, OpenSSL's messages, small bare codes)
+identify an error but not that the question is about Apple's platforms: they are posted unasked
+only when something in the message says it is (bot.platform)."""
+
+from __future__ import annotations
+
+from bot.models import Mode, Outcome
+
+from .core import Bundled, decide_in, search_in
+
+# Written for these tests: the same strerror text with and without anything that says Apple.
+RESET_ELSEWHERE = "docker compose: my postgres container logs 'Connection reset by peer' every few minutes, any idea?"
+RESET_ON_IOS = "iOS app: recv on my TCP socket fails with Connection reset by peer after the phone switches to LTE"
+
+
+def test_an_error_text_every_os_prints_is_not_posted_unasked_without_a_platform(
+    bundled: Bundled,
+) -> None:
+    elsewhere = search_in(bundled, RESET_ELSEWHERE)
+    assert elsewhere.matches[0].entry.id == "posix-54-econnreset"
+    assert "posix-54-econnreset" not in elsewhere.strong
+    assert not decide_in(bundled, RESET_ELSEWHERE).auto_reply
+    # Asked for, it is still the answer.
+    asked = decide_in(bundled, RESET_ELSEWHERE, Mode.SLASH)
+    assert asked.outcome is Outcome.ANSWER and asked.matches[0].entry.id == "posix-54-econnreset"
+    on_ios = decide_in(bundled, RESET_ON_IOS)
+    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "posix-54-econnreset"
+
+
+def test_a_platform_word_or_a_known_api_name_says_the_message_is_ours(bundled: Bundled) -> None:
+    _, extractor = bundled
+    assert not extractor.extract(RESET_ELSEWHERE).platform
+    assert extractor.extract(RESET_ON_IOS).platform
+    assert extractor.extract("NSPOSIXErrorDomain 54 from my server").platform  # a domain name counts too
+    # A known API name counts as well, though no platform word is in the message.
+    text = "URLSessionStreamTask readData fails with Connection reset by peer after a while"
+    assert not extractor.extract(text).platform
+    assert "posix-54-econnreset" in search_in(bundled, text).strong
+
+
+# Written for this test: a short strerror text ("network is unreachable") used as plain English.
+UNREACHABLE_IN_PROSE = (
+    "Is it fine to disable the sync button while Reachability reports the network is unreachable? VPN users get stuck."
+)
+
+
+def test_a_short_error_text_every_os_prints_weighs_little_in_prose(bundled: Bundled) -> None:
+    result = search_in(bundled, UNREACHABLE_IN_PROSE)
+    assert result.matches[0].entry.id == "reachability-preflight"
+    # Pasted as an error, the same words still identify ENETUNREACH.
+    pasted = search_in(bundled, "nw_connection failed: Network is unreachable [POSIX 51]")
+    assert pasted.matches[0].entry.id == "posix-51-enetunreach"
+
+
+# Written for this test: OpenSSL's message, printed the same by curl on Linux and by an iOS app.
+OPENSSL_ELSEWHERE = (
+    "curl on my ubuntu box fails: CERTIFICATE_VERIFY_FAILED, unable to get local issuer certificate, what do I install"
+)
+OPENSSL_ON_IOS = "our Flutter app fails on iOS only: HandshakeException CERTIFICATE_VERIFY_FAILED unable to get local issuer certificate"
+
+
+def test_a_message_other_platforms_print_is_not_posted_unasked_without_ours(bundled: Bundled) -> None:
+    elsewhere = search_in(bundled, OPENSSL_ELSEWHERE)
+    assert elsewhere.matches[0].entry.id == "tls-server-trust-failure"
+    assert "tls-server-trust-failure" in elsewhere.unbacked and "tls-server-trust-failure" not in elsewhere.strong
+    # Neither the pattern nor the words that came with it post it unasked; asked for, it is the answer.
+    assert not decide_in(bundled, OPENSSL_ELSEWHERE).auto_reply
+    assert decide_in(bundled, OPENSSL_ELSEWHERE, Mode.SLASH).matches[0].entry.id == "tls-server-trust-failure"
+    on_ios = decide_in(bundled, OPENSSL_ON_IOS)
+    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "tls-server-trust-failure"
+
+
+# Written for this test: Linux's errno 111 in a worker's log, then the same number from an iPhone.
+ERRNO_ELSEWHERE = "celery worker in docker: Error 111 connecting to redis:6379. Connection refused."
+SMALL_CODE_ON_IOS = "iOS app: CFNetwork Error 111 when the proxy is on"
+
+
+def test_a_small_code_with_no_domain_needs_a_sign_of_apple_to_be_posted(bundled: Bundled) -> None:
+    elsewhere = search_in(bundled, ERRNO_ELSEWHERE)
+    assert elsewhere.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
+    assert not elsewhere.strong and "code:kCFErrorDomainCFNetwork:111" in elsewhere.unbacked
+    assert not decide_in(bundled, ERRNO_ELSEWHERE).auto_reply
+    on_ios = decide_in(bundled, SMALL_CODE_ON_IOS)
+    assert on_ios.auto_reply and on_ios.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
