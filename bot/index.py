@@ -28,6 +28,7 @@ class Pattern:
     text: str  # as written, for the "why"
     groups: tuple[tuple[Piece, ...], ...]  # && -separated groups, each split on *
     words: frozenset[str]  # every whole word of the pattern: all must be tokens of the message
+    shared: bool = False  # other platforms print it word for word (domains.toml shared_messages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,8 @@ class Phrase:
     literal: Piece  # the text, matched where no number runs on at either end
     words: int  # length in words (a CJK run counts one word per two characters)
     vocabulary: frozenset[str]  # every word of the phrase: all must be tokens of the message
+    # Other platforms print it word for word: a shared message, or an error text every OS prints.
+    shared: bool = False
 
 
 class Index:
@@ -103,6 +106,7 @@ class Index:
         patterns: dict[str, list[Pattern]] = defaultdict(list)
         phrases: dict[str, list[Phrase]] = defaultdict(list)
         idents: set[str] = set()
+        shared = self.domains.shared_messages
         for i, e in enumerate(self.entries):
             for raw in e.patterns:
                 groups = pattern_groups(raw)
@@ -111,7 +115,8 @@ class Index:
                 texts = tuple(tuple(p.text for p in g) for g in groups)
                 anchor = _anchor(" ".join(t for g in texts for t in g))
                 if anchor:
-                    patterns[anchor].append(Pattern(i, raw, groups, _whole_words(texts)))
+                    common = " ".join(raw.lower().split()) in shared
+                    patterns[anchor].append(Pattern(i, raw, groups, _whole_words(texts), common))
             for alias in e.aliases:
                 norm = " ".join(alias.lower().split())
                 words = _WORD_RE.findall(norm)
@@ -121,9 +126,9 @@ class Index:
                     anchor = _anchor(norm)
                     if anchor:
                         size = sum(max(1, len(w) // 2) if _CJK_RE.search(w) else 1 for w in words)
-                        phrases[anchor].append(
-                            Phrase(i, norm, bounded(norm, NUMBER, NUMBER), size, _whole_words(((norm,),)))
-                        )
+                        common = i in self.shared_text or norm in shared
+                        literal = bounded(norm, NUMBER, NUMBER)
+                        phrases[anchor].append(Phrase(i, norm, literal, size, _whole_words(((norm,),)), common))
             if e.curated:
                 text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
                 idents.update(ident.lower() for ident in _IDENT_RE.findall(text) if len(ident) >= 8)

@@ -66,8 +66,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     _symbol_evidence(index, ex, evidence)
     patterns: dict[int, list[Pattern]] = defaultdict(list)
     for pat in matched_patterns(index, ex):
-        shared = pat.text.lower() in index.domains.shared_messages
-        evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", ours.backs(pat.entry, shared))
+        evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", ours.backs(pat.entry, pat.shared))
         patterns[pat.entry].append(pat)
     phrased = _phrase_evidence(index, ex, evidence, ours)
     words = word_query(index, ex)
@@ -161,10 +160,9 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 sentence = ph.words >= STRONG_PHRASE_WORDS
                 # "Connection reset by peer" comes from kubectl and Python as much as from an
                 # iPhone: alone it identifies the error, not that the question is ours to answer.
-                shared = ph.entry in index.shared_text or ph.text in index.domains.shared_messages
-                strong = sentence and ours.backs(ph.entry, shared)
+                strong = sentence and ours.backs(ph.entry, ph.shared)
                 strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
-                if not sentence and ph.entry in index.shared_text:
+                if not sentence and ph.shared:
                     # "the network is unreachable" in a sentence is plain English, not a pasted errno.
                     strength *= SHARED_SHORT_PHRASE_FACTOR
                 evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
