@@ -20,7 +20,7 @@ from bot.keys import RELATED_FACTOR, code_evidence, layered
 from bot.literal import find, pattern_matches
 from bot.models import Match
 from bot.platform import OurPlatform, api_names
-from bot.words import word_query
+from bot.words import WordQuery, word_query
 
 # Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
 SYMBOL_STRENGTH = 0.9
@@ -28,6 +28,9 @@ PATTERN_STRENGTH = 0.9
 PHRASE_STRENGTH = 0.72
 STRONG_PHRASE_WORDS = 4
 SHARED_SHORT_PHRASE_FACTOR = 0.5
+# A short alias ("ats exception", "background urlsession") names what a question mentions, not always
+# what it asks: its strength falls with the square of its entry's word score against the best one.
+SHORT_PHRASE_WORDS_POWER = 2
 WORDS_REASON = "\0words"  # placeholder: the words reason is written only for final matches
 
 
@@ -68,8 +71,8 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     for pat in matched_patterns(index, ex):
         evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", ours.backs(pat.entry, pat.shared))
         patterns[pat.entry].append(pat)
-    phrased = _phrase_evidence(index, ex, evidence, ours)
     words = word_query(index, ex)
+    phrased = _phrase_evidence(index, ex, evidence, ours, words)
     top = _ranked(evidence, words.strengths(), limit)
     matches = tuple(
         Match(index.entries[i], round(conf, 4), tuple(_best_reasons(ev, partial(words.reason, index, i))))
@@ -142,7 +145,9 @@ def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 evidence[i].add(strength, f"symbol {token}", role != "related")
 
 
-def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], ours: OurPlatform) -> set[int]:
+def _phrase_evidence(
+    index: Index, ex: Extraction, evidence: dict[int, Evidence], ours: OurPlatform, words: WordQuery
+) -> set[int]:
     """Aliases of several words found in the message; returns the entries that got one."""
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
     shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
@@ -161,10 +166,14 @@ def _phrase_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]
                 # "Connection reset by peer" comes from kubectl and Python as much as from an
                 # iPhone: alone it identifies the error, not that the question is ours to answer.
                 strong = sentence and ours.backs(ph.entry, ph.shared)
-                strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85) if sentence else 0.2 + 0.1 * ph.words
-                if not sentence and ph.shared:
-                    # "the network is unreachable" in a sentence is plain English, not a pasted errno.
-                    strength *= SHARED_SHORT_PHRASE_FACTOR
+                if sentence:
+                    strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85)
+                else:
+                    strength = 0.2 + 0.1 * ph.words
+                    if ph.shared:
+                        # "the network is unreachable" in a sentence is plain English, not a pasted errno.
+                        strength *= SHARED_SHORT_PHRASE_FACTOR
+                    strength *= words.share(ph.entry) ** SHORT_PHRASE_WORDS_POWER
                 evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
                 phrased.add(ph.entry)
     return phrased

@@ -71,6 +71,12 @@ class WordQuery:
             (i, WORDS_CAP * score / (score + WORDS_HALF) * (score / top) ** WORDS_RELATIVE) for i, score in self.best
         ]
 
+    def share(self, entry: int) -> float:
+        """``entry``'s word score as a share of the best one (1.0 when nothing scored)."""
+        if not self.best:
+            return 1.0
+        return min(1.0, self.scores.get(entry, 0.0) / self.best[0][1])
+
     def lead(self, index: Index) -> tuple[str, float, float]:
         """The best word match, its BM25 score and the runner-up's: how far ahead the words put it."""
         if not self.best:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import rank
 from bot.models import ChannelSettings, Mode
 from bot.policy import Policy, decide
 from bot.rank import SearchResult
@@ -138,3 +139,32 @@ def test_an_error_entry_reached_by_words_alone_is_not_posted_by_its_share(bundle
 )
 def test_api_names_of_our_platform_count_as_known(bundled: Bundled, text: str, names: tuple[int, int]) -> None:
     assert search_in(bundled, text).names == names
+
+
+# Written for these tests: each names one entry's two-word alias ("background URLSession") while its
+# words ask what another entry answers (discretionary transfers waiting for power and Wi-Fi).
+MENTIONED_NOT_ASKED = [
+    "Since I turned on isDiscretionary, transfers in my background URLSession sit queued for hours. Is that flag why?",
+    "Uploads in a background URLSession stay pending until the phone charges. Is isDiscretionary to blame?",
+]
+
+
+@pytest.mark.parametrize("text", MENTIONED_NOT_ASKED)
+def test_a_short_alias_mentioned_in_passing_does_not_outrank_what_the_words_ask(
+    bundled: Bundled, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = search_in(bundled, text)
+    assert result.word_lead[0] == "background-networking-scheduling"
+    assert [m.entry.id for m in result.matches[:2]] == ["background-networking-scheduling", "background-urlsession"]
+    assert any(w.startswith("phrase 'background urlsession'") for w in result.matches[1].why)
+    # The same question with the alias at full weight, as before the rule: the alias wins.
+    monkeypatch.setattr(rank, "SHORT_PHRASE_WORDS_POWER", 0)
+    assert search_in(bundled, text).matches[0].entry.id == "background-urlsession"
+
+
+def test_a_short_alias_of_the_entry_the_words_favour_keeps_its_full_weight(bundled: Bundled) -> None:
+    text = "How do I resume a background URLSession download after the system terminated my app?"
+    top = search_in(bundled, text).matches[0]
+    assert top.entry.id == "background-urlsession"
+    assert any(w.startswith("phrase 'background urlsession'") for w in top.why)
+    assert top.confidence > 0.6
