@@ -11,11 +11,14 @@ A question in prose that quotes a code but asks how or why ("-1009 until the use
 hotel's terms page: how do apps detect a captive portal?") is about a topic: the code's entry
 wins on the exact key, yet the words point far more at a curated topic that the knowledge base
 relates to that error. Posting the error alone answers the wrong question; :func:`explained`
-pairs them as "error explained in topic" instead.
+pairs them as "error explained in topic" instead. When no pairing answers it (the knowledge base
+does not relate the two, or the pair is not sure enough to post), :func:`asked_topic_first` still
+ranks the topic the question asks about above the error it only names.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 from bot.models import Combined, Entry, Match
@@ -80,6 +83,39 @@ def explained(result: SearchResult, bar: float, margin: float) -> Combined | Non
     if rivals and error.confidence - rivals[0].confidence < margin:
         return None
     return Combined(error, topic, False, _outer_label(error, result), topic.entry.title)
+
+
+# A question that names an error only by its number or symbol asks about the topic its words favour
+# at least this much more than the error's own entry, with at least this BM25 score.
+ASKED_TOPIC_LEAD = 1.3
+ASKED_TOPIC_MIN_WORDS = 15.0
+
+
+def asked_topic_first(result: SearchResult, bar: float, margin: float) -> SearchResult:
+    """``result`` with the topic a prose question asks about ranked above the error it names in passing.
+
+    "QA keeps hitting -1005; can URLSession log what it does?" asks for the logging topic. The error
+    must be named only by a bare number or a symbol (a pasted ``Error Domain=...`` or message is what
+    the question is about), the words' leader must be a curated topic shown among the matches, and
+    no combined answer (:func:`explained`, :func:`combine`) may already answer both. The topic must
+    be the runner-up, and the error's confidence falls to the topic's: the question names it, but
+    the answer it asks for is the topic's, and the matches stay in order of confidence.
+    """
+    matches = result.matches
+    if len(matches) < 2 or result.extraction.pasted_log:
+        return result
+    error = matches[0]
+    if error.entry.kind != "error" or error.entry.id not in result.named:
+        return result
+    topic = matches[1]
+    words = result.words.get(topic.entry.id, 0.0)
+    if topic.entry.id != result.word_lead[0] or not is_topic(topic.entry):
+        return result
+    if words < ASKED_TOPIC_MIN_WORDS or words < ASKED_TOPIC_LEAD * result.words.get(error.entry.id, 0.0):
+        return result
+    if explained(result, bar, margin) is not None or combine(result, bar, margin) is not None:
+        return result
+    return replace(result, matches=(topic, replace(error, confidence=topic.confidence), *matches[2:]))
 
 
 def topic_bar(result: SearchResult, error: Match) -> float:

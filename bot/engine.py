@@ -10,6 +10,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, replace
 
+from bot.combine import asked_topic_first
 from bot.domains import DomainTable
 from bot.extract import Extractor
 from bot.index import Index
@@ -109,7 +110,8 @@ class Engine:
         """Extraction and ranking only: no I/O, so benchmarks and the eval can call it."""
         snap = self._snapshot
         ex = snap.extractor.extract(text, attachments)
-        return search(snap.index, ex, limit=self.settings.max_matches)
+        result = search(snap.index, ex, limit=self.settings.max_matches)
+        return asked_topic_first(result, self.policy.auto_threshold, self.policy.auto_margin)
 
     async def codes_in(self, text: str, attachments: tuple[Attachment, ...] = ()) -> set[tuple[str | None, int]]:
         """:meth:`error_codes`, on a worker thread when the input is large."""

@@ -64,6 +64,7 @@ class CodeFindings:
     known: int = 0
     primary: list[list[int]] = field(default_factory=list)  # per found code: entries whose own key it is
     keys: dict[int, tuple[str, int]] = field(default_factory=dict)  # entry -> first key of its own found
+    quoted: set[int] = field(default_factory=set)  # entries whose own code came in a form other than a bare number
 
     def nested(self, ex: Extraction) -> set[tuple[int, int]]:
         """(outer entry, cause entry): one answers an error, the other a code nested in it."""
@@ -101,6 +102,8 @@ def code_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], o
                 if role != "related":
                     own.append(i)
                     out.keys.setdefault(i, key)
+                    if found.form != BARE:
+                        out.quoted.add(i)
     return out
 
 

@@ -58,6 +58,9 @@ class SearchResult:
     # ids of matches found by a message other platforms print too, in a message that says nothing of
     # Apple's: their words are the other platform's as much as ours (see OurPlatform).
     unbacked: frozenset[str] = frozenset()
+    # ids of matches the message names only by a bare number ("-1005") or a symbol (ECONNREFUSED):
+    # neither a domain and code, nor a pattern or message of theirs (see bot.combine.asked_topic_first).
+    named: frozenset[str] = frozenset()
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
@@ -66,7 +69,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     ours = OurPlatform(index, ex)
     codes = code_evidence(index, ex, evidence, ours)
 
-    _symbol_evidence(index, ex, evidence)
+    symbols = _symbol_evidence(index, ex, evidence)
     patterns: dict[int, list[Pattern]] = defaultdict(list)
     for pat in matched_patterns(index, ex):
         evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", ours.backs(pat.entry, pat.shared))
@@ -84,6 +87,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     nested = frozenset((index.entries[o].id, index.entries[u].id) for o, u in nesting if o in shown and u in shown)
     keys = {index.entries[i].id: key for i, key in codes.keys.items() if i in shown}
     scores = {index.entries[i].id: words.scores[i] for i in shown if i in words.scores}
+    named = (set(codes.keys) | symbols) - codes.quoted - patterns.keys() - phrased
     return SearchResult(
         ex,
         matches,
@@ -98,6 +102,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         word_ceiling=words.ceiling,
         phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
         unbacked=frozenset(index.entries[i].id for i in ours.unbacked if i in shown),
+        named=frozenset(index.entries[i].id for i in named if i in shown),
         names=(0, 0) if ex.pasted_log else api_names(index, ex),
     )
 
@@ -136,13 +141,19 @@ def _ranked(
     return top
 
 
-def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> None:
-    """Error symbols named in the message (``NSURLErrorTimedOut``): strong evidence for their keys."""
+def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> set[int]:
+    """Error symbols named in the message (``NSURLErrorTimedOut``): strong evidence for their keys.
+
+    Returns the entries whose own key a symbol named."""
+    named = set()
     for token in _present(index.symbols, ex.lowered_tokens):
         for key in index.symbols[token]:
             for i, role in index.key_entries.get(index.canonical_key(*key), ()):
                 strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
                 evidence[i].add(strength, f"symbol {token}", role != "related")
+                if role != "related":
+                    named.add(i)
+    return named
 
 
 def _phrase_evidence(

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import aiohttp
 
+from bot.combine import asked_topic_first
 from bot.curator import Curator, assemble
 from bot.domains import load_domains
 from bot.engine import Engine
@@ -38,9 +39,10 @@ def bundled_index() -> Bundled:
 
 
 def search_in(bundled: Bundled, text: str) -> SearchResult:
-    """The ranking of ``text`` over ``bundled``."""
+    """The ranking of ``text`` over ``bundled``, as the engine gives it with the default policy."""
     index, extractor = bundled
-    return search(index, extractor.extract(text))
+    policy = Policy()
+    return asked_topic_first(search(index, extractor.extract(text)), policy.auto_threshold, policy.auto_margin)
 
 
 def decide_in(bundled: Bundled, text: str, mode: Mode = Mode.AUTO) -> Decision:
