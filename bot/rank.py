@@ -7,6 +7,7 @@ auto-reply bar, so prose matches are offered on request but never posted unasked
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from functools import partial
 from bot.codescan import FoundCode
 from bot.evidence import Evidence, confidences_of_one
 from bot.extract import Extraction
-from bot.index import Index, Pattern
+from bot.index import Index, Pattern, Phrase
 from bot.keys import RELATED_FACTOR, code_evidence, layered
 from bot.literal import find, pattern_matches
 from bot.models import Match
@@ -170,7 +171,7 @@ def _phrase_evidence(
                 continue
             if not normalized:
                 normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
-            if find(normalized, ph.literal) != -1:
+            if _affirmed(normalized, ph):
                 # A sentence (an error's localized text) identifies a problem; a two-word API
                 # name only says what the question is about.
                 sentence = ph.words >= STRONG_PHRASE_WORDS
@@ -188,6 +189,20 @@ def _phrase_evidence(
                 evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
                 phrased.add(ph.entry)
     return phrased
+
+
+# "a plain QUIC connection (not HTTP/3)": a short alias right after one of these is what the question is not about.
+_NEGATED_RE = re.compile(r"(?:(?<!\w)(?:not|no|without|instead of|rather than|other than)(?: an?)? |non-)$")
+
+
+def _affirmed(text: str, ph: Phrase) -> bool:
+    """Whether ``ph`` occurs in ``text`` at least once not right after a negation (sentences always count)."""
+    pos = find(text, ph.literal)
+    while pos != -1:
+        if ph.words >= STRONG_PHRASE_WORDS or not _NEGATED_RE.search(text, max(0, pos - 16), pos):
+            return True
+        pos = find(text, ph.literal, pos + 1)
+    return False
 
 
 def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:

@@ -168,3 +168,24 @@ def test_a_short_alias_of_the_entry_the_words_favour_keeps_its_full_weight(bundl
     assert top.entry.id == "background-urlsession"
     assert any(w.startswith("phrase 'background urlsession'") for w in top.why)
     assert top.confidence > 0.6
+
+
+# Written for this test: the question says what it is not about.
+NOT_HTTP3 = "I want a raw QUIC stream with NWConnection for our own protocol, {} HTTP/3. Where do I set the ALPN?"
+
+
+@pytest.mark.parametrize("negation", ["not", "instead of", "rather than", "other than"])
+def test_a_short_alias_right_after_a_negation_is_no_evidence(bundled: Bundled, negation: str) -> None:
+    result = search_in(bundled, NOT_HTTP3.format(negation))
+    assert result.matches[0].entry.id == "quic-network-framework"
+    for m in result.matches:
+        assert not any(w.startswith("phrase 'http/3'") for w in m.why)
+
+
+def test_the_same_alias_without_the_negation_still_counts(bundled: Bundled) -> None:
+    result = search_in(bundled, NOT_HTTP3.format("over"))
+    http3 = next(m for m in result.matches if m.entry.id == "http3-quic-urlsession")
+    assert any(w.startswith("phrase 'http/3'") for w in http3.why)
+    # A word that merely ends in "no" is no negation.
+    casino = search_in(bundled, "Our casino HTTP/3 client: how do I tell whether URLSession used QUIC?")
+    assert any(w.startswith("phrase 'http/3'") for w in casino.matches[0].why)
