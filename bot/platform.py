@@ -20,11 +20,18 @@ def api_names(index: Index, ex: Extraction) -> tuple[int, int]:
 
     Known: some entry mentions it, or its Swift name without Foundation's "NS" prefix
     (NSURLSessionUploadTask), or it is one of domains.toml's platform words (NSErrorFailingURLKey).
+    Unknown: a type name (it starts with a capital) that is not known. A lowerCamel name is a
+    method or a variable, as likely the asker's own (``readLoop``, ``encryptAndSend``) as another
+    framework's, so it says nothing against the question being ours.
     """
-    names = {t.lower() for t in ex.tokens if len(t) >= 8 and t.isalnum() and API_NAME_RE.search(t)}
+    found = {t for t in ex.tokens if len(t) >= 8 and t.isalnum() and API_NAME_RE.search(t)}
+    names = {t.lower() for t in found}
     platform = index.domains.platform
-    known = sum(1 for n in names if n in index.surface or n in platform or (n[:2] == "ns" and n[2:] in index.surface))
-    return len(names) - known, known
+    known_names = {
+        n for n in names if n in index.surface or n in platform or (n[:2] == "ns" and n[2:] in index.surface)
+    }
+    types = {t.lower() for t in found if t[0].isupper()}
+    return len(types - known_names), len(known_names)
 
 
 class OurPlatform:

@@ -5,6 +5,7 @@ only when something in the message says it is (bot.platform)."""
 from __future__ import annotations
 
 from bot.models import Mode, Outcome
+from bot.platform import api_names
 
 from .core import Bundled, decide_in, search_in
 
@@ -82,3 +83,16 @@ def test_a_small_code_with_no_domain_needs_a_sign_of_apple_to_be_posted(bundled:
     assert not decide_in(bundled, ERRNO_ELSEWHERE).auto_reply
     on_ios = decide_in(bundled, SMALL_CODE_ON_IOS)
     assert on_ios.auto_reply and on_ios.matches[0].entry.id == "code:kCFErrorDomainCFNetwork:111"
+
+
+def test_only_type_names_no_entry_mentions_count_as_another_frameworks(bundled: Bundled) -> None:
+    index, extractor = bundled
+    # Written for this test: the asker's own methods and variables (lowerCamel) beside one of our types.
+    ours = (
+        "My NEPacketTunnelProvider calls handleIncomingBatch from readLoopOnQueue and then encryptAndForward; "
+        "throughput drops to 2 Mbit/s. Where does the time go?"
+    )
+    assert api_names(index, extractor.extract(ours)) == (0, 1)
+    # Another framework's types still count against the question, with the asker's own type beside them.
+    theirs = "EXC_BAD_ACCESS in NSManagedObjectContext save, called from PersistenceController.saveContext"
+    assert api_names(index, extractor.extract(theirs)) == (2, 0)
