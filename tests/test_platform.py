@@ -96,3 +96,11 @@ def test_only_type_names_no_entry_mentions_count_as_another_frameworks(bundled: 
     # Another framework's types still count against the question, with the asker's own type beside them.
     theirs = "EXC_BAD_ACCESS in NSManagedObjectContext save, called from PersistenceController.saveContext"
     assert api_names(index, extractor.extract(theirs)) == (2, 0)
+
+
+def test_network_frameworks_own_log_lines_say_the_message_is_ours(bundled: Bundled) -> None:
+    _, extractor = bundled
+    # Written for this test: the strerror text alone, then as Network framework logs it.
+    assert not extractor.extract('read failed: "Socket is not connected", retrying').platform
+    logged = 'nw_read_request_report [C7] Receive failed with error "Socket is not connected", retrying'
+    assert extractor.extract(logged).platform
