@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.combine import combine, explained, is_topic, topic_bar
+from bot.combine import ASKED_TOPIC_LEAD, ASKED_TOPIC_MIN_WORDS, combine, explained, is_topic, topic_bar
 from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
@@ -130,7 +130,21 @@ def confident(result: SearchResult, policy: Policy, threshold: float | None = No
     # A channel that raised its bar above the default asked for fewer auto-replies: words alone never pass it.
     if combined is None and bar <= policy.auto_threshold and _lexical_auto(result, policy):
         return True, None
+    if combined is not None and _named_in_a_question_about_a_topic(result, combined):
+        return False, combined
     return combined is not None, combined
+
+
+def _named_in_a_question_about_a_topic(result: SearchResult, combined: Combined) -> bool:
+    """Both errors only named by number or symbol in prose whose words ask about a topic (as for
+    :func:`bot.combine.asked_topic_first`): "-1200 because -9802" answers what the question took
+    for granted, so it is offered when asked, not posted unasked."""
+    parts = (combined.outer.entry.id, combined.cause.entry.id)
+    if result.extraction.pasted_log or not all(p in result.named for p in parts):
+        return False
+    own = max(result.words.get(p, 0.0) for p in parts)
+    topic = max((result.words.get(m.entry.id, 0.0) for m in result.matches if is_topic(m.entry)), default=0.0)
+    return topic >= ASKED_TOPIC_MIN_WORDS and topic >= ASKED_TOPIC_LEAD * own
 
 
 def would_auto_reply(result: SearchResult, policy: Policy, threshold: float | None = None) -> bool:
@@ -143,11 +157,11 @@ def decide(result: SearchResult, mode: Mode, policy: Policy, channel: ChannelSet
     threshold = channel.threshold if channel is not None else None
     auto, combined = confident(result, policy, threshold)
     matches = tuple(m for m in result.matches if m.confidence >= policy.suggest_threshold)
-    if combined is not None:
+    if combined is not None and (auto or mode is not Mode.AUTO):
         parts = combined.parts
         rest = tuple(m for m in matches if m not in parts)
         keep = 2 if mode is Mode.AUTO else policy.max_suggestions + 1
-        return Decision(Outcome.ANSWER, (parts + rest)[:keep], True, combined)
+        return Decision(Outcome.ANSWER, (parts + rest)[:keep], auto, combined)
     if mode is Mode.AUTO:
         if auto:
             return Decision(Outcome.ANSWER, matches[:1], True)

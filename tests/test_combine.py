@@ -369,3 +369,26 @@ def test_a_question_about_the_error_itself_keeps_it_first(bundled: Bundled) -> N
         bundled, "What does -1005 mean, and why does it happen when the app returns from the background?"
     )
     assert result.matches[0].entry.id == "urlerror-1005-network-connection-lost"
+
+
+# Written for these tests: the same two codes, named by number, in a question about a tool and in a report.
+ASKS_FOR_A_TOOL = (
+    "Which tool tells me what ATS exception keys my API host needs? iOS gives -1200 with -9802 while Safari "
+    "on the Mac loads it."
+)
+REPORTS_THE_CODES = "iOS gives -1200 with -9802 on every request to our API host while Safari on the Mac loads it."
+LAYERED = ("urlerror-1200-secure-connection-failed", "errssl-9802-fatal-alert")
+
+
+def test_a_combined_answer_to_codes_a_question_only_names_is_offered_not_posted(bundled: Bundled) -> None:
+    d = decide_in(bundled, ASKS_FOR_A_TOOL)
+    assert not d.auto_reply and d.outcome is Outcome.NOTHING
+    asked = decide_in(bundled, ASKS_FOR_A_TOOL, Mode.SLASH)
+    assert asked.combined is not None and not asked.auto_reply
+    assert (asked.combined.outer.entry.id, asked.combined.cause.entry.id) == LAYERED
+
+
+def test_the_same_codes_reported_without_a_question_about_a_topic_are_posted(bundled: Bundled) -> None:
+    d = decide_in(bundled, REPORTS_THE_CODES)
+    assert d.auto_reply and d.combined is not None
+    assert (d.combined.outer.entry.id, d.combined.cause.entry.id) == LAYERED
