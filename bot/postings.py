@@ -1,27 +1,30 @@
-"""The word index: BM25F-style impacts per term, built in bulk steps that run in C.
+"""The word index: BM25F-style impacts per term, counted and scored in numpy.
 
 Entries are counted in raw tokens, not in index terms: a raw token (``Sockets``,
 ``NEPacketTunnelProvider``) is expanded to its terms once per index instead of once per
-occurrence, and per-entry counting and posting appends run as ``Counter`` and ``map`` calls
-rather than one Python statement per posting (that made a build cost ~2 s per 10k entries).
+occurrence. Each chunk of entries becomes one array of raw token ids, which numpy sorts and
+sums into (token, entry, weighted count) postings; only the appends of each token's postings
+to its typed arrays, and the scoring of each term, are one Python step per token or term.
 Only a term that several raw tokens feed (``socket`` from ``socket``, ``Sockets`` and
-``NESocketFilter``) is merged per posting in Python. The postings are exactly those of
-counting terms directly: the same documents in the same order with the same impacts.
+``NESocketFilter``) is merged from several postings lists. The postings are exactly those of
+counting terms directly: the same documents in the same order with the same impacts (the
+weighted counts are multiples of 0.5, so every sum is exact in any order, and the impacts
+are the same IEEE operations in the same order as the plain formula).
 """
 
 from __future__ import annotations
 
 import math
-import struct
 from array import array
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import chain, repeat
-from operator import add, mul, truediv
-from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
 
 from bot.models import Entry
-from bot.text import expand, tokens
+from bot.text import ASCII_NON_WORD, expand, tokens
 
 # A word in a title or a name (alias, tag, symbol) says more than one in the body.
 TITLE_WEIGHT = 3.0
@@ -31,13 +34,19 @@ K1 = 1.2
 B = 0.75
 # Very common terms keep only their strongest postings, so a query costs the same at 100k entries.
 MAX_POSTINGS = 400
-# Entries whose postings are gathered in lists before they are packed into arrays: big enough
-# that packing costs little per posting, small enough that the lists stay a few MB.
-CHUNK = 4096
-# Whole weights are counted in C by repeating a field's tokens.
-_TITLE, _NAMES = round(TITLE_WEIGHT), round(NAMES_WEIGHT)
+# Entries counted in one numpy pass: big enough that the per-token appends cost little per
+# posting, small enough that the chunk's sort arrays stay a few tens of MB.
+CHUNK = 2048
+# Entries tokenized at a time: their token strings are dropped once they are ids.
+_BATCH = 256
+# The weight of each text of an entry, in the order _texts gives them.
+_WEIGHTS = np.array((1.0, TITLE_WEIGHT, NAMES_WEIGHT, SUMMARY_WEIGHT))
+# ASCII_NON_WORD, but NUL stays NUL: it separates the texts of a chunk tokenized in one call.
+_SPLIT_TABLE = b"\0" + ASCII_NON_WORD[1:]
 
 Postings = dict[str, tuple["array[int]", "array[float]"]]
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 def weighted_fields(e: Entry) -> tuple[str, str, str]:
@@ -46,15 +55,19 @@ def weighted_fields(e: Entry) -> tuple[str, str, str]:
     return e.title, names, e.summary
 
 
-class _Widths(dict[str, int]):
-    """Raw token -> how many index terms it expands to, learned the first time a token is looked up.
+class _Vocabulary(dict[str, int]):
+    """Raw token -> id in order of first sight; ``words`` and ``widths`` (terms it expands to) by id."""
 
-    One C lookup per posting both learns new tokens and gives the widths that entry lengths sum.
-    """
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.widths: list[int] = []
 
     def __missing__(self, token: str) -> int:
-        width = self[token] = len(expand(token))
-        return width
+        i = self[token] = len(self.words)
+        self.words.append(token)
+        self.widths.append(len(expand(token)))
+        return i
 
 
 def build_postings(
@@ -62,88 +75,136 @@ def build_postings(
 ) -> tuple[dict[str, float], Postings]:
     """Inverse document frequencies and impact-ordered postings of every term.
 
-    ``shadowed`` entries count for lengths but get no postings. Every ``chunk`` entries the
-    appended postings move into typed arrays (a parameter so tests can cross chunk borders).
+    ``shadowed`` entries count for lengths but get no postings. Entries are counted ``chunk``
+    at a time (a parameter so tests can cross chunk borders).
     """
     n = len(entries)
-    widths = _Widths()
-    # Per raw token, flat: doc id, weighted count, doc id, weighted count, ... (lists: an array
-    # parses every element it takes, which cost more than the rest of the append). The lists hold
-    # one chunk; ``packed`` holds the postings before it, at 8 bytes each instead of 16 (plus a
-    # float object for most summary words), so peak memory stays that of typed arrays.
-    raw: defaultdict[str, list[float]] = defaultdict(list)
+    vocab = _Vocabulary()
     packed: dict[str, tuple[array[int], array[float]]] = {}
-    lengths = array("f")
-    for i, e in enumerate(entries):
-        counts = _counts(e)
-        sizes = list(map(widths.__getitem__, counts))
-        if 0 in sizes:  # stopwords, numbers, one letter: no terms, so no length and no postings
-            for token in [t for t, size in zip(counts, sizes, strict=True) if not size]:
-                del counts[token]
-            sizes = [size for size in sizes if size]
-        # Weighted counts are multiples of 0.5, so this sum is exact in any order.
-        lengths.append(sum(map(mul, sizes, counts.values())))
-        if i not in shadowed:
-            deque(map(list.extend, map(raw.__getitem__, counts), zip(repeat(i), counts.values())), maxlen=0)
-        if i % chunk == chunk - 1:
-            _pack(raw, packed)
-    _pack(raw, packed)
-    avg = (sum(lengths) / n) if n else 1.0
-    norms = [K1 * (1 - B + B * length / avg) for length in lengths]
-    catalog = {i for i, e in enumerate(entries) if not e.curated}
+    lengths = np.zeros(n)
+    hidden = np.zeros(n, dtype=bool)
+    hidden[[i for i in shadowed if 0 <= i < n]] = True
+    for base in range(0, n, chunk):
+        _count_chunk(entries[base : base + chunk], base, vocab, hidden, lengths, packed)
+    # Lengths were kept as float32 (exact: sums of multiples of 0.5).
+    lengths = lengths.astype(np.float32).astype(np.float64)
+    avg = (sum(lengths.tolist()) / n) if n else 1.0
+    norms = K1 * (1 - B + B * lengths / avg)
+    damp = np.array([1.0 if e.curated else 0.5 for e in entries])  # catalog rows are one-liners
     idf: dict[str, float] = {}
     postings: Postings = {}
     for term, sources in _sources(packed).items():
         kept, docs, tfs = _merged(sources)
         w = idf[term] = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-        impacts = _impacts(w, docs, tfs, norms, catalog)
+        # damp * w * tf * (K1 + 1) / (tf + norm), the operations of the plain formula in its order.
+        impacts = w * damp[docs] * tfs * (K1 + 1) / (tfs + norms[docs])
         if len(impacts) > MAX_POSTINGS:
-            order = sorted(range(len(impacts)), key=impacts.__getitem__, reverse=True)[:MAX_POSTINGS]
-            docs = [docs[k] for k in order]
-            impacts = [impacts[k] for k in order]
-            kept = None
-        postings[term] = (_packed("i", docs) if kept is None else kept, _packed("f", impacts))
+            # Stable, as sorted(..., reverse=True) is: equal impacts keep entry order.
+            order = np.argsort(-impacts, kind="stable")[:MAX_POSTINGS]
+            docs, impacts, kept = docs[order], impacts[order], None
+        ids = kept if kept is not None else array("i", docs.astype(np.int32).tobytes())
+        postings[term] = (ids, array("f", impacts.astype(np.float32).tobytes()))
     return idf, postings
 
 
-def _pack(raw: dict[str, list[float]], packed: dict[str, tuple[array[int], array[float]]]) -> None:
-    """Move the flat postings of ``raw`` onto the ends of the typed arrays in ``packed``; empty ``raw``."""
-    for token, pairs in raw.items():
+def _texts(entries: tuple[Entry, ...]) -> list[str]:
+    """Body, title, names and summary of every entry, in that order."""
+    out: list[str] = []
+    for e in entries:
+        out.append(e.body)
+        out.extend(weighted_fields(e))
+    return out
+
+
+def _token_lists(texts: list[str]) -> list[list[str]]:
+    """``tokens(text)`` of every text; ASCII texts in one translate and split for them all."""
+    joined = "\0".join(texts)
+    if joined.isascii() and joined.count("\0") == len(texts) - 1:
+        return list(map(str.split, joined.encode("ascii").translate(_SPLIT_TABLE).decode("ascii").split("\0")))
+    return list(map(tokens, texts))
+
+
+def _token_ids(entries: tuple[Entry, ...], vocab: _Vocabulary) -> tuple[Ints, npt.NDArray[np.int32]]:
+    """Token count of each text (see _texts) and the id of every token, in order.
+
+    Tokenized ``_BATCH`` entries at a time: the token strings are the largest thing a build
+    makes, and only their ids are kept.
+    """
+    sizes: list[Ints] = []
+    ids: list[npt.NDArray[np.int32]] = []
+    for start in range(0, len(entries), _BATCH):
+        lists = _token_lists(_texts(entries[start : start + _BATCH]))
+        sizes.append(np.fromiter(map(len, lists), np.int64, len(lists)))
+        ids.append(np.fromiter(map(vocab.__getitem__, chain.from_iterable(lists)), np.int32, int(sizes[-1].sum())))
+    return np.concatenate(sizes), np.concatenate(ids)
+
+
+def _count_chunk(
+    entries: tuple[Entry, ...],
+    base: int,
+    vocab: _Vocabulary,
+    hidden: npt.NDArray[np.bool_],
+    lengths: Floats,
+    packed: dict[str, tuple[array[int], array[float]]],
+) -> None:
+    """Add the lengths of ``entries`` (from ``base``) and append their postings to ``packed``."""
+    m = len(entries)
+    sizes, ids = _token_ids(entries, vocab)
+    weights = np.repeat(np.tile(_WEIGHTS, m), sizes)
+    docs = np.repeat(np.repeat(np.arange(m, dtype=np.int32), 4), sizes)
+    widths = np.array(vocab.widths, dtype=np.int32)[ids]
+    lengths[base : base + m] = np.bincount(docs, weights=weights * widths, minlength=m)
+    # Stopwords, numbers and one letter have no terms; shadowed entries no postings.
+    keep = (widths > 0) & ~hidden[base : base + m][docs]
+    del widths
+    # One sort by (token, entry) groups each token's postings in entry order.
+    key = ids[keep].astype(np.int64) * m + docs[keep]
+    weights = weights[keep]
+    del ids, docs, keep
+    if not len(key):
+        return
+    order = np.argsort(key)
+    key = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    tfs = np.add.reduceat(weights[order], starts).astype(np.float32)
+    key = key[starts]
+    token_ids, entry_ids = key // m, (key % m + base).astype(np.int32)
+    groups = np.flatnonzero(np.concatenate(([True], token_ids[1:] != token_ids[:-1])))
+    # Tokens new to ``packed`` go in in order of first sight, as appending one entry at a time would.
+    first = np.minimum.reduceat(order, starts[groups])
+    ends = np.append(groups[1:], len(key)).tolist()
+    _append(
+        packed,
+        vocab.words,
+        token_ids[groups].tolist(),
+        groups.tolist(),
+        ends,
+        np.argsort(first).tolist(),
+        entry_ids,
+        tfs,
+    )
+
+
+def _append(
+    packed: dict[str, tuple[array[int], array[float]]],
+    words: list[str],
+    tokens: list[int],
+    starts: list[int],
+    ends: list[int],
+    order: list[int],
+    docs: npt.NDArray[np.int32],
+    tfs: npt.NDArray[np.float32],
+) -> None:
+    """Append ``docs[starts[g]:ends[g]]`` and its counts to the arrays of token ``tokens[g]``, g in ``order``."""
+    doc_bytes = memoryview(docs.tobytes())
+    tf_bytes = memoryview(tfs.tobytes())
+    for g in order:
+        token, s, e = words[tokens[g]], starts[g] * 4, ends[g] * 4
         arrays = packed.get(token)
         if arrays is None:
             arrays = packed[token] = (array("i"), array("f"))
-        arrays[0].frombytes(struct.pack(f"{len(pairs) // 2}i", *pairs[0::2]))
-        arrays[1].frombytes(struct.pack(f"{len(pairs) // 2}f", *pairs[1::2]))
-    raw.clear()
-
-
-def _packed(code: str, values: list[int] | list[float]) -> array[Any]:
-    """``array(code, values)`` the fast way: array parses each item with PyArg_Parse, struct does not."""
-    return array(code, struct.pack(f"{len(values)}{code}", *values))
-
-
-def _impacts(w: float, docs: list[int], tfs: list[float], norms: list[float], catalog: set[int]) -> list[float]:
-    """damp * w * tf * (K1 + 1) / (tf + norm) per posting, the same operations in the same order."""
-    k1p = K1 + 1
-    if not catalog.isdisjoint(docs):
-        # Catalog rows are one-liners: their impact is damped.
-        return [
-            (0.5 if d in catalog else 1.0) * w * tf * k1p / (tf + norms[d]) for d, tf in zip(docs, tfs, strict=True)
-        ]
-    # No damping: every step runs in C (tfs come from float arrays, so a table keyed by tf would
-    # hash a float per posting, which costs more than the two multiplications).
-    tops = map(mul, map(mul, repeat(1.0 * w), tfs), repeat(k1p))
-    return list(map(truediv, tops, map(add, tfs, map(norms.__getitem__, docs))))
-
-
-def _counts(e: Entry) -> dict[str, float]:
-    """Raw token -> weighted count: the title, names and body counted in C, the summary added on top."""
-    title, names, summary = weighted_fields(e)
-    counts = cast("dict[str, float]", Counter(chain(tokens(e.body), tokens(title) * _TITLE, tokens(names) * _NAMES)))
-    get = counts.get
-    for token in tokens(summary):
-        counts[token] = get(token, 0) + SUMMARY_WEIGHT
-    return counts
+        arrays[0].frombytes(doc_bytes[s:e])
+        arrays[1].frombytes(tf_bytes[s:e])
 
 
 def _sources(
@@ -161,19 +222,18 @@ def _sources(
     return out
 
 
-def _merged(sources: list[tuple[array[int], array[float], int]]) -> tuple[array[int] | None, list[int], list[float]]:
+def _merged(sources: list[tuple[array[int], array[float], int]]) -> tuple[array[int] | None, Ints, Floats]:
     """Doc ids (ascending) and weighted counts of one term, summed over its raw tokens.
 
-    Lists, so the several passes over them do not box every number again; and the doc id array
-    when one raw token alone feeds the term (shared by every such term: postings are read-only).
+    And the doc id array when one raw token alone feeds the term (shared by every such term:
+    postings are read-only).
     """
     if len(sources) == 1 and sources[0][2] == 1:
-        docs, tfs, _ = sources[0]
-        return docs, docs.tolist(), tfs.tolist()
-    merged: dict[int, float] = {}
-    get = merged.get
-    for docs, tfs, times in sources:
-        for d, tf in zip(docs.tolist(), tfs.tolist(), strict=True):
-            merged[d] = get(d, 0) + tf * times
-    order = sorted(merged)
-    return None, order, [merged[d] for d in order]
+        ids, counts, _ = sources[0]
+        return ids, np.frombuffer(ids, np.int32).astype(np.int64), np.frombuffer(counts, np.float32).astype(np.float64)
+    docs = np.concatenate([np.frombuffer(d, np.int32) for d, _, _ in sources]).astype(np.int64)
+    tfs = np.concatenate([np.frombuffer(t, np.float32).astype(np.float64) * k for _, t, k in sources])
+    order = np.argsort(docs, kind="stable")
+    docs = docs[order]
+    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+    return None, docs[starts], np.add.reduceat(tfs[order], starts)
