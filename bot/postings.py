@@ -14,15 +14,14 @@ are the same IEEE operations in the same order as the plain formula).
 
 from __future__ import annotations
 
-import math
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from itertools import chain, repeat
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
+from bot.impacts import K1, B, Postings, score
+from bot.impacts import MAX_POSTINGS as MAX_POSTINGS
 from bot.models import Entry
 from bot.text import ASCII_NON_WORD, expand, tokens
 
@@ -30,10 +29,6 @@ from bot.text import ASCII_NON_WORD, expand, tokens
 TITLE_WEIGHT = 3.0
 NAMES_WEIGHT = 2.0
 SUMMARY_WEIGHT = 1.5
-K1 = 1.2
-B = 0.75
-# Very common terms keep only their strongest postings, so a query costs the same at 100k entries.
-MAX_POSTINGS = 400
 # Entries counted in one numpy pass: big enough that the per-token appends cost little per
 # posting, small enough that the chunk's sort arrays stay a few tens of MB.
 CHUNK = 2048
@@ -44,7 +39,6 @@ _WEIGHTS = np.array((1.0, TITLE_WEIGHT, NAMES_WEIGHT, SUMMARY_WEIGHT))
 # ASCII_NON_WORD, but NUL stays NUL: it separates the texts of a chunk tokenized in one call.
 _SPLIT_TABLE = b"\0" + ASCII_NON_WORD[1:]
 
-Postings = dict[str, tuple["array[int]", "array[float]"]]
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
@@ -91,20 +85,7 @@ def build_postings(
     avg = (sum(lengths.tolist()) / n) if n else 1.0
     norms = K1 * (1 - B + B * lengths / avg)
     damp = np.array([1.0 if e.curated else 0.5 for e in entries])  # catalog rows are one-liners
-    idf: dict[str, float] = {}
-    postings: Postings = {}
-    for term, sources in _sources(packed).items():
-        kept, docs, tfs = _merged(sources)
-        w = idf[term] = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-        # damp * w * tf * (K1 + 1) / (tf + norm), the operations of the plain formula in its order.
-        impacts = w * damp[docs] * tfs * (K1 + 1) / (tfs + norms[docs])
-        if len(impacts) > MAX_POSTINGS:
-            # Stable, as sorted(..., reverse=True) is: equal impacts keep entry order.
-            order = np.argsort(-impacts, kind="stable")[:MAX_POSTINGS]
-            docs, impacts, kept = docs[order], impacts[order], None
-        ids = kept if kept is not None else array("i", docs.astype(np.int32).tobytes())
-        postings[term] = (ids, array("f", impacts.astype(np.float32).tobytes()))
-    return idf, postings
+    return score(packed, norms, damp)
 
 
 def _texts(entries: tuple[Entry, ...]) -> list[str]:
@@ -205,35 +186,3 @@ def _append(
             arrays = packed[token] = (array("i"), array("f"))
         arrays[0].frombytes(doc_bytes[s:e])
         arrays[1].frombytes(tf_bytes[s:e])
-
-
-def _sources(
-    packed: dict[str, tuple[array[int], array[float]]],
-) -> dict[str, list[tuple[array[int], array[float], int]]]:
-    """Term -> the raw postings that feed it, with how many times the raw token yields the term."""
-    out: defaultdict[str, list[tuple[array[int], array[float], int]]] = defaultdict(list)
-    for token, (docs, tfs) in packed.items():
-        terms = expand(token)
-        many: Iterable[tuple[str, int]] = (
-            Counter(terms).items() if len(set(terms)) < len(terms) else zip(terms, repeat(1))
-        )
-        for term, times in many:
-            out[term].append((docs, tfs, times))
-    return out
-
-
-def _merged(sources: list[tuple[array[int], array[float], int]]) -> tuple[array[int] | None, Ints, Floats]:
-    """Doc ids (ascending) and weighted counts of one term, summed over its raw tokens.
-
-    And the doc id array when one raw token alone feeds the term (shared by every such term:
-    postings are read-only).
-    """
-    if len(sources) == 1 and sources[0][2] == 1:
-        ids, counts, _ = sources[0]
-        return ids, np.frombuffer(ids, np.int32).astype(np.int64), np.frombuffer(counts, np.float32).astype(np.float64)
-    docs = np.concatenate([np.frombuffer(d, np.int32) for d, _, _ in sources]).astype(np.int64)
-    tfs = np.concatenate([np.frombuffer(t, np.float32).astype(np.float64) * k for _, t, k in sources])
-    order = np.argsort(docs, kind="stable")
-    docs = docs[order]
-    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
-    return None, docs[starts], np.add.reduceat(tfs[order], starts)
