@@ -15,7 +15,6 @@ are the same IEEE operations in the same order as the plain formula).
 from __future__ import annotations
 
 from array import array
-from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +35,10 @@ CHUNK = 2048
 _BATCH = 256
 # The weight of each text of an entry, in the order _texts gives them.
 _WEIGHTS = np.array((1.0, TITLE_WEIGHT, NAMES_WEIGHT, SUMMARY_WEIGHT))
-# ASCII_NON_WORD, but NUL stays NUL: it separates the texts of a chunk tokenized in one call.
+# Ends every text in a chunk's token list: it has id 0 and no terms. Text never yields it as
+# a token (NUL is not a word character).
+_END = "\0"
+# ASCII_NON_WORD, but NUL stays NUL: it ends the texts of a chunk tokenized in one call.
 _SPLIT_TABLE = b"\0" + ASCII_NON_WORD[1:]
 
 Ints = npt.NDArray[np.int64]
@@ -56,6 +58,7 @@ class _Vocabulary(dict[str, int]):
         super().__init__()
         self.words: list[str] = []
         self.widths: list[int] = []
+        self[_END]  # id 0
 
     def __missing__(self, token: str) -> int:
         i = self[token] = len(self.words)
@@ -97,27 +100,29 @@ def _texts(entries: tuple[Entry, ...]) -> list[str]:
     return out
 
 
-def _token_lists(texts: list[str]) -> list[list[str]]:
-    """``tokens(text)`` of every text; ASCII texts in one translate and split for them all."""
-    joined = "\0".join(texts)
-    if joined.isascii() and joined.count("\0") == len(texts) - 1:
-        return list(map(str.split, joined.encode("ascii").translate(_SPLIT_TABLE).decode("ascii").split("\0")))
-    return list(map(tokens, texts))
+def _flat_tokens(texts: list[str]) -> list[str]:
+    """``tokens(text) + [_END]`` of every text, in one list; ASCII texts in one translate and split."""
+    joined = _END.join(texts) + _END
+    if joined.isascii() and joined.count(_END) == len(texts):
+        return joined.encode("ascii").translate(_SPLIT_TABLE).replace(b"\0", b" \0 ").decode("ascii").split()
+    out: list[str] = []
+    for text in texts:
+        out += tokens(text)
+        out.append(_END)
+    return out
 
 
-def _token_ids(entries: tuple[Entry, ...], vocab: _Vocabulary) -> tuple[Ints, npt.NDArray[np.int32]]:
-    """Token count of each text (see _texts) and the id of every token, in order.
+def _token_ids(entries: tuple[Entry, ...], vocab: _Vocabulary) -> npt.NDArray[np.int32]:
+    """The id of every token of every text (see _texts) of ``entries``, each text ended by id 0.
 
     Tokenized ``_BATCH`` entries at a time: the token strings are the largest thing a build
     makes, and only their ids are kept.
     """
-    sizes: list[Ints] = []
     ids: list[npt.NDArray[np.int32]] = []
     for start in range(0, len(entries), _BATCH):
-        lists = _token_lists(_texts(entries[start : start + _BATCH]))
-        sizes.append(np.fromiter(map(len, lists), np.int64, len(lists)))
-        ids.append(np.fromiter(map(vocab.__getitem__, chain.from_iterable(lists)), np.int32, int(sizes[-1].sum())))
-    return np.concatenate(sizes), np.concatenate(ids)
+        flat = _flat_tokens(_texts(entries[start : start + _BATCH]))
+        ids.append(np.fromiter(map(vocab.__getitem__, flat), np.int32, len(flat)))
+    return np.concatenate(ids) if ids else np.zeros(0, np.int32)
 
 
 def _count_chunk(
@@ -130,40 +135,36 @@ def _count_chunk(
 ) -> None:
     """Add the lengths of ``entries`` (from ``base``) and append their postings to ``packed``."""
     m = len(entries)
-    sizes, ids = _token_ids(entries, vocab)
-    weights = np.repeat(np.tile(_WEIGHTS, m), sizes)
-    docs = np.repeat(np.repeat(np.arange(m, dtype=np.int32), 4), sizes)
+    ids = _token_ids(entries, vocab)
+    ends = ids == 0
+    text = np.cumsum(ends) - ends  # 4 * entry + field of every token (an end counts to its text)
     widths = np.array(vocab.widths, dtype=np.int32)[ids]
-    lengths[base : base + m] = np.bincount(docs, weights=weights * widths, minlength=m)
-    # Stopwords, numbers and one letter have no terms; shadowed entries no postings.
-    keep = (widths > 0) & ~hidden[base : base + m][docs]
-    del widths
-    # One sort by (token, entry) groups each token's postings in entry order.
-    key = ids[keep].astype(np.int64) * m + docs[keep]
-    weights = weights[keep]
-    del ids, docs, keep
+    lengths[base : base + m] = np.bincount(text >> 2, weights=_WEIGHTS[text & 3] * widths, minlength=m)
+    # Stopwords, numbers, one letter and ends have no terms; shadowed entries no postings.
+    keep = (widths > 0) & ~hidden[base : base + m][text >> 2]
+    kept = ids[keep]
+    # One sort of (token, entry, field) codes groups each token's postings in entry order; int32
+    # where the codes fit, as it sorts twice as fast.
+    code = np.int64 if len(vocab.words) * 4 * m >= 2**31 else np.int32
+    key = kept.astype(code) * (4 * m) + text[keep].astype(code)
+    del ids, ends, text, widths, keep
     if not len(key):
         return
-    order = np.argsort(key)
-    key = key[order]
-    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-    tfs = np.add.reduceat(weights[order], starts).astype(np.float32)
-    key = key[starts]
-    token_ids, entry_ids = key // m, (key % m + base).astype(np.int32)
+    key.sort()
+    pair = key >> 2
+    starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
+    tfs = np.add.reduceat(_WEIGHTS[key & 3], starts).astype(np.float32)
+    pair = pair[starts]
+    token_ids, entry_ids = pair // m, (pair % m + base).astype(np.int32)
     groups = np.flatnonzero(np.concatenate(([True], token_ids[1:] != token_ids[:-1])))
-    # Tokens new to ``packed`` go in in order of first sight, as appending one entry at a time would.
-    first = np.minimum.reduceat(order, starts[groups])
-    ends = np.append(groups[1:], len(key)).tolist()
-    _append(
-        packed,
-        vocab.words,
-        token_ids[groups].tolist(),
-        groups.tolist(),
-        ends,
-        np.argsort(first).tolist(),
-        entry_ids,
-        tfs,
-    )
+    if hidden[: base + m].any():
+        # Tokens new to ``packed`` go in in order of first sight, as appending one entry at a time
+        # would; without shadowed entries that is the order of their ids.
+        order = np.argsort(np.unique(kept, return_index=True)[1]).tolist()
+    else:
+        order = list(range(len(groups)))
+    stops = np.append(groups[1:], len(pair)).tolist()
+    _append(packed, vocab.words, token_ids[groups].tolist(), groups.tolist(), stops, order, entry_ids, tfs)
 
 
 def _append(

@@ -123,11 +123,11 @@ def test_no_entries_no_postings() -> None:
     assert build_postings((), frozenset()) == ({}, {})
 
 
-def test_postings_do_not_depend_on_the_chunk_size() -> None:
+@pytest.mark.parametrize("shadowed", [frozenset(), frozenset(range(0, 40)) | frozenset(range(100, 300, 3))])
+def test_postings_do_not_depend_on_the_chunk_size(shadowed: frozenset[int]) -> None:
     # Shadowed entries first: a token they hold enters the postings where a later entry first
     # uses it, so terms keep the order of counting one entry at a time (chunk 1).
     entries = _entries(300, seed=11)
-    shadowed = frozenset(range(0, 40)) | frozenset(range(100, 300, 3))
     one_by_one = build_postings(entries, shadowed, 1)
     for chunk in (5, 64, CHUNK):
         idf, postings = build_postings(entries, shadowed, chunk)
