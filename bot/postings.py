@@ -58,7 +58,7 @@ class _Vocabulary(dict[str, int]):
         super().__init__()
         self.words: list[str] = []
         self.widths: list[int] = []
-        self[_END]  # id 0
+        self.__missing__(_END)  # id 0, no terms
 
     def __missing__(self, token: str) -> int:
         i = self[token] = len(self.words)
@@ -83,7 +83,7 @@ def build_postings(
     hidden[[i for i in shadowed if 0 <= i < n]] = True
     for base in range(0, n, chunk):
         _count_chunk(entries[base : base + chunk], base, vocab, hidden, lengths, packed)
-    # Lengths were kept as float32 (exact: sums of multiples of 0.5).
+    # Rounded to float32 as the lengths always were (a no-op here: sums of multiples of 0.5).
     lengths = lengths.astype(np.float32).astype(np.float64)
     avg = (sum(lengths.tolist()) / n) if n else 1.0
     norms = K1 * (1 - B + B * lengths / avg)
