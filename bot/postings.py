@@ -29,8 +29,9 @@ TITLE_WEIGHT = 3.0
 NAMES_WEIGHT = 2.0
 SUMMARY_WEIGHT = 1.5
 # Entries counted in one numpy pass: big enough that the per-token appends cost little per
-# posting, small enough that the chunk's sort arrays stay a few tens of MB.
-CHUNK = 2048
+# posting, small enough that the chunk's sort arrays stay a few MB (2048 cost ~4 MB more peak RSS
+# at 10k entries for no measurable speed).
+CHUNK = 1024
 # Entries tokenized at a time: their token strings are dropped once they are ids.
 _BATCH = 256
 # The weight of each text of an entry, in the order _texts gives them.
