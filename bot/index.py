@@ -123,12 +123,16 @@ class Index:
                 # One-word aliases are plain words for BM25 (the aliases field); only phrases
                 # need a table of their own.
                 if len(words) > 1 and len(norm) >= 6:
-                    anchor = _anchor(norm)
+                    anchor = _longest(words)
                     if anchor:
-                        size = sum(max(1, len(w) // 2) if _CJK_RE.search(w) else 1 for w in words)
+                        size = len(words)
+                        if _CJK_RE.search(norm):
+                            size = sum(max(1, len(w) // 2) if _CJK_RE.search(w) else 1 for w in words)
                         common = i in self.shared_text or norm in shared
                         literal = bounded(norm, NUMBER, NUMBER)
-                        phrases[anchor].append(Phrase(i, norm, literal, size, _whole_words(((norm,),)), common))
+                        whole: set[str] = set()  # built as _whole_words builds it: the same set order
+                        whole.update(_inner(norm, words))
+                        phrases[anchor].append(Phrase(i, norm, literal, size, frozenset(whole), common))
             if e.curated:
                 text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
                 idents.update(ident.lower() for ident in _IDENT_RE.findall(text) if len(ident) >= 8)
@@ -182,20 +186,28 @@ def _whole_words(groups: tuple[tuple[str, ...], ...]) -> frozenset[str]:
     out: set[str] = set()
     for pieces in groups:
         for piece in pieces:
-            words = _WORD_RE.findall(piece)
-            # The first and last word of a piece may be partial ("...Provid*er"): skip them
-            # unless the piece starts or ends on a non-word character.
-            if words and piece[:1].isalnum():
-                words = words[1:]
-            if words and piece[-1:].isalnum():
-                words = words[:-1]
-            out.update(words)
+            out.update(_inner(piece, _WORD_RE.findall(piece)))
     return frozenset(out)
+
+
+def _inner(piece: str, words: list[str]) -> list[str]:
+    """The ``words`` of ``piece`` that stand whole.
+
+    The first and last word of a piece may be partial ("...Provid*er"): they are skipped
+    unless the piece starts or ends on a non-word character.
+    """
+    start = 1 if piece[:1].isalnum() else 0
+    stop = len(words) - 1 if piece[-1:].isalnum() else len(words)
+    return words[start:stop]
 
 
 def _anchor(text: str) -> str:
     """The longest word of a pattern or phrase: the cheapest reliable pre-filter."""
-    words = _WORD_RE.findall(text.lower())
+    return _longest(_WORD_RE.findall(text.lower()))
+
+
+def _longest(words: list[str]) -> str:
+    """The longest of ``words`` (lowercase), the first of equals; short numbers only if all are."""
     # Short numbers are poor anchors, but a pattern made only of them ("02:00:00:00:00:00")
     # still needs one.
     longer = [w for w in words if not w.isdigit() or len(w) >= 3] or words

@@ -1,43 +1,49 @@
-"""The word index: BM25F-style impacts per term, built in bulk steps that run in C.
+"""The word index: BM25F-style impacts per term, counted and scored in numpy.
 
 Entries are counted in raw tokens, not in index terms: a raw token (``Sockets``,
 ``NEPacketTunnelProvider``) is expanded to its terms once per index instead of once per
-occurrence, and per-entry counting and posting appends run as ``Counter`` and ``map`` calls
-rather than one Python statement per posting (that made a build cost ~2 s per 10k entries).
+occurrence. Each chunk of entries becomes one array of raw token ids, which numpy sorts and
+sums into (token, entry, weighted count) postings; only the appends of each token's postings
+to its typed arrays, and the scoring of each term, are one Python step per token or term.
 Only a term that several raw tokens feed (``socket`` from ``socket``, ``Sockets`` and
-``NESocketFilter``) is merged per posting in Python. The postings are exactly those of
-counting terms directly: the same documents in the same order with the same impacts.
+``NESocketFilter``) is merged from several postings lists. The postings are exactly those of
+counting terms directly: the same documents in the same order with the same impacts (the
+weighted counts are multiples of 0.5, so every sum is exact in any order, and the impacts
+are the same IEEE operations in the same order as the plain formula).
 """
 
 from __future__ import annotations
 
-import math
-import struct
 from array import array
-from collections import Counter, defaultdict, deque
-from collections.abc import Iterable
-from itertools import chain, repeat
-from operator import add, mul, truediv
-from typing import Any, cast
 
+import numpy as np
+import numpy.typing as npt
+
+from bot.impacts import K1, B, Postings, score
+from bot.impacts import MAX_POSTINGS as MAX_POSTINGS
 from bot.models import Entry
-from bot.text import expand, tokens
+from bot.text import ASCII_NON_WORD, expand, tokens
 
 # A word in a title or a name (alias, tag, symbol) says more than one in the body.
 TITLE_WEIGHT = 3.0
 NAMES_WEIGHT = 2.0
 SUMMARY_WEIGHT = 1.5
-K1 = 1.2
-B = 0.75
-# Very common terms keep only their strongest postings, so a query costs the same at 100k entries.
-MAX_POSTINGS = 400
-# Entries whose postings are gathered in lists before they are packed into arrays: big enough
-# that packing costs little per posting, small enough that the lists stay a few MB.
-CHUNK = 4096
-# Whole weights are counted in C by repeating a field's tokens.
-_TITLE, _NAMES = round(TITLE_WEIGHT), round(NAMES_WEIGHT)
+# Entries counted in one numpy pass: big enough that the per-token appends cost little per
+# posting, small enough that the chunk's sort arrays stay a few MB (2048 cost ~4 MB more peak RSS
+# at 10k entries for no measurable speed).
+CHUNK = 1024
+# Entries tokenized at a time: their token strings are dropped once they are ids.
+_BATCH = 256
+# The weight of each text of an entry, in the order _texts gives them.
+_WEIGHTS = np.array((1.0, TITLE_WEIGHT, NAMES_WEIGHT, SUMMARY_WEIGHT))
+# Ends every text in a chunk's token list: it has id 0 and no terms. Text never yields it as
+# a token (NUL is not a word character).
+_END = "\0"
+# ASCII_NON_WORD, but NUL stays NUL: it ends the texts of a chunk tokenized in one call.
+_SPLIT_TABLE = b"\0" + ASCII_NON_WORD[1:]
 
-Postings = dict[str, tuple["array[int]", "array[float]"]]
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 def weighted_fields(e: Entry) -> tuple[str, str, str]:
@@ -46,15 +52,20 @@ def weighted_fields(e: Entry) -> tuple[str, str, str]:
     return e.title, names, e.summary
 
 
-class _Widths(dict[str, int]):
-    """Raw token -> how many index terms it expands to, learned the first time a token is looked up.
+class _Vocabulary(dict[str, int]):
+    """Raw token -> id in order of first sight; ``words`` and ``widths`` (terms it expands to) by id."""
 
-    One C lookup per posting both learns new tokens and gives the widths that entry lengths sum.
-    """
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.widths: list[int] = []
+        self.__missing__(_END)  # id 0, no terms
 
     def __missing__(self, token: str) -> int:
-        width = self[token] = len(expand(token))
-        return width
+        i = self[token] = len(self.words)
+        self.words.append(token)
+        self.widths.append(len(expand(token)))
+        return i
 
 
 def build_postings(
@@ -62,118 +73,118 @@ def build_postings(
 ) -> tuple[dict[str, float], Postings]:
     """Inverse document frequencies and impact-ordered postings of every term.
 
-    ``shadowed`` entries count for lengths but get no postings. Every ``chunk`` entries the
-    appended postings move into typed arrays (a parameter so tests can cross chunk borders).
+    ``shadowed`` entries count for lengths but get no postings. Entries are counted ``chunk``
+    at a time (a parameter so tests can cross chunk borders).
     """
     n = len(entries)
-    widths = _Widths()
-    # Per raw token, flat: doc id, weighted count, doc id, weighted count, ... (lists: an array
-    # parses every element it takes, which cost more than the rest of the append). The lists hold
-    # one chunk; ``packed`` holds the postings before it, at 8 bytes each instead of 16 (plus a
-    # float object for most summary words), so peak memory stays that of typed arrays.
-    raw: defaultdict[str, list[float]] = defaultdict(list)
+    vocab = _Vocabulary()
     packed: dict[str, tuple[array[int], array[float]]] = {}
-    lengths = array("f")
-    for i, e in enumerate(entries):
-        counts = _counts(e)
-        sizes = list(map(widths.__getitem__, counts))
-        if 0 in sizes:  # stopwords, numbers, one letter: no terms, so no length and no postings
-            for token in [t for t, size in zip(counts, sizes, strict=True) if not size]:
-                del counts[token]
-            sizes = [size for size in sizes if size]
-        # Weighted counts are multiples of 0.5, so this sum is exact in any order.
-        lengths.append(sum(map(mul, sizes, counts.values())))
-        if i not in shadowed:
-            deque(map(list.extend, map(raw.__getitem__, counts), zip(repeat(i), counts.values())), maxlen=0)
-        if i % chunk == chunk - 1:
-            _pack(raw, packed)
-    _pack(raw, packed)
-    avg = (sum(lengths) / n) if n else 1.0
-    norms = [K1 * (1 - B + B * length / avg) for length in lengths]
-    catalog = {i for i, e in enumerate(entries) if not e.curated}
-    idf: dict[str, float] = {}
-    postings: Postings = {}
-    for term, sources in _sources(packed).items():
-        kept, docs, tfs = _merged(sources)
-        w = idf[term] = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-        impacts = _impacts(w, docs, tfs, norms, catalog)
-        if len(impacts) > MAX_POSTINGS:
-            order = sorted(range(len(impacts)), key=impacts.__getitem__, reverse=True)[:MAX_POSTINGS]
-            docs = [docs[k] for k in order]
-            impacts = [impacts[k] for k in order]
-            kept = None
-        postings[term] = (_packed("i", docs) if kept is None else kept, _packed("f", impacts))
-    return idf, postings
+    lengths = np.zeros(n)
+    hidden = np.zeros(n, dtype=bool)
+    hidden[[i for i in shadowed if 0 <= i < n]] = True
+    for base in range(0, n, chunk):
+        _count_chunk(entries[base : base + chunk], base, vocab, hidden, lengths, packed)
+    # Rounded to float32 as the lengths always were (a no-op here: sums of multiples of 0.5).
+    lengths = lengths.astype(np.float32).astype(np.float64)
+    avg = (sum(lengths.tolist()) / n) if n else 1.0
+    norms = K1 * (1 - B + B * lengths / avg)
+    damp = np.array([1.0 if e.curated else 0.5 for e in entries])  # catalog rows are one-liners
+    return score(packed, norms, damp)
 
 
-def _pack(raw: dict[str, list[float]], packed: dict[str, tuple[array[int], array[float]]]) -> None:
-    """Move the flat postings of ``raw`` onto the ends of the typed arrays in ``packed``; empty ``raw``."""
-    for token, pairs in raw.items():
-        arrays = packed.get(token)
-        if arrays is None:
-            arrays = packed[token] = (array("i"), array("f"))
-        arrays[0].frombytes(struct.pack(f"{len(pairs) // 2}i", *pairs[0::2]))
-        arrays[1].frombytes(struct.pack(f"{len(pairs) // 2}f", *pairs[1::2]))
-    raw.clear()
-
-
-def _packed(code: str, values: list[int] | list[float]) -> array[Any]:
-    """``array(code, values)`` the fast way: array parses each item with PyArg_Parse, struct does not."""
-    return array(code, struct.pack(f"{len(values)}{code}", *values))
-
-
-def _impacts(w: float, docs: list[int], tfs: list[float], norms: list[float], catalog: set[int]) -> list[float]:
-    """damp * w * tf * (K1 + 1) / (tf + norm) per posting, the same operations in the same order."""
-    k1p = K1 + 1
-    if not catalog.isdisjoint(docs):
-        # Catalog rows are one-liners: their impact is damped.
-        return [
-            (0.5 if d in catalog else 1.0) * w * tf * k1p / (tf + norms[d]) for d, tf in zip(docs, tfs, strict=True)
-        ]
-    # No damping: every step runs in C (tfs come from float arrays, so a table keyed by tf would
-    # hash a float per posting, which costs more than the two multiplications).
-    tops = map(mul, map(mul, repeat(1.0 * w), tfs), repeat(k1p))
-    return list(map(truediv, tops, map(add, tfs, map(norms.__getitem__, docs))))
-
-
-def _counts(e: Entry) -> dict[str, float]:
-    """Raw token -> weighted count: the title, names and body counted in C, the summary added on top."""
-    title, names, summary = weighted_fields(e)
-    counts = cast("dict[str, float]", Counter(chain(tokens(e.body), tokens(title) * _TITLE, tokens(names) * _NAMES)))
-    get = counts.get
-    for token in tokens(summary):
-        counts[token] = get(token, 0) + SUMMARY_WEIGHT
-    return counts
-
-
-def _sources(
-    packed: dict[str, tuple[array[int], array[float]]],
-) -> dict[str, list[tuple[array[int], array[float], int]]]:
-    """Term -> the raw postings that feed it, with how many times the raw token yields the term."""
-    out: defaultdict[str, list[tuple[array[int], array[float], int]]] = defaultdict(list)
-    for token, (docs, tfs) in packed.items():
-        terms = expand(token)
-        many: Iterable[tuple[str, int]] = (
-            Counter(terms).items() if len(set(terms)) < len(terms) else zip(terms, repeat(1))
-        )
-        for term, times in many:
-            out[term].append((docs, tfs, times))
+def _texts(entries: tuple[Entry, ...]) -> list[str]:
+    """Body, title, names and summary of every entry, in that order."""
+    out: list[str] = []
+    for e in entries:
+        out.append(e.body)
+        out.extend(weighted_fields(e))
     return out
 
 
-def _merged(sources: list[tuple[array[int], array[float], int]]) -> tuple[array[int] | None, list[int], list[float]]:
-    """Doc ids (ascending) and weighted counts of one term, summed over its raw tokens.
+def _flat_tokens(texts: list[str]) -> list[str]:
+    """``tokens(text) + [_END]`` of every text, in one list; ASCII texts in one translate and split."""
+    joined = _END.join(texts) + _END
+    if joined.isascii() and joined.count(_END) == len(texts):
+        return joined.encode("ascii").translate(_SPLIT_TABLE).replace(b"\0", b" \0 ").decode("ascii").split()
+    out: list[str] = []
+    for text in texts:
+        out += tokens(text)
+        out.append(_END)
+    return out
 
-    Lists, so the several passes over them do not box every number again; and the doc id array
-    when one raw token alone feeds the term (shared by every such term: postings are read-only).
+
+def _token_ids(entries: tuple[Entry, ...], vocab: _Vocabulary) -> npt.NDArray[np.int32]:
+    """The id of every token of every text (see _texts) of ``entries``, each text ended by id 0.
+
+    Tokenized ``_BATCH`` entries at a time: the token strings are the largest thing a build
+    makes, and only their ids are kept.
     """
-    if len(sources) == 1 and sources[0][2] == 1:
-        docs, tfs, _ = sources[0]
-        return docs, docs.tolist(), tfs.tolist()
-    merged: dict[int, float] = {}
-    get = merged.get
-    for docs, tfs, times in sources:
-        for d, tf in zip(docs.tolist(), tfs.tolist(), strict=True):
-            merged[d] = get(d, 0) + tf * times
-    order = sorted(merged)
-    return None, order, [merged[d] for d in order]
+    ids: list[npt.NDArray[np.int32]] = []
+    for start in range(0, len(entries), _BATCH):
+        flat = _flat_tokens(_texts(entries[start : start + _BATCH]))
+        ids.append(np.fromiter(map(vocab.__getitem__, flat), np.int32, len(flat)))
+    return np.concatenate(ids) if ids else np.zeros(0, np.int32)
+
+
+def _count_chunk(
+    entries: tuple[Entry, ...],
+    base: int,
+    vocab: _Vocabulary,
+    hidden: npt.NDArray[np.bool_],
+    lengths: Floats,
+    packed: dict[str, tuple[array[int], array[float]]],
+) -> None:
+    """Add the lengths of ``entries`` (from ``base``) and append their postings to ``packed``."""
+    m = len(entries)
+    ids = _token_ids(entries, vocab)
+    ends = ids == 0
+    text = np.cumsum(ends) - ends  # 4 * entry + field of every token (an end counts to its text)
+    widths = np.array(vocab.widths, dtype=np.int32)[ids]
+    lengths[base : base + m] = np.bincount(text >> 2, weights=_WEIGHTS[text & 3] * widths, minlength=m)
+    # Stopwords, numbers, one letter and ends have no terms; shadowed entries no postings.
+    keep = (widths > 0) & ~hidden[base : base + m][text >> 2]
+    kept = ids[keep]
+    # One sort of (token, entry, field) codes groups each token's postings in entry order; int32
+    # where the codes fit, as it sorts twice as fast.
+    code = np.int64 if len(vocab.words) * 4 * m >= 2**31 else np.int32
+    key = kept.astype(code) * (4 * m) + text[keep].astype(code)
+    del ids, ends, text, widths, keep
+    if not len(key):
+        return
+    key.sort()
+    pair = key >> 2
+    starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
+    tfs = np.add.reduceat(_WEIGHTS[key & 3], starts).astype(np.float32)
+    pair = pair[starts]
+    token_ids, entry_ids = pair // m, (pair % m + base).astype(np.int32)
+    groups = np.flatnonzero(np.concatenate(([True], token_ids[1:] != token_ids[:-1])))
+    if hidden[: base + m].any():
+        # Tokens new to ``packed`` go in in order of first sight, as appending one entry at a time
+        # would; without shadowed entries that is the order of their ids.
+        order = np.argsort(np.unique(kept, return_index=True)[1]).tolist()
+    else:
+        order = list(range(len(groups)))
+    stops = np.append(groups[1:], len(pair)).tolist()
+    _append(packed, vocab.words, token_ids[groups].tolist(), groups.tolist(), stops, order, entry_ids, tfs)
+
+
+def _append(
+    packed: dict[str, tuple[array[int], array[float]]],
+    words: list[str],
+    tokens: list[int],
+    starts: list[int],
+    ends: list[int],
+    order: list[int],
+    docs: npt.NDArray[np.int32],
+    tfs: npt.NDArray[np.float32],
+) -> None:
+    """Append ``docs[starts[g]:ends[g]]`` and its counts to the arrays of token ``tokens[g]``, g in ``order``."""
+    doc_bytes = memoryview(docs.tobytes())
+    tf_bytes = memoryview(tfs.tobytes())
+    for g in order:
+        token, s, e = words[tokens[g]], starts[g] * 4, ends[g] * 4
+        arrays = packed.get(token)
+        if arrays is None:
+            arrays = packed[token] = (array("i"), array("f"))
+        arrays[0].frombytes(doc_bytes[s:e])
+        arrays[1].frombytes(tf_bytes[s:e])

@@ -121,3 +121,46 @@ def test_postings_equal_the_plain_algorithm(chunk: int) -> None:
 
 def test_no_entries_no_postings() -> None:
     assert build_postings((), frozenset()) == ({}, {})
+
+
+@pytest.mark.parametrize("shadowed", [frozenset(), frozenset(range(0, 40)) | frozenset(range(100, 300, 3))])
+def test_postings_do_not_depend_on_the_chunk_size(shadowed: frozenset[int]) -> None:
+    # Shadowed entries first: a token they hold enters the postings where a later entry first
+    # uses it, so terms keep the order of counting one entry at a time (chunk 1).
+    entries = _entries(300, seed=11)
+    one_by_one = build_postings(entries, shadowed, 1)
+    for chunk in (5, 64, CHUNK):
+        idf, postings = build_postings(entries, shadowed, chunk)
+        assert list(idf.items()) == list(one_by_one[0].items())
+        assert list(postings) == list(one_by_one[1])
+        assert all(postings[t] == one_by_one[1][t] for t in postings)
+
+
+def test_entries_without_words_have_no_postings_but_count() -> None:
+    entries = _entries(30, seed=2)
+    empty = [Entry(id=f"z{i}", kind="howto", title="the", summary="", body="a 443 of") for i in range(5)]
+    idf, postings = build_postings((*entries, *empty), frozenset())
+    ids = {d for docs, _ in postings.values() for d in docs}
+    assert ids.isdisjoint(range(30, 35))
+    want = _reference((*entries, *empty), frozenset())
+    assert {t: (idf[t], list(d), list(s)) for t, (d, s) in postings.items()} == want
+
+
+@pytest.mark.parametrize("nul", ["", "\0"])
+def test_ascii_texts_tokenized_together_as_one_by_one(nul: str) -> None:
+    # ASCII texts are split in one call, NUL-separated; a NUL inside a text must not shift them.
+    ascii_words = [w for w in WORDS if w.isascii()]
+    rng = random.Random(3)
+    entries = tuple(
+        Entry(
+            id=f"a{i}",
+            kind="howto",
+            title=" ".join(rng.choices(ascii_words, k=3)),
+            summary=" ".join(rng.choices(ascii_words, k=5)),
+            body=nul.join(rng.choices(ascii_words, k=20)) if i == 7 else " ".join(rng.choices(ascii_words, k=20)),
+        )
+        for i in range(40)
+    )
+    idf, postings = build_postings(entries, frozenset())
+    want = _reference(entries, frozenset())
+    assert {t: (idf[t], list(d), list(s)) for t, (d, s) in postings.items()} == want
