@@ -126,7 +126,7 @@ _MARKED_RE = _LiteralFirst(
         "code": r" ?[=:] ?(-\d{1,7})\b",
     }
 )
-_BARE_NEG_RE = re.compile(r"-(\d{3,7})(?![\w.])")
+_BARE_NEG_RE = re.compile(r"-(\d{3,7})(?!\w|\.\w)")
 _SEPARATOR_RE = re.compile(
     r"[\"']?[^\S\n]{0,3}[:,=(\[]?[^\S\n]{0,3}"
     r"(?:(?:error|Error|code|Code|err|status)[^\S\n]{0,2}[:=#]?[^\S\n]{0,3})?"

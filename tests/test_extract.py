@@ -52,6 +52,19 @@ def test_bare_negative_number(ex: Extractor) -> None:
     assert [(f.domain, f.code, f.form) for f in found] == [(None, -1005, BARE)]
 
 
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("users on cellular get -1020. Can I detect that?", [-1020]),  # a sentence ends after the code
+        ("it fails with -1005.", [-1005]),
+        ("offset -1020.5 ms", []),  # a decimal is no code
+        ("build -1234.56b", []),
+    ],
+)
+def test_a_bare_code_may_end_a_sentence(ex: Extractor, text: str, codes: list[int]) -> None:
+    assert [f.code for f in ex.extract(text).codes if f.form == BARE] == codes
+
+
 def test_osstatus(ex: Extractor) -> None:
     assert ("NSOSStatusErrorDomain", -9806) in keys(ex, "SSLHandshake returned OSStatus -9806")
 
