@@ -47,6 +47,9 @@ class DomainTable:
     platform: frozenset[str] = frozenset()
     # Lowercase texts of patterns and phrases that other platforms print too (OpenSSL's messages).
     shared_messages: frozenset[str] = frozenset()
+    # Lowercase domain aliases every platform uses ("errno", "POSIX", "tls"): they still name the
+    # domain of a code, but do not say by themselves that a message is about Apple's platforms.
+    generic_aliases: frozenset[str] = frozenset()
 
     def by_name(self) -> dict[str, Domain]:
         return {d.name: d for d in self.domains}
@@ -121,7 +124,11 @@ def load_domains(path: Path) -> DomainTable:
     eqs = [_equivalence(e, f"{path}: equivalences[{i}]", names) for i, e in enumerate(_list(raw, "equivalences", path))]
     platform = _texts(raw, "platform", path, "a list of words")
     shared = _texts(raw, "shared_messages", path, "a list of texts")
-    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared)
+    generic = _texts(raw, "generic_aliases", path, "a list of domain aliases")
+    aliases = {a.lower() for d in domains for a in (d.name, *d.aliases)}
+    if generic - aliases:
+        raise SupportBotError(f"{path}: generic_aliases: '{sorted(generic - aliases)[0]}' is no domain's alias")
+    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared, generic)
 
 
 def _texts(raw: dict[str, Any], key: str, path: Path, what: str) -> frozenset[str]:

@@ -65,6 +65,8 @@ class Extractor:
         self._plain_aliases = frozenset(a for a in self.aliases if TOKEN_RE.fullmatch(a))
         self._plain_lowered = tuple((a, a.lower()) for a in self._plain_aliases)
         self._dotted_aliases = tuple(a for a in self.aliases if a not in self._plain_aliases)
+        # Aliases that say "Apple" as well as naming a domain ("NSURLErrorDomain", not "errno").
+        self._platform_aliases = frozenset(a for a in self._plain_aliases if a.lower() not in domains.generic_aliases)
 
     def canonical(self, name: str) -> str | None:
         """The canonical name of a domain alias, or None."""
@@ -119,7 +121,7 @@ class Extractor:
             counts = Counter()
             words = lowered_tokens
         codes = self.find_codes(analysed, words, lowered_tokens)
-        platform = not self.domains.platform.isdisjoint(lowered_tokens) or not self._plain_aliases.isdisjoint(words)
+        platform = not self.domains.platform.isdisjoint(lowered_tokens) or not self._platform_aliases.isdisjoint(words)
         return Extraction(
             codes, counts, words, lowered_tokens, analysed, lowered, crash, notes, source_chars, platform=platform
         )

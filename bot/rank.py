@@ -70,7 +70,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     ours = OurPlatform(index, ex)
     codes = code_evidence(index, ex, evidence, ours)
 
-    symbols = _symbol_evidence(index, ex, evidence)
+    symbols = _symbol_evidence(index, ex, evidence, ours)
     patterns: dict[int, list[Pattern]] = defaultdict(list)
     for pat in matched_patterns(index, ex):
         evidence[pat.entry].add(PATTERN_STRENGTH, f"pattern '{pat.text}'", ours.backs(pat.entry, pat.shared))
@@ -142,18 +142,22 @@ def _ranked(
     return top
 
 
-def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence]) -> set[int]:
+def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], ours: OurPlatform) -> set[int]:
     """Error symbols named in the message (``NSURLErrorTimedOut``): strong evidence for their keys.
 
-    Returns the entries whose own key a symbol named."""
+    A symbol of a domain every OS shares (ECONNREFUSED: POSIX) is strong only in a message that is
+    ours (Node prints ``code: 'ECONNREFUSED'`` too). Returns the entries whose own key a symbol named."""
     named = set()
     for token in _present(index.symbols, ex.lowered_tokens):
         for key in index.symbols[token]:
+            info = index.domain_info.get(key[0])
+            shared = info is not None and info.shared_text
             for i, role in index.key_entries.get(index.canonical_key(*key), ()):
-                strength = SYMBOL_STRENGTH * (RELATED_FACTOR if role == "related" else 1.0)
-                evidence[i].add(strength, f"symbol {token}", role != "related")
-                if role != "related":
-                    named.add(i)
+                if role == "related":
+                    evidence[i].add(SYMBOL_STRENGTH * RELATED_FACTOR, f"symbol {token}", False)
+                    continue
+                evidence[i].add(SYMBOL_STRENGTH, f"symbol {token}", ours.backs(i, shared))
+                named.add(i)
     return named
 
 

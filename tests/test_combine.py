@@ -109,9 +109,10 @@ def test_a_prose_question_quoting_an_error_is_answered_with_the_topic_it_asks_ab
 
 # Written for these tests. The code is named by its symbol (no domain and code key), and the words
 # favour the topic only somewhat more than the error's own entry, which repeats the error's words.
+# "on iOS" says whose question it is: EPIPE alone is every OS's (tests/test_platform.py).
 SIGNAL_QUESTION = (
     "After the server hangs up, my write() returns EPIPE (32) but most of the time the app is killed "
-    "before I can even log it. What setting stops the signal from terminating my process?"
+    "before I can even log it on iOS. What setting stops the signal from terminating my process?"
 )
 # The words lean to two topics about equally: which one the question is about is not clear.
 TWO_TOPICS_QUESTION = (

@@ -92,6 +92,8 @@ def test_a_hosts_file_that_is_not_utf8_is_reported(kb: Path) -> None:
         ('[[domains]]\nname = "A"\nwraps = ["B"]\n', "A: wraps unknown domain 'B'"),
         ('platform = ["ios", 3]\n', "platform must be a list of words"),
         ("shared_messages = 1\n", "shared_messages must be a list of texts"),
+        ("generic_aliases = [1]\n", "generic_aliases must be a list of domain aliases"),
+        ('generic_aliases = ["posix"]\n[[domains]]\nname = "A"\naliases = ["errno"]\n', "'posix' is no domain's alias"),
     ],
 )
 def test_a_malformed_domains_file_is_a_message_not_a_traceback(kb: Path, toml: str, message: str) -> None:

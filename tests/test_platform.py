@@ -104,3 +104,26 @@ def test_network_frameworks_own_log_lines_say_the_message_is_ours(bundled: Bundl
     assert not extractor.extract('read failed: "Socket is not connected", retrying').platform
     logged = 'nw_read_request_report [C7] Receive failed with error "Socket is not connected", retrying'
     assert extractor.extract(logged).platform
+
+
+# Written for these tests: Node's ECONNREFUSED from a container, and the same error from an iPhone app.
+NODE_REFUSED = (
+    "Error: connect ECONNREFUSED 10.0.0.7:6379\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16) "
+    "{\n  errno: -111,\n  code: 'ECONNREFUSED',\n  syscall: 'connect'\n}\nredis in my compose stack refuses the worker"
+)
+IPHONE_REFUSED = "My iOS app's socket connect() to the Mac mini dev server fails with ECONNREFUSED right away"
+
+
+def test_a_posix_symbol_is_posted_unasked_only_in_a_message_about_apple(bundled: Bundled) -> None:
+    node = search_in(bundled, NODE_REFUSED)
+    assert node.matches[0].entry.id == "posix-61-econnrefused"
+    assert "posix-61-econnrefused" in node.unbacked  # "errno" names POSIX's domain, but not Apple
+    assert not decide_in(bundled, NODE_REFUSED).auto_reply
+    d = decide_in(bundled, IPHONE_REFUSED)
+    assert d.auto_reply and d.matches[0].entry.id == "posix-61-econnrefused"
+
+
+def test_a_generic_domain_alias_is_no_sign_of_apple(bundled: Bundled) -> None:
+    _, extractor = bundled
+    assert not extractor.extract("errno: 61, POSIX error from my tls client").platform
+    assert extractor.extract("Error Domain=NSPOSIXErrorDomain Code=61").platform
