@@ -137,8 +137,9 @@ def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
     runner = result.words.get(ranked[1].entry.id, 0.0) if len(ranked) > 1 else 0.0
     best, best_words, _ = result.word_lead
     if best not in (topic.entry.id, error.entry.id) and all(m.entry.id != best for m in result.matches):
-        # The words favour an entry not even shown: this topic is not clearly what they ask about.
-        runner = max(runner, best_words)
+        # The words favour an entry not even shown: this topic is not what they ask about, however
+        # far it leads the error's own entry.
+        return None
     if words < EXPLAINS_CLEARLY * own and words < EXPLAINS_TOPIC_LEAD * runner:
         return None
     return topic if _explains(topic.entry, error.entry, result.keys.get(error.entry.id)) else None

@@ -209,7 +209,9 @@ UNSHOWN_TOPIC_QUESTION = (
 )
 
 
-def test_a_topic_behind_a_better_one_that_is_not_shown_is_no_explanation(bundled: Bundled) -> None:
+def test_a_topic_behind_a_better_one_that_is_not_shown_is_no_explanation(
+    bundled: Bundled, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = search_in(bundled, UNSHOWN_TOPIC_QUESTION)
     shown = [m.entry.id for m in result.matches]
     # The premise: the words' leader is not shown, and the topic shown best would pass every other test.
@@ -218,6 +220,10 @@ def test_a_topic_behind_a_better_one_that_is_not_shown_is_no_explanation(bundled
     assert result.words["ats-exceptions"] >= 30 and result.words["ats-exceptions"] >= 1.25 * max(
         result.words.get(i, 0.0) for i in shown[2:] if not i.startswith(("urlerror", "errssl"))
     )
+    d = decide_in(bundled, UNSHOWN_TOPIC_QUESTION)
+    assert d.combined is None and not d.auto_reply
+    # Nor when the topic leads the error's own entry by as much as a clear explanation needs.
+    monkeypatch.setattr(combine, "EXPLAINS_CLEARLY", 0.5)
     d = decide_in(bundled, UNSHOWN_TOPIC_QUESTION)
     assert d.combined is None and not d.auto_reply
 
