@@ -147,7 +147,7 @@ class ArrayScores:
         self.best = list(zip(entries[order].tolist(), sums[order].tolist(), strict=True))
         # The entries a search shows are nearly always among the best: a dict answers those
         # without a numpy call (each costs a microsecond or two, a dict lookup a few dozen ns).
-        self._best = dict(self.best)
+        self._best: dict[int, float] = dict(self.best)
 
     def score(self, entry: int) -> float | None:
         """See :class:`WordScores`."""
