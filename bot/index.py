@@ -16,6 +16,7 @@ from bot.literal import NUMBER, Piece, bounded, pattern_groups
 from bot.models import Entry
 from bot.postings import build_postings, weighted_fields
 from bot.text import TOKEN_RE
+from bot.wordscore import TermArrays
 
 _IDENT_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*[a-z][A-Z][A-Za-z0-9_]*\b")
 _WORD_RE = re.compile(r"\w+")
@@ -160,6 +161,11 @@ class Index:
         if best is None:
             best = self._ceilings[term] = max(self.postings[term][1], default=0.0)
         return best
+
+    @cached_property
+    def word_arrays(self) -> TermArrays:
+        """The postings as numpy arrays, converted per term as searches first use it."""
+        return TermArrays(self.postings)
 
     @cached_property
     def surface(self) -> frozenset[str]:

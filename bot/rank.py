@@ -87,7 +87,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     nesting = codes.nested(ex) | layered(index, ex, codes, [i for _, i, ev in top if ev.strong], patterns)
     nested = frozenset((index.entries[o].id, index.entries[u].id) for o, u in nesting if o in shown and u in shown)
     keys = {index.entries[i].id: key for i, key in codes.keys.items() if i in shown}
-    scores = {index.entries[i].id: words.scores[i] for i in shown if i in words.scores}
+    scores = {index.entries[i].id: s for i in shown if (s := words.score(i)) is not None}
     named = (set(codes.keys) | symbols) - codes.quoted - patterns.keys() - phrased
     return SearchResult(
         ex,

@@ -6,17 +6,15 @@ query term passes through :func:`word_query`, so work here is counted per postin
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
-from operator import itemgetter
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.extract import Extraction
 from bot.index import Index
-from bot.postings import MAX_POSTINGS
 from bot.text import counts_from_tokens
+from bot.wordscore import WordScores, word_scores
 
 WORDS_CAP = 0.72
 WORDS_HALF = 20.0  # BM25 score at which word evidence reaches half of its cap
@@ -33,32 +31,24 @@ class WordQuery:
 
     terms: list[tuple[str, float]]
     typos: dict[str, str]  # corrected identifier -> what was typed
-    scores: dict[int, float]
+    table: WordScores  # every entry's score over ``terms``
     ceiling: float = 0.0  # the sum of each term's best impact (see SearchResult.word_ceiling)
-    # The best WORD_CANDIDATES (entry, score), best first; of equal scores the first scored.
-    best: list[tuple[int, float]] = field(default_factory=list)
+
+    @property
+    def best(self) -> list[tuple[int, float]]:
+        """The best WORD_CANDIDATES (entry, score), best first; of equal scores the first scored."""
+        return self.table.best
 
     def reason(self, index: Index, entry: int) -> str:
         """ "words a, b, c (score 12.3)": the terms that scored most for ``entry``."""
-        found = []
-        postings = index.postings
-        for term, weight in self.terms:
-            ids, impacts = postings[term]
-            # Postings shorter than MAX_POSTINGS are in ascending entry order (bot.postings): a
-            # binary search finds the entry. The cut lists of very common terms are in impact order.
-            if len(ids) < MAX_POSTINGS:
-                k = bisect_left(ids, entry)
-                if k == len(ids) or ids[k] != entry:
-                    continue
-            else:
-                try:
-                    k = ids.index(entry)
-                except ValueError:
-                    continue
-            found.append((impacts[k] * weight, term))
+        found = [(v, self.terms[n][0]) for v, n in self.table.contributions(entry)]
         found.sort(reverse=True)
         words = ", ".join(f"{t} (close to '{self.typos[t]}')" if t in self.typos else t for _, t in found[:5])
-        return f"words {words} (score {self.scores.get(entry, 0.0):.1f})"
+        return f"words {words} (score {self.score(entry) or 0.0:.1f})"
+
+    def score(self, entry: int) -> float | None:
+        """The entry's BM25 score over the question, None when it shares no term with it."""
+        return self.table.score(entry)
 
     def strengths(self) -> list[tuple[int, float]]:
         """(entry, strength of its word evidence) for the best candidates, best first."""
@@ -75,7 +65,7 @@ class WordQuery:
         """``entry``'s word score as a share of the best one (1.0 when nothing scored)."""
         if not self.best:
             return 1.0
-        return min(1.0, self.scores.get(entry, 0.0) / self.best[0][1])
+        return min(1.0, (self.score(entry) or 0.0) / self.best[0][1])
 
     def lead(self, index: Index) -> tuple[str, float, float]:
         """The best word match, its BM25 score and the runner-up's: how far ahead the words put it."""
@@ -133,18 +123,8 @@ def word_query(index: Index, ex: Extraction) -> WordQuery:
     # Keep the most distinctive terms so a pasted log costs no more than a question.
     known_terms.sort(key=lambda tc: -index.idf[tc[0]])
     terms = [(t, 1.0 + 0.3 * min(c - 1, 3)) for t, c in known_terms[:MAX_QUERY_TERMS]]
-    scores: dict[int, float] = {}
-    get = scores.get
     ceiling = 0.0
     for term, weight in terms:
-        ids, impacts = index.postings[term]
         ceiling += index.ceiling(term) * weight
-        if weight == 1.0:  # most terms: s * 1.0 is s exactly, so the product is skipped
-            for i, s in zip(ids, impacts, strict=True):
-                scores[i] = get(i, 0.0) + s
-        else:
-            for i, s in zip(ids, impacts, strict=True):
-                scores[i] = get(i, 0.0) + s * weight
-    # A stable sort keeps equal scores in the order they were first scored, as heapq.nlargest does.
-    best = sorted(scores.items(), key=itemgetter(1), reverse=True)[:WORD_CANDIDATES]
-    return WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, scores, ceiling, best)
+    table = word_scores(index.postings, index.word_arrays, terms, WORD_CANDIDATES)
+    return WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, table, ceiling)

@@ -1,0 +1,167 @@
+"""Summing a question's word postings per entry: the hot loop of a search, run in C by numpy.
+
+Every posting of every query term adds its impact (times the term's weight) to its entry's
+score. Done as a Python dict update that is ~1300 interpreted steps per question; here it is
+a dozen numpy calls whatever the number of postings. The additions are the same ones in the
+same order (each entry's contributions in term order, from 0.0, in double precision), so the
+scores are identical to the dict loop's, bit for bit: :func:`python_scores` is that loop, kept
+for questions with only a few postings, where numpy's per-call overhead costs more than it saves.
+Nothing here grows with the number of entries: every array is as long as the question's postings.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
+from typing import Protocol, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.impacts import MAX_POSTINGS, Postings
+
+# A posting's sort key: entry << SHIFT | its position among the question's postings. A question
+# has at most MAX_QUERY_TERMS * MAX_POSTINGS (19,200) postings, far below 2**SHIFT; entry ids
+# (C ints, < 2**31) shifted stay below 2**55.
+SHIFT = 24
+POSITION = (1 << SHIFT) - 1
+# Below this many postings the plain dict loop is faster than numpy's fixed cost per call.
+SMALL = 120
+
+
+class TermArrays:
+    """Per term, its postings as numpy arrays (shifted entry keys, impacts as doubles).
+
+    Converted the first time a query uses the term: a question has a few dozen terms, and a
+    pass over every term at build time would cost more than the searches that need it.
+    """
+
+    def __init__(self, postings: Postings) -> None:
+        self._postings = postings
+        self._arrays: dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]] = {}
+
+    def get(self, term: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """The term's (entry << SHIFT, impact) arrays, in posting order."""
+        got = self._arrays.get(term)
+        if got is None:
+            ids, impacts = self._postings[term]
+            keys = np.frombuffer(ids, dtype=np.intc).astype(np.int64) << SHIFT
+            got = self._arrays[term] = (keys, np.frombuffer(impacts, dtype=np.single).astype(np.float64))
+        return got
+
+
+class WordScores(Protocol):
+    """The scores of one question's terms: the best entries, and any entry's score and its parts."""
+
+    best: list[tuple[int, float]]  # the best (entry, score), best first; of equal scores the first scored
+
+    def score(self, entry: int) -> float | None:
+        """The entry's BM25 score, None when it shares no term with the question."""
+
+    def contributions(self, entry: int) -> list[tuple[float, int]]:
+        """(impact * weight, term number) of every query term that scored for ``entry``."""
+
+
+def word_scores(postings: Postings, arrays: TermArrays, terms: list[tuple[str, float]], limit: int) -> WordScores:
+    """Every entry's score over the weighted ``terms``, and the ``limit`` best."""
+    if sum(len(postings[term][0]) for term, _ in terms) < SMALL:
+        return DictScores(postings, terms, limit)
+    return ArrayScores(arrays, terms, limit)
+
+
+class DictScores:
+    """Scores summed as a dict update per posting: for questions with a few postings only."""
+
+    def __init__(self, postings: Postings, terms: list[tuple[str, float]], limit: int) -> None:
+        self._postings = postings
+        self._terms = terms
+        scores: dict[int, float] = {}
+        get = scores.get
+        for term, weight in terms:
+            ids, impacts = postings[term]
+            if weight == 1.0:  # most terms: s * 1.0 is s exactly, so the product is skipped
+                for i, s in zip(ids, impacts, strict=True):
+                    scores[i] = get(i, 0.0) + s
+            else:
+                for i, s in zip(ids, impacts, strict=True):
+                    scores[i] = get(i, 0.0) + s * weight
+        self._scores = scores
+        # A stable sort keeps equal scores in the order they were first scored, as heapq.nlargest does.
+        self.best = sorted(scores.items(), key=itemgetter(1), reverse=True)[:limit]
+
+    def score(self, entry: int) -> float | None:
+        """See :class:`WordScores`."""
+        return self._scores.get(entry)
+
+    def contributions(self, entry: int) -> list[tuple[float, int]]:
+        """See :class:`WordScores`."""
+        found = []
+        for n, (term, weight) in enumerate(self._terms):
+            ids, impacts = self._postings[term]
+            # Postings shorter than MAX_POSTINGS are in ascending entry order (bot.postings): a
+            # binary search finds the entry. The cut lists of very common terms are in impact order.
+            if len(ids) < MAX_POSTINGS:
+                k = bisect_left(ids, entry)
+                if k == len(ids) or ids[k] != entry:
+                    continue
+            else:
+                try:
+                    k = ids.index(entry)
+                except ValueError:
+                    continue
+            found.append((impacts[k] * weight, n))
+        return found
+
+
+class ArrayScores:
+    """Scores summed in a fixed number of numpy calls, whatever the number of postings."""
+
+    def __init__(self, arrays: TermArrays, terms: list[tuple[str, float]], limit: int) -> None:
+        key_parts, impact_parts = [], []
+        self._starts = starts = [0]  # where each term's postings begin in the question's
+        for term, weight in terms:
+            keys, impacts = arrays.get(term)
+            key_parts.append(keys)
+            impact_parts.append(impacts if weight == 1.0 else impacts * weight)
+            starts.append(starts[-1] + len(keys))
+        keys = np.concatenate(key_parts)
+        n = len(keys)
+        # Positions make every key unique, so the sort orders each entry's postings in term order:
+        # the order the dict loop adds them in. Most terms' postings are ascending runs, which the
+        # stable sort (timsort or radix) merges instead of sorting afresh: twice as fast as quicksort.
+        keys += np.arange(n, dtype=np.int64)
+        keys.sort(kind="stable")
+        self._positions = positions = keys & POSITION
+        self._ids = ids = keys >> SHIFT
+        self._weighted = weighted = np.concatenate(impact_parts)
+        first = np.empty(n, dtype=np.bool_)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        # bincount adds each bin's weights one by one in array order, from 0.0, as the dict loop
+        # does (a ufunc reduction would sum pairwise: other roundings). Groups count from 1.
+        sums = cast("NDArray[np.float64]", np.bincount(np.cumsum(first), weights=weighted[positions])[1:])
+        self._entries = entries = ids[first]
+        self._sums = sums
+        # Best score first; of equal scores the entry whose first posting came first.
+        order = np.lexsort((positions[first], -sums))[:limit]
+        self.best = list(zip(entries[order].tolist(), sums[order].tolist(), strict=True))
+        # The entries a search shows are nearly always among the best: a dict answers those
+        # without a numpy call (each costs a microsecond or two, a dict lookup a few dozen ns).
+        self._best: dict[int, float] = dict(self.best)
+
+    def score(self, entry: int) -> float | None:
+        """See :class:`WordScores`."""
+        found = self._best.get(entry)
+        if found is not None:
+            return found
+        k = int(self._entries.searchsorted(entry))
+        if k == len(self._entries) or self._entries[k] != entry:
+            return None
+        return float(self._sums[k])
+
+    def contributions(self, entry: int) -> list[tuple[float, int]]:
+        """See :class:`WordScores`: the entry's postings are one run of the sorted keys."""
+        ids = self._ids
+        at = self._positions[int(ids.searchsorted(entry)) : int(ids.searchsorted(entry, "right"))]
+        starts = self._starts
+        return [(v, bisect_right(starts, p) - 1) for v, p in zip(self._weighted[at].tolist(), at.tolist(), strict=True)]
