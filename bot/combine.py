@@ -135,7 +135,7 @@ def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
     if words < topic_bar(result, error):
         return None
     runner = result.words.get(ranked[1].entry.id, 0.0) if len(ranked) > 1 else 0.0
-    best, best_words, _ = result.word_lead
+    best = result.word_lead[0]
     if best not in (topic.entry.id, error.entry.id) and all(m.entry.id != best for m in result.matches):
         # The words favour an entry not even shown: this topic is not what they ask about, however
         # far it leads the error's own entry.
