@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 KINDS = ("error", "known-issue", "howto", "reference")
@@ -131,7 +132,7 @@ class Outcome(enum.StrEnum):
 class Match:
     entry: Entry
     confidence: float
-    why: tuple[str, ...]
+    why: Sequence[str]  # a tuple, or bot.reasons.Reasons written when first read
 
 
 @dataclass(frozen=True, slots=True)

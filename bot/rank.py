@@ -21,6 +21,7 @@ from bot.keys import RELATED_FACTOR, code_evidence, layered
 from bot.literal import find, pattern_matches
 from bot.models import Match
 from bot.platform import OurPlatform, api_names
+from bot.reasons import Reasons
 from bot.words import WordQuery, word_query
 
 # Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
@@ -79,7 +80,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     phrased = _phrase_evidence(index, ex, evidence, ours, words)
     top = _ranked(evidence, words.strengths(), limit)
     matches = tuple(
-        Match(index.entries[i], round(conf, 4), tuple(_best_reasons(ev, partial(words.reason, index, i))))
+        Match(index.entries[i], round(conf, 4), Reasons(partial(_best_reasons, ev, partial(words.reason, index, i))))
         for conf, i, ev in top
     )
     strong = frozenset(index.entries[i].id for _, i, ev in top if ev.strong)
