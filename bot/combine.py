@@ -91,6 +91,11 @@ ASKED_TOPIC_LEAD = 1.3
 ASKED_TOPIC_MIN_WORDS = 15.0
 
 
+def asks_more_than(topic_words: float, error_words: float) -> bool:
+    """Whether a topic's BM25 over a question says it is asked about rather than an error it names."""
+    return topic_words >= ASKED_TOPIC_MIN_WORDS and topic_words >= ASKED_TOPIC_LEAD * error_words
+
+
 def asked_topic_first(result: SearchResult, bar: float, margin: float) -> SearchResult:
     """``result`` with the topic a prose question asks about ranked above the error it names in passing.
 
@@ -108,10 +113,9 @@ def asked_topic_first(result: SearchResult, bar: float, margin: float) -> Search
     if error.entry.kind != "error" or error.entry.id not in result.named:
         return result
     topic = matches[1]
-    words = result.words.get(topic.entry.id, 0.0)
     if topic.entry.id != result.word_lead[0] or not is_topic(topic.entry):
         return result
-    if words < ASKED_TOPIC_MIN_WORDS or words < ASKED_TOPIC_LEAD * result.words.get(error.entry.id, 0.0):
+    if not asks_more_than(result.words.get(topic.entry.id, 0.0), result.words.get(error.entry.id, 0.0)):
         return result
     if explained(result, bar, margin) is not None or combine(result, bar, margin) is not None:
         return result

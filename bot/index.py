@@ -131,9 +131,8 @@ class Index:
                             size = sum(max(1, len(w) // 2) if _CJK_RE.search(w) else 1 for w in words)
                         common = i in self.shared_text or norm in shared
                         literal = bounded(norm, NUMBER, NUMBER)
-                        whole: set[str] = set()  # built as _whole_words builds it: the same set order
-                        whole.update(_inner(norm, words))
-                        phrases[anchor].append(Phrase(i, norm, literal, size, frozenset(whole), common))
+                        whole = frozenset(_inner(norm, words))  # what _whole_words(((norm,),)) gives
+                        phrases[anchor].append(Phrase(i, norm, literal, size, whole, common))
             if e.curated:
                 text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
                 idents.update(ident.lower() for ident in _IDENT_RE.findall(text) if len(ident) >= 8)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.combine import ASKED_TOPIC_LEAD, ASKED_TOPIC_MIN_WORDS, combine, explained, is_topic, topic_bar
+from bot.combine import asks_more_than, combine, explained, is_topic, topic_bar
 from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
@@ -116,7 +116,8 @@ def confident(result: SearchResult, policy: Policy, threshold: float | None = No
     One match must be confident, clearly ahead and backed by more than words; or the two
     leading matches are an error and its underlying error (or the topic that explains it),
     both confident, clearly ahead of every other answer; or a prose question quotes an error
-    and asks about a topic that explains it (:func:`bot.combine.explained`).
+    and asks about a topic that explains it (:func:`bot.combine.explained`). A combined answer to
+    errors a question only names while it asks about a topic is returned but not posted.
     """
     if not result.matches:
         return False, None
@@ -144,7 +145,7 @@ def _named_in_a_question_about_a_topic(result: SearchResult, combined: Combined)
         return False
     own = max(result.words.get(p, 0.0) for p in parts)
     topic = max((result.words.get(m.entry.id, 0.0) for m in result.matches if is_topic(m.entry)), default=0.0)
-    return topic >= ASKED_TOPIC_MIN_WORDS and topic >= ASKED_TOPIC_LEAD * own
+    return asks_more_than(topic, own)
 
 
 def would_auto_reply(result: SearchResult, policy: Policy, threshold: float | None = None) -> bool:

@@ -4,7 +4,7 @@ Every posting of every query term adds its impact (times the term's weight) to i
 score. Done as a Python dict update that is ~1300 interpreted steps per question; here it is
 a dozen numpy calls whatever the number of postings. The additions are the same ones in the
 same order (each entry's contributions in term order, from 0.0, in double precision), so the
-scores are identical to the dict loop's, bit for bit: :func:`python_scores` is that loop, kept
+scores are identical to the dict loop's, bit for bit: :class:`DictScores` is that loop, kept
 for questions with only a few postings, where numpy's per-call overhead costs more than it saves.
 Nothing here grows with the number of entries: every array is as long as the question's postings.
 """
