@@ -63,13 +63,25 @@ def _single_auto(result: SearchResult, policy: Policy, bar: float) -> bool:
 def _asks_about_a_topic(result: SearchResult, policy: Policy) -> bool:
     """A prose question that quotes an error but whose words point at a topic about as much as at the
     error's own entry (the bar :func:`bot.combine.explained` uses), when no topic could be paired
-    with it: the error alone likely answers a question nobody asked, so it is not posted unasked."""
+    with it: the error alone likely answers a question nobody asked, so it is not posted unasked.
+
+    An error pasted whole (its domain and code, a pattern or its message) of a framework's own
+    domain is what the message is about unless the words ask about the topic clearly more
+    (:func:`bot.combine.asks_more_than`): "writeDatagrams failed: ...NEAppProxyFlowErrorDomain Code=9,
+    what is code 9?" shares most of its words with the UDP-flows topic and still asks for code 9.
+    An error only named by number or symbol, or one every OS has (an errno is a symptom that many
+    APIs report), keeps the lower bar.
+    """
     top = result.matches[0]
     # A catalog row's few words say nothing about what the question asks: only curated errors compare.
     if result.extraction.pasted_log or top.entry.kind != "error":
         return False
     bar = topic_bar(result, top)
-    return any(is_topic(m.entry) and result.words.get(m.entry.id, 0.0) >= bar for m in result.matches[1:])
+    topics = [result.words.get(m.entry.id, 0.0) for m in result.matches[1:] if is_topic(m.entry)]
+    if top.entry.id in result.named or top.entry.id in result.everywhere:
+        return any(words >= bar for words in topics)
+    own = result.words.get(top.entry.id, 0.0)
+    return any(words >= bar and asks_more_than(words, own) for words in topics)
 
 
 def _lexical_auto(result: SearchResult, policy: Policy) -> bool:

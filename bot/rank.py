@@ -63,6 +63,9 @@ class SearchResult:
     # ids of matches the message names only by a bare number ("-1005") or a symbol (ECONNREFUSED):
     # neither a domain and code, nor a pattern or message of theirs (see bot.combine.asked_topic_first).
     named: frozenset[str] = frozenset()
+    # ids of matches about an error every operating system has (POSIX's errno): a symptom that many
+    # APIs report, where a framework's own error code is already the diagnosis.
+    everywhere: frozenset[str] = frozenset()
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
@@ -105,6 +108,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
         unbacked=frozenset(index.entries[i].id for i in ours.unbacked if i in shown),
         named=frozenset(index.entries[i].id for i in named if i in shown),
+        everywhere=frozenset(index.entries[i].id for i in shown & index.shared_text),
         names=(0, 0) if ex.pasted_log else api_names(index, ex),
     )
 
