@@ -102,9 +102,11 @@ def asked_topic_first(result: SearchResult, bar: float, margin: float) -> Search
     "QA keeps hitting -1005; can URLSession log what it does?" asks for the logging topic. The error
     must be named only by a bare number or a symbol (a pasted ``Error Domain=...`` or message is what
     the question is about), the words' leader must be a curated topic shown among the matches, and
-    no combined answer (:func:`explained`, :func:`combine`) may already answer both. The topic must
-    be the runner-up, and the error's confidence falls to the topic's: the question names it, but
-    the answer it asks for is the topic's, and the matches stay in order of confidence.
+    no combined answer (:func:`explained`, :func:`combine`) may already answer both. Entries ranked
+    between the error and the topic must be there by that code only (a topic claiming it, found by
+    nothing of its own). The topic goes first; the error and those entries fall to the topic's
+    confidence: the question names the code, but the answer it asks for is the topic's, and the
+    matches stay in order of confidence.
     """
     matches = result.matches
     if len(matches) < 2 or result.extraction.pasted_log:
@@ -112,14 +114,21 @@ def asked_topic_first(result: SearchResult, bar: float, margin: float) -> Search
     error = matches[0]
     if error.entry.kind != "error" or error.entry.id not in result.named:
         return result
-    topic = matches[1]
-    if topic.entry.id != result.word_lead[0] or not is_topic(topic.entry):
+    at = next((k for k, m in enumerate(matches) if m.entry.id == result.word_lead[0]), 0)
+    topic = matches[at]
+    if at == 0 or not is_topic(topic.entry):
         return result
-    if not asks_more_than(result.words.get(topic.entry.id, 0.0), result.words.get(error.entry.id, 0.0)):
+    if any(m.entry.id in result.strong and m.entry.id not in result.named for m in matches[1:at]):
+        return result  # something above the topic was found by more than the code named in passing
+    words = result.words.get(topic.entry.id, 0.0)
+    if not asks_more_than(words, result.words.get(error.entry.id, 0.0)):
         return result
     if explained(result, bar, margin) is not None or combine(result, bar, margin) is not None:
         return result
-    return replace(result, matches=(topic, replace(error, confidence=topic.confidence), *matches[2:]))
+    # Entries ranked between them got there by the code named in passing (their words are fewer than
+    # the topic's, which leads the words): that lift counts no more than the error's own.
+    lifted = tuple(replace(m, confidence=topic.confidence) for m in matches[:at])
+    return replace(result, matches=(topic, *lifted, *matches[at + 1 :]))
 
 
 def topic_bar(result: SearchResult, error: Match) -> float:

@@ -358,6 +358,29 @@ def test_a_topic_asked_about_ranks_above_an_error_named_in_passing(
     assert search_in(bundled, text).matches[0].entry.id == "posix-61-econnrefused"
 
 
+# Written for these tests: -9807 named in passing lifts the trust-failure topic (which claims the code)
+# above the TLS-options topic the question asks about.
+TRUST_HOOK_ASKED = (
+    "NWConnection to a printer that uses a self-signed cert fails the handshake with -9807. Without turning "
+    "TLS off, where do I put my own trust evaluation for this connection in Network framework?"
+)
+
+
+def test_a_topic_asked_about_ranks_above_entries_lifted_by_the_code_named_in_passing(bundled: Bundled) -> None:
+    index, extractor = bundled
+    raw = search(index, extractor.extract(TRUST_HOOK_ASKED))
+    error, lifted, topic = "errssl-9807-cert-chain-invalid", "tls-server-trust-failure", "nwconnection-tls-options"
+    # The premise: the topic leads the words but is third, behind an entry there by the code it claims.
+    assert [m.entry.id for m in raw.matches[:3]] == [error, lifted, topic]
+    assert raw.word_lead[0] == topic and error in raw.named and lifted not in raw.strong
+    moved = combine.asked_topic_first(raw, 0.8, 0.15)
+    assert [m.entry.id for m in moved.matches[:3]] == [topic, error, lifted]
+    assert {m.confidence for m in moved.matches[:3]} == {raw.matches[2].confidence}
+    # An entry above the topic found by evidence of its own (not the code named in passing) keeps its place.
+    found = replace(raw, strong=raw.strong | {lifted})
+    assert combine.asked_topic_first(found, 0.8, 0.15).matches == raw.matches
+
+
 @pytest.mark.parametrize(
     "error",
     [
