@@ -50,6 +50,9 @@ class DomainTable:
     # Lowercase domain aliases every platform uses ("errno", "POSIX", "tls"): they still name the
     # domain of a code, but do not say by themselves that a message is about Apple's platforms.
     generic_aliases: frozenset[str] = frozenset()
+    # Lowercase words naming another runtime or OS stack (python3, okhttp, kubectl): a message every
+    # platform prints, next to one of them, is that runtime's even on a Mac (see domains.toml).
+    foreign: frozenset[str] = frozenset()
 
     def by_name(self) -> dict[str, Domain]:
         return {d.name: d for d in self.domains}
@@ -128,7 +131,8 @@ def load_domains(path: Path) -> DomainTable:
     aliases = {a.lower() for d in domains for a in (d.name, *d.aliases)}
     if generic - aliases:
         raise SupportBotError(f"{path}: generic_aliases: '{sorted(generic - aliases)[0]}' is no domain's alias")
-    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared, generic)
+    foreign = _texts(raw, "foreign", path, "a list of words")
+    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign)
 
 
 def _texts(raw: dict[str, Any], key: str, path: Path, what: str) -> frozenset[str]:

@@ -32,6 +32,7 @@ class Extraction:
     notes: list[str] = field(default_factory=list)
     source_chars: int = 0  # length before repeats were folded out of a pasted log
     platform: bool = False  # names an Apple platform, tool or error domain (DomainTable.platform)
+    foreign: bool = False  # names another runtime or OS stack (DomainTable.foreign)
 
     @property
     def nested(self) -> list[tuple[int, int]]:
@@ -122,8 +123,9 @@ class Extractor:
             words = lowered_tokens
         codes = self.find_codes(analysed, words, lowered_tokens)
         platform = not self.domains.platform.isdisjoint(lowered_tokens) or not self._platform_aliases.isdisjoint(words)
+        foreign = not self.domains.foreign.isdisjoint(lowered_tokens)
         return Extraction(
-            codes, counts, words, lowered_tokens, analysed, lowered, crash, notes, source_chars, platform=platform
+            codes, counts, words, lowered_tokens, analysed, lowered, crash, notes, source_chars, platform, foreign
         )
 
     def alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]:

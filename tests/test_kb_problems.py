@@ -93,6 +93,7 @@ def test_a_hosts_file_that_is_not_utf8_is_reported(kb: Path) -> None:
         ('platform = ["ios", 3]\n', "platform must be a list of words"),
         ("shared_messages = 1\n", "shared_messages must be a list of texts"),
         ("generic_aliases = [1]\n", "generic_aliases must be a list of domain aliases"),
+        ('foreign = "python"\n', "foreign must be a list of words"),
         ('generic_aliases = ["posix"]\n[[domains]]\nname = "A"\naliases = ["errno"]\n', "'posix' is no domain's alias"),
     ],
 )

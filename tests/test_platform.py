@@ -71,6 +71,27 @@ def test_a_message_other_platforms_print_is_not_posted_unasked_without_ours(bund
     assert on_ios.auto_reply and on_ios.matches[0].entry.id == "tls-server-trust-failure"
 
 
+# Written for this test: OpenSSL's message from another runtime on a Mac. "Mac" and a Foundation-like type
+# name (URLError) would back it; the runtime named beside it says whose message it is.
+OPENSSL_FROM_PYTHON_ON_A_MAC = (
+    "python3 script on my Mac: urllib.error.URLError: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] "
+    "certificate verify failed: unable to get local issuer certificate>. Safari loads the page fine."
+)
+
+
+def test_a_message_other_platforms_print_is_another_runtimes_when_it_is_named(bundled: Bundled) -> None:
+    _, extractor = bundled
+    ex = extractor.extract(OPENSSL_FROM_PYTHON_ON_A_MAC)
+    assert ex.foreign
+    result = search_in(bundled, OPENSSL_FROM_PYTHON_ON_A_MAC)
+    assert result.matches[0].entry.id == "tls-server-trust-failure" and "tls-server-trust-failure" in result.unbacked
+    assert not decide_in(bundled, OPENSSL_FROM_PYTHON_ON_A_MAC).auto_reply
+    # Without the runtime's names, the same message on a Mac is ours.
+    ours = OPENSSL_FROM_PYTHON_ON_A_MAC.replace("python3 script", "my app").replace("urllib.error.", "")
+    assert not extractor.extract(ours).foreign
+    assert decide_in(bundled, ours).auto_reply
+
+
 # Written for this test: Linux's errno 111 in a worker's log, then the same number from an iPhone.
 ERRNO_ELSEWHERE = "celery worker in docker: Error 111 connecting to redis:6379. Connection refused."
 SMALL_CODE_ON_IOS = "iOS app: CFNetwork Error 111 when the proxy is on"
