@@ -49,6 +49,7 @@ OWN_SETS = {
         "holdout-7",
         "holdout-8",
         "holdout-10",
+        "holdout-11",
     ],
     "unseen": ["holdout-6", "holdout-9"],
 }
