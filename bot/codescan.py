@@ -129,7 +129,7 @@ _MARKED_RE = _LiteralFirst(
 _BARE_NEG_RE = re.compile(r"-(\d{3,7})(?!\w|\.\w)")
 _SEPARATOR_RE = re.compile(
     r"[\"']?[^\S\n]{0,3}[:,=(\[]?[^\S\n]{0,3}"
-    r"(?:(?:error|Error|code|Code|err|status)[^\S\n]{0,2}[:=#]?[^\S\n]{0,3})?"
+    r"(?:(?:error|Error|code|Code|err|status|rawValue)[^\S\n]{0,2}[:=#]?[^\S\n]{0,3})?"
     r"(?:Code[^\S\n]{0,2}=[^\S\n]{0,2})?(-?\d{1,7})\b"
 )
 _NW_ENUM_DOMAINS = {"posix": "NSPOSIXErrorDomain", "dns": "kNWErrorDomainDNS", "tls": "NSOSStatusErrorDomain"}

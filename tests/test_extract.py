@@ -53,6 +53,19 @@ def test_bare_negative_number(ex: Extractor) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # How Swift prints a POSIXErrorCode with no case name, alone and inside NWError.
+        "send failed: POSIXErrorCode(rawValue: 40): Message too long",
+        "state: waiting(.posix(POSIXErrorCode(rawValue: 40)))",
+        "POSIXErrorCode: 40",
+    ],
+)
+def test_swifts_raw_value_form_names_the_code(ex: Extractor, text: str) -> None:
+    assert [(f.domain, f.code) for f in ex.extract(text).codes] == [("NSPOSIXErrorDomain", 40)]
+
+
+@pytest.mark.parametrize(
     ("text", "codes"),
     [
         ("users on cellular get -1020. Can I detect that?", [-1020]),  # a sentence ends after the code
