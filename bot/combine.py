@@ -148,11 +148,8 @@ def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
     if words < topic_bar(result, error):
         return None
     runner = result.words.get(ranked[1].entry.id, 0.0) if len(ranked) > 1 else 0.0
-    best = result.word_lead[0]
-    if best not in (topic.entry.id, error.entry.id) and all(m.entry.id != best for m in result.matches):
-        # The words favour an entry not even shown: this topic is not what they ask about, however
-        # far it leads the error's own entry.
-        return None
+    # The entry the words favour most is always shown (bot.rank._ranked): when it is a topic, it is
+    # this one, so a topic shown here is never one the words rank below an unseen better one.
     if words < EXPLAINS_CLEARLY * own and words < EXPLAINS_TOPIC_LEAD * runner:
         return None
     return topic if explains(topic.entry, error.entry, result.keys.get(error.entry.id)) else None

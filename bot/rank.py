@@ -136,8 +136,16 @@ def _ranked(
     scored.extend(solo)
     # (confidence, -entry) is unique, so the sort never compares the third items.
     scored.sort(reverse=True)
+    chosen = scored[:limit]
+    # The entry the question's words favour most is always shown, last if codes lifted more entries
+    # above it: a question asked in words deserves its best word match among the answers, and the
+    # rules that weigh what a question asks (bot.combine) must see it.
+    if word_strengths and len(chosen) == limit > 1:
+        leader = word_strengths[0][0]
+        if all(-neg != leader for _, neg, _ in chosen):
+            chosen[-1] = next(item for item in scored if -item[1] == leader)
     top = []
-    for conf, neg, found in scored[:limit]:
+    for conf, neg, found in chosen:
         if isinstance(found, Evidence):
             top.append((conf, -neg, found))
         else:
