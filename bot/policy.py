@@ -31,13 +31,10 @@ class Policy:
     lexical_lead: float = 2.2
     lexical_phrase_lead: float = 1.5
     # A smaller lead also suffices when the calibrated confidence is high for words alone: over the
-    # 972 tuning and used-up lines every words-only leader at or above it with a lead of 1.2 was right,
-    # and the wrong ones sat at 0.45 or below (off-topic ones above it name other frameworks' APIs),
-    # except one console paste that also quoted another entry's phrase ("Local network prohibited"):
-    # when the message quotes a phrase of another entry, the lead stays 1.3.
+    # 812 tuning and used-up lines every words-only leader at or above it with this lead was right,
+    # and the wrong ones sat at 0.45 or below (off-topic ones above it name other frameworks' APIs).
     lexical_confidence: float = 0.50
-    lexical_confident_lead: float = 1.2
-    lexical_quoted_lead: float = 1.3
+    lexical_confident_lead: float = 1.3
     # A short question scores low BM25 however well it matches. When the best entry reaches this
     # share of the most its words could score (``SearchResult.word_ceiling``) with this lead, it
     # answers the question too, if it is a topic (a question naming no code is not about an
@@ -115,9 +112,7 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
     if words >= policy.lexical_min:
         lead = policy.lexical_phrase_lead if best in result.phrased else policy.lexical_lead
         if top.confidence >= policy.lexical_confidence:
-            # A phrase of another entry quoted in the message points elsewhere: the leader then needs more.
-            quoted = bool(result.phrased - {best})
-            lead = min(lead, policy.lexical_quoted_lead if quoted else policy.lexical_confident_lead)
+            lead = min(lead, policy.lexical_confident_lead)
         if words >= lead * runner:
             return True
     return _covers_the_question(result, policy)

@@ -5,8 +5,6 @@ Questions written for these tests, on the bundled knowledge base.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from bot import rank
@@ -192,22 +190,3 @@ def test_the_same_alias_without_the_negation_still_counts(bundled: Bundled) -> N
     # A word that merely ends in "no" is no negation.
     casino = search_in(bundled, "Our casino HTTP/3 client: how do I tell whether URLSession used QUIC?")
     assert any(w.startswith("phrase 'http/3'") for w in casino.matches[0].why)
-
-
-# Written for this test: a typed question whose words lead by a fifth to a quarter more than the runner-up.
-COOKIE_SYNC = (
-    "Native login through URLSession sets our session cookie; the WKWebView we show afterwards doesn't have it. "
-    "What is the right way to sync cookies between them?"
-)
-
-
-def test_a_confident_words_leader_needs_a_bigger_lead_when_another_entrys_phrase_is_quoted(bundled: Bundled) -> None:
-    result, words, runner = _led_by(bundled, COOKIE_SYNC, "cookies-urlsession-wkwebview-sync")
-    policy = Policy()
-    # The premise: past the confident lead, short of the lead kept for a message quoting another entry.
-    assert policy.lexical_confident_lead * runner <= words < policy.lexical_quoted_lead * runner
-    assert result.matches[0].confidence >= policy.lexical_confidence and not result.phrased
-    assert decide(result, Mode.AUTO, policy).auto_reply
-    # The same words, when the message also quotes a phrase of another shown entry, stay silent.
-    other = result.matches[1].entry.id
-    assert not decide(replace(result, phrased=frozenset({other})), Mode.AUTO, policy).auto_reply
