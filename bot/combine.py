@@ -152,7 +152,7 @@ def _explaining_topic(result: SearchResult, error: Match) -> Match | None:
     # this one, so a topic shown here is never one the words rank below an unseen better one.
     if words < EXPLAINS_CLEARLY * own and words < EXPLAINS_TOPIC_LEAD * runner:
         return None
-    return topic if explains(topic.entry, error.entry, result.keys.get(error.entry.id)) else None
+    return topic if _explains(topic.entry, error.entry, result.keys.get(error.entry.id)) else None
 
 
 def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool] | None:
@@ -164,7 +164,7 @@ def _pair(result: SearchResult, a: Match, b: Match) -> tuple[Match, Match, bool]
     for error, topic in ((a, b), (b, a)):
         # The error may have been found by its message ("Socket is not connected"), not a code.
         key = result.keys.get(error.entry.id)
-        if is_error(error.entry) and is_topic(topic.entry) and explains(topic.entry, error.entry, key):
+        if is_error(error.entry) and is_topic(topic.entry) and _explains(topic.entry, error.entry, key):
             return error, topic, False
     return None
 
@@ -179,7 +179,7 @@ def is_topic(entry: Entry) -> bool:
     return entry.curated and entry.kind != "error"
 
 
-def explains(topic: Entry, error: Entry, key: tuple[str, int] | None) -> bool:
+def _explains(topic: Entry, error: Entry, key: tuple[str, int] | None) -> bool:
     """Whether the knowledge base ties ``topic`` to ``error``, found by ``key`` (None: by its message):
     a "see also" either way, or the topic claiming that code (one of the error's own) as related."""
     if _related(topic, error):

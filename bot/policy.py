@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.combine import asks_more_than, combine, explained, explains, is_topic, topic_bar
+from bot.combine import asks_more_than, combine, explained, is_topic, topic_bar
 from bot.models import ChannelSettings, Combined, Match, Mode, Outcome
 from bot.rank import SearchResult
 
@@ -67,25 +67,21 @@ def _asks_about_a_topic(result: SearchResult, policy: Policy) -> bool:
 
     An error pasted whole (its domain and code, a pattern or its message) of a framework's own
     domain is what the message is about unless the words ask about the topic clearly more
-    (:func:`bot.combine.asks_more_than`) or the topic is one the knowledge base relates to the
-    error (then the question likely asks what that topic answers): "writeDatagrams failed:
-    ...NEAppProxyFlowErrorDomain Code=9, what is code 9?" shares most of its words with the
-    unrelated UDP-flows topic and still asks for code 9. An error only named by number or symbol,
-    or one every OS has (an errno is a symptom that many APIs report), keeps the lower bar.
+    (:func:`bot.combine.asks_more_than`): "writeDatagrams failed: ...NEAppProxyFlowErrorDomain Code=9,
+    what is code 9?" shares most of its words with the UDP-flows topic and still asks for code 9.
+    An error only named by number or symbol, or one every OS has (an errno is a symptom that many
+    APIs report), keeps the lower bar.
     """
     top = result.matches[0]
     # A catalog row's few words say nothing about what the question asks: only curated errors compare.
     if result.extraction.pasted_log or top.entry.kind != "error":
         return False
     bar = topic_bar(result, top)
-    topics = [m for m in result.matches[1:] if is_topic(m.entry) and result.words.get(m.entry.id, 0.0) >= bar]
+    topics = [result.words.get(m.entry.id, 0.0) for m in result.matches[1:] if is_topic(m.entry)]
     if top.entry.id in result.named or top.entry.id in result.everywhere:
-        return bool(topics)
+        return any(words >= bar for words in topics)
     own = result.words.get(top.entry.id, 0.0)
-    key = result.keys.get(top.entry.id)
-    return any(
-        asks_more_than(result.words.get(m.entry.id, 0.0), own) or explains(m.entry, top.entry, key) for m in topics
-    )
+    return any(words >= bar and asks_more_than(words, own) for words in topics)
 
 
 def _lexical_auto(result: SearchResult, policy: Policy) -> bool:

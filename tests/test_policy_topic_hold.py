@@ -3,17 +3,15 @@
 The policy holds an error's answer back when the question's words point at a topic about as much
 as at the error (``bot.policy._asks_about_a_topic``). How much "about as much" is depends on how
 the error was given: pasted whole from a framework's own domain, it is what the message is about
-unless the topic clearly leads or the knowledge base relates the two (the question then likely
-asks what the related topic answers); named only by number or symbol, or an errno every OS has,
-the lower bar holds it.
+unless the topic clearly leads; named only by number or symbol, or an errno every OS has, the
+lower bar holds it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.combine import explains
-from bot.models import Mode, Outcome
+from bot.models import Mode
 from bot.policy import Policy, decide
 
 from .core import Bundled, decide_in, search_in
@@ -34,7 +32,6 @@ def test_a_framework_error_pasted_whole_is_posted_though_a_topic_shares_its_word
     # The premise: the topic's words pass the lower bar but lead the error's by less than 1.3 times.
     assert 0.9 * own <= topic < 1.3 * own
     assert ERROR not in result.named and ERROR not in result.everywhere
-    assert not any(explains(m.entry, result.matches[0].entry, result.keys.get(ERROR)) for m in result.matches[1:])
     d = decide_in(bundled, UDP_FLOW_QUESTION)
     assert d.auto_reply and d.combined is None and d.matches[0].entry.id == ERROR
 
@@ -53,23 +50,3 @@ def test_an_errno_is_one_every_os_has_and_a_framework_code_is_not(bundled: Bundl
     result = search_in(bundled, text)
     assert "posix-61-econnrefused" in result.everywhere
     assert ERROR not in result.everywhere
-
-
-# Written for these tests: a fleet rollout question that pastes code 10 and asks what the MDM topic answers.
-ROLLOUT_QUESTION = (
-    "Rolling out our macOS VPN system extension with Jamf: activation fails with OSSystemExtensionErrorDomain "
-    "Code=10 on a few Macs and others show the blocked notice. What does the profile need so it loads with no "
-    "user approval?"
-)
-
-
-def test_a_pasted_error_is_held_back_when_a_topic_related_to_it_shares_its_words(bundled: Bundled) -> None:
-    result = search_in(bundled, ROLLOUT_QUESTION)
-    error, topic = "sysext-10-forbidden-by-system-policy", "system-extension-mdm-approval"
-    assert result.matches[0].entry.id == error and error not in result.named
-    # The premise: the related topic's words pass the lower bar without leading 1.3 times.
-    assert 0.9 * result.words[error] <= result.words[topic] < 1.3 * result.words[error]
-    entries = {m.entry.id: m.entry for m in result.matches}
-    assert explains(entries[topic], entries[error], result.keys.get(error))
-    d = decide_in(bundled, ROLLOUT_QUESTION)
-    assert not d.auto_reply and d.outcome is Outcome.NOTHING
