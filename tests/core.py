@@ -38,6 +38,12 @@ def bundled_index() -> Bundled:
     return Index(read_knowledge(BUNDLED_KB).entries, domains), Extractor(domains)
 
 
+def ranked_in(bundled: Bundled, text: str) -> SearchResult:
+    """The ranking of ``text`` over ``bundled`` before the topic a question asks about is moved first."""
+    index, extractor = bundled
+    return search(index, extractor.extract(text))
+
+
 def search_in(bundled: Bundled, text: str) -> SearchResult:
     """The ranking of ``text`` over ``bundled``, as the engine gives it with the default policy."""
     index, extractor = bundled

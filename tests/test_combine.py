@@ -14,7 +14,7 @@ from bot.policy import Policy, decide
 from bot.rank import search
 from bot.store.sqlite import SQLiteStore
 
-from .core import BUNDLED_KB, Bundled, decide_in, search_in, start_core
+from .core import BUNDLED_KB, Bundled, decide_in, ranked_in, search_in, start_core
 
 # Pastes written for these tests, in the shapes URLSession and CFNetwork print.
 UNTRUSTED = (
@@ -210,8 +210,7 @@ UNSHOWN_TOPIC_QUESTION = (
 
 
 def test_the_topic_the_words_favour_is_shown_though_codes_lift_others_above_it(bundled: Bundled) -> None:
-    index, extractor = bundled
-    raw = search(index, extractor.extract(UNSHOWN_TOPIC_QUESTION))
+    raw = ranked_in(bundled, UNSHOWN_TOPIC_QUESTION)
     shown = [m.entry.id for m in raw.matches]
     # The premise: without the words' leader, the matches would be the error and four entries lifted by it.
     assert len(shown) == 5 and shown[-1] == raw.word_lead[0] == "ats-diagnostics-nscurl"
@@ -363,8 +362,7 @@ TRUST_HOOK_ASKED = (
 
 
 def test_a_topic_asked_about_ranks_above_entries_lifted_by_the_code_named_in_passing(bundled: Bundled) -> None:
-    index, extractor = bundled
-    raw = search(index, extractor.extract(TRUST_HOOK_ASKED))
+    raw = ranked_in(bundled, TRUST_HOOK_ASKED)
     error, lifted, topic = "errssl-9807-cert-chain-invalid", "tls-server-trust-failure", "nwconnection-tls-options"
     # The premise: the topic leads the words but is third, behind an entry there by the code it claims.
     assert [m.entry.id for m in raw.matches[:3]] == [error, lifted, topic]
