@@ -53,29 +53,21 @@ def nesting(codes: list[FoundCode]) -> list[tuple[int, int]]:
 
 
 _DIGIT_RE = re.compile(r"\d")  # \d as the patterns below read it (any Unicode decimal digit)
-_ERROR_DOMAIN_RE = re.compile(r"Error Domain=([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})")
-# Any "...ErrorDomain" followed by a code, so a code of a domain we do not know (NSCocoaErrorDomain
-# 3840, SKErrorDomain 0) is read as that domain's and never mistaken for one of ours.
-_ANY_DOMAIN_RE = re.compile(r"ErrorDomain\b[\"',:=\s]{1,4}(?:(?:[Cc]ode|error)[\s=:]{1,3})?(-?\d{1,7})\b")
-_UNDERLYING_RE = re.compile(r"NSUnderlyingError\S{0,4}\s{0,2}(?:0x[0-9a-fA-F]{1,16}\s{0,2})?[{(=\s\"]{0,4}$")
-_KEY_SEP = r"[\"'=:\s]{1,4}"
-_STREAM_DOMAIN_RE = re.compile(r"_kCFStreamErrorDomainKey" + _KEY_SEP + r"(-?\d{1,3})\b")
-_STREAM_CODE_RE = re.compile(r"_kCFStreamErrorCodeKey" + _KEY_SEP + r"(-?\d{1,7})\b")
-_SSL_ORIGINAL_RE = re.compile(r"_kCFNetworkCFStreamSSLErrorOriginalValue" + _KEY_SEP + r"(-?\d{1,7})\b")
-_BRACKET_PAIR_RE = re.compile(r"\[(-?\d{1,3}):(-?\d{1,7})\]")
 
 
 class _LiteralFirst:
-    """Several regexes, each starting with a literal, searched one after another; group 1 of
-    every one is the code.
+    """One or several regexes, each starting with a literal, searched one after another.
 
     Python's regex engine scans fast for a leading literal but not for a leading \\b or an
-    alternation; on a 1 MB log that is the difference between 1 ms and 30 ms a pattern.
+    alternation; on a 1 MB log that is the difference between 1 ms and 30 ms a pattern. A
+    pattern whose literal the text lacks is not started at all: a search costs a microsecond
+    even when it finds nothing, and a question holds few of these literals.
     """
 
     def __init__(self, rest_by_prefix: dict[str, str]) -> None:
         self.prefixes = tuple(rest_by_prefix)
         self.patterns = tuple(re.compile(re.escape(p) + rest) for p, rest in rest_by_prefix.items())
+        self.single = self.patterns[0] if len(self.patterns) == 1 else None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The first MAX_MATCHES matches of every pattern, in text order.
@@ -84,6 +76,9 @@ class _LiteralFirst:
         pattern can give more than that to the first MAX_MATCHES), without a Python-level
         merge step per match: that cost 7 ms on a 1 MB log of "Code=" numbers.
         """
+        if self.single is not None:
+            # Matches of one pattern come in text order already; the list and its sort cost more than the search.
+            return self.single.finditer(text) if self.prefixes[0] in text else iter(())
         # A pattern whose literal is not in the text is not started: most questions hold none of them.
         found = [
             m
@@ -99,6 +94,18 @@ def _start(m: re.Match[str]) -> int:
     return m.start()
 
 
+_ERROR_DOMAIN_RE = _LiteralFirst({"Error Domain=": r"([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})"})
+# Any "...ErrorDomain" followed by a code, so a code of a domain we do not know (NSCocoaErrorDomain
+# 3840, SKErrorDomain 0) is read as that domain's and never mistaken for one of ours.
+_ANY_DOMAIN_RE = _LiteralFirst({"ErrorDomain": r"\b[\"',:=\s]{1,4}(?:(?:[Cc]ode|error)[\s=:]{1,3})?(-?\d{1,7})\b"})
+_UNDERLYING_RE = re.compile(r"NSUnderlyingError\S{0,4}\s{0,2}(?:0x[0-9a-fA-F]{1,16}\s{0,2})?[{(=\s\"]{0,4}$")
+_KEY_SEP = r"[\"'=:\s]{1,4}"
+_STREAM_DOMAIN_RE = _LiteralFirst({"_kCFStreamErrorDomainKey": _KEY_SEP + r"(-?\d{1,3})\b"})
+_STREAM_CODE_RE = _LiteralFirst({"_kCFStreamErrorCodeKey": _KEY_SEP + r"(-?\d{1,7})\b"})
+_SSL_ORIGINAL_RE = _LiteralFirst({"_kCFNetworkCFStreamSSLErrorOriginalValue": _KEY_SEP + r"(-?\d{1,7})\b"})
+_BRACKET_PAIR_RE = _LiteralFirst({"[": r"(-?\d{1,3}):(-?\d{1,7})\]"})
+
+
 def _scan(regex: re.Pattern[str] | _LiteralFirst, text: str) -> Iterator[re.Match[str]]:
     """The first MAX_MATCHES matches: after folding, more than that is noise, not a paste."""
     return islice(regex.finditer(text), MAX_MATCHES)
@@ -106,14 +113,14 @@ def _scan(regex: re.Pattern[str] | _LiteralFirst, text: str) -> Iterator[re.Matc
 
 # The patterns below leave out a leading \b: it defeats the regex engine's literal-prefix scan
 # and makes a 1 MB log several times slower. _glued() does that check on the few matches.
-_POSIX_BRACKET_RE = re.compile(r"\[(\d{1,3}): ?[A-Z][a-z]")
+_POSIX_BRACKET_RE = _LiteralFirst({"[": r"(\d{1,3}): ?[A-Z][a-z]"})
 _POSIX_WORD_RE = _LiteralFirst(
     dict.fromkeys(("POSIX", "Posix", "posix", "errno", "Errno"), r"(?:ErrorCode| error)?[ :=(#]{0,3}(\d{1,3})\b")
 )
-_POSIX_PAIR_RE = re.compile(r"error \d{1,2}:(\d{1,3})\b")
-_POSIX_STRERR_RE = re.compile(r": \[(\d{1,3})\] [A-Z][a-z]")
+_POSIX_PAIR_RE = _LiteralFirst({"error ": r"\d{1,2}:(\d{1,3})\b"})
+_POSIX_STRERR_RE = _LiteralFirst({": [": r"(\d{1,3})\] [A-Z][a-z]"})
 _OSSTATUS_RE = _LiteralFirst(dict.fromkeys(("OSStatus", "status", "Status"), r"(?: error)?[ :=]{0,3}(-\d{1,7})\b"))
-_HEX_RE = re.compile(r"0x([0-9A-Fa-f]{8})(?![0-9A-Za-z_])")
+_HEX_RE = _LiteralFirst({"0x": r"([0-9A-Fa-f]{8})(?![0-9A-Za-z_])"})
 _NW_ENUM_RE = _LiteralFirst(dict.fromkeys(("posix(", "dns(", "tls("), r"(-?\d{1,7})\)"))
 # Lower-case "code=1" is too common outside error reports (Mach exception codes) to trust
 # unless the number is negative.
@@ -126,7 +133,7 @@ _MARKED_RE = _LiteralFirst(
         "code": r" ?[=:] ?(-\d{1,7})\b",
     }
 )
-_BARE_NEG_RE = re.compile(r"-(\d{3,7})(?!\w|\.\w)")
+_BARE_NEG_RE = _LiteralFirst({"-": r"(\d{3,7})(?!\w|\.\w)"})
 _SEPARATOR_RE = re.compile(
     r"[\"']?[^\S\n]{0,3}[:,=(\[]?[^\S\n]{0,3}"
     r"(?:(?:error|Error|code|Code|err|status|rawValue)[^\S\n]{0,2}[:=#]?[^\S\n]{0,3})?"

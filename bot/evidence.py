@@ -25,10 +25,10 @@ class Evidence:
         return 1.0 - miss
 
 
-def confidences_of_one(strengths: list[tuple[int, float]]) -> list[tuple[float, int, float]]:
-    """(confidence, -entry, strength) for entries whose only evidence is one strength.
+def confidence_of_one(strength: float) -> float:
+    """The confidence of an entry whose only evidence is ``strength``.
 
-    The confidence is ``confidence()``'s of that one strength, by the same operations
-    (``miss = 1.0 * (1.0 - s)`` is ``1.0 - s`` exactly), without an Evidence object per entry.
+    ``confidence()``'s of that one strength, by the same operations (``miss = 1.0 * (1.0 - s)``
+    is ``1.0 - s`` exactly), without an Evidence object per entry.
     """
-    return [(1.0 - (1.0 - min(max(s, 0.0), MAX_STRENGTH)), -i, s) for i, s in strengths]
+    return 1.0 - (1.0 - min(max(strength, 0.0), MAX_STRENGTH))

@@ -66,6 +66,12 @@ class Extractor:
         self._plain_aliases = frozenset(a for a in self.aliases if TOKEN_RE.fullmatch(a))
         self._plain_lowered = tuple((a, a.lower()) for a in self._plain_aliases)
         self._dotted_aliases = tuple(a for a in self.aliases if a not in self._plain_aliases)
+        # The plain aliases by lowercase, each with its place in _plain_lowered: a message is checked
+        # for its few dozen words, not for every alias, and mentions keep _plain_lowered's order.
+        by_lower: dict[str, list[tuple[int, str]]] = {}
+        for rank, (alias, low) in enumerate(self._plain_lowered):
+            by_lower.setdefault(low, []).append((rank, alias))
+        self._by_lower = {low: tuple(found) for low, found in by_lower.items()}
         # Aliases that say "Apple" as well as naming a domain ("NSURLErrorDomain", not "errno").
         self._platform_aliases = frozenset(a for a in self._plain_aliases if a.lower() not in domains.generic_aliases)
 
@@ -129,9 +135,17 @@ class Extractor:
         )
 
     def alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]:
-        """(start, end, alias) for every domain name in the text, found without a big regex."""
+        """(start, end, alias) for every domain name in the text, found without a big regex.
+
+        ``lowered`` holds the lowercase of every one of ``tokens``.
+        """
         out = []
-        present = [a for a, low in self._plain_lowered if a in tokens or (low in lowered and a in text)]
+        table = self._by_lower
+        # ``lowered`` holds the lowercase of every token, so an alias among the tokens is found
+        # through its lowercase; one in another case must occur in the text as written.
+        keys = [t for t in lowered if t in table] if len(lowered) < len(table) else [k for k in table if k in lowered]
+        found = sorted(ra for low in keys for ra in table[low] if ra[1] in tokens or ra[1] in text)
+        present = [a for _, a in found]
         present += [a for a in self._dotted_aliases if a in text]
         for alias in present:
             pos = text.find(alias)

@@ -164,7 +164,7 @@ class Index:
     @cached_property
     def word_arrays(self) -> TermArrays:
         """The postings as numpy arrays, converted per term as searches first use it."""
-        return TermArrays(self.postings)
+        return TermArrays(self.postings, len(self.entries))
 
     @cached_property
     def surface(self) -> frozenset[str]:

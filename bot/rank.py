@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bot.codescan import FoundCode
-from bot.evidence import Evidence, confidences_of_one
+from bot.evidence import Evidence, confidence_of_one
 from bot.extract import Extraction
 from bot.index import Index, Pattern, Phrase
 from bot.keys import RELATED_FACTOR, code_evidence, layered
@@ -81,7 +81,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         patterns[pat.entry].append(pat)
     words = word_query(index, ex)
     phrased = _phrase_evidence(index, ex, evidence, ours, words)
-    top = _ranked(evidence, words.strengths(), limit)
+    top = _ranked(evidence, words, limit)
     matches = tuple(
         Match(index.entries[i], round(conf, 4), Reasons(partial(_best_reasons, ev, partial(words.reason, index, i))))
         for conf, i, ev in top
@@ -113,27 +113,21 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
     )
 
 
-def _ranked(
-    evidence: dict[int, Evidence], word_strengths: list[tuple[int, float]], limit: int
-) -> list[tuple[float, int, Evidence]]:
+def _ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list[tuple[float, int, Evidence]]:
     """The ``limit`` best (confidence, entry, evidence), by confidence and then entry order.
 
     Word evidence comes last in every entry's list. Most word candidates have nothing else,
     and their confidence is that of one strength: it is computed as Evidence would, and an
     Evidence is made only for those that are shown.
     """
-    for i, strength in word_strengths:
-        if i in evidence:
-            evidence[i].add(strength, WORDS_REASON, False)
-    solo = confidences_of_one([(i, s) for i, s in word_strengths if i not in evidence])
     scored: list[tuple[float, int, Evidence | float]] = []
+    scored.extend(_word_only(evidence, words, limit))
     for i, ev in evidence.items():
         if len(ev.why) > 1:
             # One entry may collect the same reason many times from a long log; count it once.
             pairs = dict(zip(ev.why, ev.strengths, strict=True))
             ev.why, ev.strengths = list(pairs), list(pairs.values())
         scored.append((ev.confidence(), -i, ev))
-    scored.extend(solo)
     # (confidence, -entry) is unique, so the sort never compares the third items.
     scored.sort(reverse=True)
     chosen = scored[:limit]
@@ -149,10 +143,43 @@ def _ranked(
         if isinstance(found, Evidence):
             top.append((conf, -neg, found))
         else:
-            words = Evidence()
-            words.add(found, WORDS_REASON, False)
-            top.append((conf, -neg, words))
+            only = Evidence()
+            only.add(found, WORDS_REASON, False)
+            top.append((conf, -neg, only))
     return top
+
+
+# Scores in decreasing order give confidences that rise from one to the next, if ever, by
+# rounding (a few units in the last place): far less than this.
+ROUNDING_SLACK = 1e-9
+
+
+def _word_only(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list[tuple[float, int, float]]:
+    """Adds word evidence to the word candidates with other evidence; returns (confidence, -entry,
+    strength) of the others, as far down as one of them can be among the ``limit`` best.
+
+    The candidates come best score first, so once ``limit`` of them are in, one whose confidence is
+    below the lowest of those is beaten by ``limit`` entries, and so is every one after it.
+    """
+    solo: list[tuple[float, int, float]] = []
+    bar = -1.0
+    best = words.best
+    for k, (i, score) in enumerate(best):
+        ev = evidence.get(i)
+        if ev is not None:
+            ev.add(words.strength(score), WORDS_REASON, False)
+            continue
+        strength = words.strength(score)
+        conf = confidence_of_one(strength)
+        if conf < bar:
+            for j, rest in best[k + 1 :]:
+                if (other := evidence.get(j)) is not None:
+                    other.add(words.strength(rest), WORDS_REASON, False)
+            break
+        solo.append((conf, -i, strength))
+        if len(solo) == limit:
+            bar = min(c for c, _, _ in solo) - ROUNDING_SLACK
+    return solo
 
 
 def _symbol_evidence(index: Index, ex: Extraction, evidence: dict[int, Evidence], ours: OurPlatform) -> set[int]:

@@ -50,16 +50,16 @@ class WordQuery:
         """The entry's BM25 score over the question, None when it shares no term with it."""
         return self.table.score(entry)
 
-    def strengths(self) -> list[tuple[int, float]]:
-        """(entry, strength of its word evidence) for the best candidates, best first."""
-        if not self.best:
-            return []
-        top = self.best[0][1]
+    def strength(self, score: float) -> float:
+        """The strength of word evidence with BM25 ``score`` (one of :attr:`best`'s)."""
         # Absolute strength says how much of the question matched; the ratio to the best
         # entry keeps near-misses from crowding a clear lexical winner.
-        return [
-            (i, WORDS_CAP * score / (score + WORDS_HALF) * (score / top) ** WORDS_RELATIVE) for i, score in self.best
-        ]
+        strength: float = WORDS_CAP * score / (score + WORDS_HALF) * (score / self.best[0][1]) ** WORDS_RELATIVE
+        return strength
+
+    def strengths(self) -> list[tuple[int, float]]:
+        """(entry, strength of its word evidence) for the best candidates, best first."""
+        return [(i, self.strength(score)) for i, score in self.best]
 
     def share(self, entry: int) -> float:
         """``entry``'s word score as a share of the best one (1.0 when nothing scored)."""

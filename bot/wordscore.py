@@ -6,7 +6,9 @@ a dozen numpy calls whatever the number of postings. The additions are the same 
 same order (each entry's contributions in term order, from 0.0, in double precision), so the
 scores are identical to the dict loop's, bit for bit: :class:`DictScores` is that loop, kept
 for questions with only a few postings, where numpy's per-call overhead costs more than it saves.
-Nothing here grows with the number of entries: every array is as long as the question's postings.
+:class:`ArrayScores` grows with the question's postings only, not the number of entries; for a
+knowledge base of a few thousand entries :class:`DenseScores` adds into one array per entry instead,
+which needs no sort.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ SHIFT = 24
 POSITION = (1 << SHIFT) - 1
 # Below this many postings the plain dict loop is faster than numpy's fixed cost per call.
 SMALL = 120
+# Up to this many entries a question's scores are added into arrays as long as the index (a few
+# microseconds per call at this size); beyond it, arrays as long as its postings cost less.
+DENSE_ENTRIES = 4096
 
 
 class TermArrays:
@@ -36,9 +41,12 @@ class TermArrays:
     pass over every term at build time would cost more than the searches that need it.
     """
 
-    def __init__(self, postings: Postings) -> None:
+    def __init__(self, postings: Postings, entries: int | None = None) -> None:
         self._postings = postings
+        # How many entries the index has (the length of a dense score array); None: not known.
+        self.entries = entries
         self._arrays: dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]] = {}
+        self._dense: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]] = {}
 
     def get(self, term: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """The term's (entry << SHIFT, impact) arrays, in posting order."""
@@ -47,6 +55,15 @@ class TermArrays:
             ids, impacts = self._postings[term]
             keys = np.frombuffer(ids, dtype=np.intc).astype(np.int64) << SHIFT
             got = self._arrays[term] = (keys, np.frombuffer(impacts, dtype=np.single).astype(np.float64))
+        return got
+
+    def dense(self, term: str) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """The term's (entry, impact) arrays, in posting order, as :class:`DenseScores` reads them."""
+        got = self._dense.get(term)
+        if got is None:
+            ids, impacts = self._postings[term]
+            entries = np.frombuffer(ids, dtype=np.intc).astype(np.intp)
+            got = self._dense[term] = (entries, np.frombuffer(impacts, dtype=np.single).astype(np.float64))
         return got
 
 
@@ -66,6 +83,8 @@ def word_scores(postings: Postings, arrays: TermArrays, terms: list[tuple[str, f
     """Every entry's score over the weighted ``terms``, and the ``limit`` best."""
     if sum(len(postings[term][0]) for term, _ in terms) < SMALL:
         return DictScores(postings, terms, limit)
+    if arrays.entries is not None and arrays.entries <= DENSE_ENTRIES:
+        return DenseScores(postings, arrays, terms, limit)
     return ArrayScores(arrays, terms, limit)
 
 
@@ -165,3 +184,41 @@ class ArrayScores:
         at = self._positions[int(ids.searchsorted(entry)) : int(ids.searchsorted(entry, "right"))]
         starts = self._starts
         return [(v, bisect_right(starts, p) - 1) for v, p in zip(self._weighted[at].tolist(), at.tolist(), strict=True)]
+
+
+class DenseScores(DictScores):
+    """Scores added into an array with one slot per entry: no sort, for knowledge bases of a few
+    thousand entries (see DENSE_ENTRIES). Reasons are read from the postings as the dict loop does."""
+
+    def __init__(self, postings: Postings, arrays: TermArrays, terms: list[tuple[str, float]], limit: int) -> None:
+        self._postings = postings
+        self._terms = terms
+        id_parts, impact_parts = [], []
+        for term, weight in terms:
+            entries, impacts = arrays.dense(term)
+            id_parts.append(entries)
+            impact_parts.append(impacts if weight == 1.0 else impacts * weight)
+        ids = np.concatenate(id_parts)
+        n, size = len(ids), arrays.entries or 0
+        # bincount adds each entry's impacts one by one in array order (term order), from 0.0: the
+        # dict loop's additions, so the same doubles.
+        self._sums = sums = np.bincount(ids, weights=np.concatenate(impact_parts), minlength=size)
+        # Where each entry was first scored (n: never), for the dict's order among equal scores.
+        self._first = first = np.full(size, n, dtype=np.intp)
+        np.minimum.at(first, ids, np.arange(n, dtype=np.intp))
+        self._n = n
+        scored = first < n
+        if int(np.count_nonzero(scored)) > limit:
+            # The limit-th best score: every entry at or above it is a candidate (ties included).
+            bar = np.partition(sums[scored], -limit)[-limit]
+            scored &= sums >= bar
+        candidates = np.flatnonzero(scored)
+        order = np.lexsort((first[candidates], -sums[candidates]))[:limit]
+        best = candidates[order]
+        self.best = list(zip(best.tolist(), sums[best].tolist(), strict=True))
+
+    def score(self, entry: int) -> float | None:
+        """See :class:`WordScores`."""
+        if 0 <= entry < len(self._first) and self._first[entry] < self._n:
+            return float(self._sums[entry])
+        return None
