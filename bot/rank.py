@@ -134,8 +134,9 @@ def _ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list
     # The entry the question's words favour most is always shown, last if codes lifted more entries
     # above it: a question asked in words deserves its best word match among the answers, and the
     # rules that weigh what a question asks (bot.combine) must see it.
-    if word_strengths and len(chosen) == limit > 1:
-        leader = word_strengths[0][0]
+    # It is the first word candidate, so _word_only always scores it.
+    if words.best and len(chosen) == limit > 1:
+        leader = words.best[0][0]
         if all(-neg != leader for _, neg, _ in chosen):
             chosen[-1] = next(item for item in scored if -item[1] == leader)
     top = []
