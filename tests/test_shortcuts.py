@@ -10,7 +10,7 @@ from array import array
 from collections import defaultdict
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import bot.codescan as codescan_module
@@ -108,8 +108,15 @@ def _plain_ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -
             ev.why, ev.strengths = list(pairs), list(pairs.values())
         scored.append((ev.confidence(), -i, ev))
     scored.sort(reverse=True)
+    chosen = scored[:limit]
+    # The word leader's slot (bot.rank._ranked) is a rule of what is shown, not a shortcut: the
+    # plain ranking keeps it too.
+    if words.best and len(chosen) == limit > 1:
+        leader = words.best[0][0]
+        if all(-neg != leader for _, neg, _ in chosen):
+            chosen[-1] = next(item for item in scored if -item[1] == leader)
     top = []
-    for conf, neg, found in scored[:limit]:
+    for conf, neg, found in chosen:
         if not isinstance(found, Evidence):
             found = Evidence([min(max(found, 0.0), MAX_STRENGTH)], [WORDS_REASON], False)
         top.append((conf, -neg, found))
@@ -120,6 +127,8 @@ _IMPACTS = st.sampled_from([0.1, 0.2, 0.3, 0.5, 1.0, 1.5, 2.0, 7.25, 11.0, 0.700
 
 
 @settings(max_examples=500, deadline=None)
+# CI found this one: the word leader (entry 0, weak words) is below two strong code matches.
+@example([[(0, 0.1)]], [1.0] * 8, {0: [0.0], 1: [1.0], 2: [1.0]}, 2)
 @given(
     st.lists(st.lists(st.tuples(st.integers(0, 24), _IMPACTS), max_size=20), min_size=1, max_size=8),
     st.lists(st.sampled_from([1.0, 1.3, 1.6, 1.9]), min_size=8, max_size=8),
