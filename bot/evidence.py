@@ -18,6 +18,13 @@ class Evidence:
         self.why.append(reason)
         self.strong = self.strong or strong
 
+    def count_each_reason_once(self) -> None:
+        """Keeps one strength per reason (the last one added), in the order the reasons first came:
+        a long log may give one entry the same reason many times, and it counts once."""
+        if len(self.why) > 1:
+            pairs = dict(zip(self.why, self.strengths, strict=True))
+            self.why, self.strengths = list(pairs), list(pairs.values())
+
     def confidence(self) -> float:
         miss = 1.0
         for s in self.strengths:

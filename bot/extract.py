@@ -139,7 +139,6 @@ class Extractor:
 
         ``lowered`` holds the lowercase of every one of ``tokens``.
         """
-        out = []
         table = self._by_lower
         # ``lowered`` holds the lowercase of every token, so an alias among the tokens is found
         # through its lowercase; one in another case must occur in the text as written.
@@ -147,16 +146,7 @@ class Extractor:
         found = sorted(ra for low in keys for ra in table[low] if ra[1] in tokens or ra[1] in text)
         present = [a for _, a in found]
         present += [a for a in self._dotted_aliases if a in text]
-        for alias in present:
-            pos = text.find(alias)
-            while pos != -1:
-                end = pos + len(alias)
-                before = text[pos - 1] if pos else " "
-                after = text[end] if end < len(text) else " "
-                if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
-                    out.append((pos, end, alias))
-                pos = text.find(alias, end)
-        return out
+        return bounded_occurrences(text, present)
 
     def find_codes(self, text: str, tokens: set[str] | None = None, lowered: set[str] | None = None) -> list[FoundCode]:
         """Every error code in ``text``, with its domain where the text names one."""
@@ -165,6 +155,22 @@ class Extractor:
         if lowered is None:
             lowered = {t.lower() for t in tokens}
         return CodeScan(text, self).run(tokens, lowered)
+
+
+def bounded_occurrences(text: str, names: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, name) for every occurrence of each of ``names`` in ``text`` that stands alone:
+    no letter, digit or ``_`` on either side, and no ``.`` before it."""
+    out = []
+    for name in names:
+        pos = text.find(name)
+        while pos != -1:
+            end = pos + len(name)
+            before = text[pos - 1] if pos else " "
+            after = text[end] if end < len(text) else " "
+            if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
+                out.append((pos, end, name))
+            pos = text.find(name, end)
+    return out
 
 
 def _log_tokens(lowered: str) -> set[str]:

@@ -34,6 +34,8 @@ SHARED_SHORT_PHRASE_FACTOR = 0.5
 # what it asks: its strength falls with the square of its entry's word score against the best one.
 SHORT_PHRASE_WORDS_POWER = 2
 WORDS_REASON = "\0words"  # placeholder: the words reason is written only for final matches
+# (confidence, -entry, evidence): a word-only candidate's evidence is its one strength until it is shown.
+Scored = tuple[float, int, Evidence | float]
 
 
 @dataclass(frozen=True)
@@ -120,27 +122,15 @@ def _ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list
     and their confidence is that of one strength: it is computed as Evidence would, and an
     Evidence is made only for those that are shown.
     """
-    scored: list[tuple[float, int, Evidence | float]] = []
+    scored: list[Scored] = []
     scored.extend(_word_only(evidence, words, limit))
     for i, ev in evidence.items():
-        if len(ev.why) > 1:
-            # One entry may collect the same reason many times from a long log; count it once.
-            pairs = dict(zip(ev.why, ev.strengths, strict=True))
-            ev.why, ev.strengths = list(pairs), list(pairs.values())
+        ev.count_each_reason_once()
         scored.append((ev.confidence(), -i, ev))
     # (confidence, -entry) is unique, so the sort never compares the third items.
     scored.sort(reverse=True)
-    chosen = scored[:limit]
-    # The entry the question's words favour most is always shown, last if codes lifted more entries
-    # above it: a question asked in words deserves its best word match among the answers, and the
-    # rules that weigh what a question asks (bot.combine) must see it.
-    # It is the first word candidate, so _word_only always scores it.
-    if words.best and len(chosen) == limit > 1:
-        leader = words.best[0][0]
-        if all(-neg != leader for _, neg, _ in chosen):
-            chosen[-1] = next(item for item in scored if -item[1] == leader)
     top = []
-    for conf, neg, found in chosen:
+    for conf, neg, found in with_word_leader(scored, words, limit):
         if isinstance(found, Evidence):
             top.append((conf, -neg, found))
         else:
@@ -148,6 +138,22 @@ def _ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list
             only.add(found, WORDS_REASON, False)
             top.append((conf, -neg, only))
     return top
+
+
+def with_word_leader(scored: list[Scored], words: WordQuery, limit: int) -> list[Scored]:
+    """The first ``limit`` of ``scored`` (best first), with the entry the question's words favour most
+    in the last place if codes lifted ``limit`` others above it.
+
+    A question asked in words deserves its best word match among the answers, and the rules that
+    weigh what a question asks (bot.combine) must see it. It is the first word candidate, so
+    :func:`_word_only` always scores it.
+    """
+    chosen = scored[:limit]
+    if words.best and len(chosen) == limit > 1:
+        leader = words.best[0][0]
+        if all(-neg != leader for _, neg, _ in chosen):
+            chosen[-1] = next(item for item in scored if -item[1] == leader)
+    return chosen
 
 
 # Scores in decreasing order give confidences that rise from one to the next, if ever, by

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 import bot.codescan as codescan_module
 from bot.domains import load_domains
 from bot.evidence import MAX_STRENGTH, Evidence, confidence_of_one
-from bot.extract import Extractor
+from bot.extract import Extractor, bounded_occurrences
 from bot.impacts import Postings
-from bot.rank import WORDS_REASON, _ranked
+from bot.rank import WORDS_REASON, _ranked, with_word_leader
 from bot.words import WordQuery
 from bot.wordscore import DictScores
 
@@ -39,17 +39,7 @@ def _plain_mentions(ex: Extractor, text: str, tokens: set[str], lowered: set[str
     """What Extractor.alias_mentions gave when it looked at every alias."""
     present = [a for a, low in ex._plain_lowered if a in tokens or (low in lowered and a in text)]
     present += [a for a in ex._dotted_aliases if a in text]
-    out = []
-    for alias in present:
-        pos = text.find(alias)
-        while pos != -1:
-            end = pos + len(alias)
-            before = text[pos - 1] if pos else " "
-            after = text[end] if end < len(text) else " "
-            if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
-                out.append((pos, end, alias))
-            pos = text.find(alias, end)
-    return out
+    return bounded_occurrences(text, present)
 
 
 @settings(max_examples=300, deadline=None)
@@ -103,18 +93,11 @@ def _plain_ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -
         (confidence_of_one(s), -i, s) for i, s in strengths if i not in evidence
     ]
     for i, ev in evidence.items():
-        if len(ev.why) > 1:
-            pairs = dict(zip(ev.why, ev.strengths, strict=True))
-            ev.why, ev.strengths = list(pairs), list(pairs.values())
+        ev.count_each_reason_once()
         scored.append((ev.confidence(), -i, ev))
     scored.sort(reverse=True)
-    chosen = scored[:limit]
-    # The word leader's slot (bot.rank._ranked) is a rule of what is shown, not a shortcut: the
-    # plain ranking keeps it too.
-    if words.best and len(chosen) == limit > 1:
-        leader = words.best[0][0]
-        if all(-neg != leader for _, neg, _ in chosen):
-            chosen[-1] = next(item for item in scored if -item[1] == leader)
+    # The word leader's slot is a rule of what is shown, not a shortcut: the plain ranking keeps it too.
+    chosen = with_word_leader(scored, words, limit)
     top = []
     for conf, neg, found in chosen:
         if not isinstance(found, Evidence):
