@@ -179,9 +179,11 @@ def _word_only(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> l
         strength = words.strength(score)
         conf = confidence_of_one(strength)
         if conf < bar:
-            for j, rest in best[k + 1 :]:
-                if (other := evidence.get(j)) is not None:
-                    other.add(words.strength(rest), WORDS_REASON, False)
+            # The rest are shown only on other evidence: a message has a few such entries and the
+            # candidates number dozens, so the few are looked up among them, not the other way round.
+            rest = dict(best[k + 1 :])
+            for j in rest.keys() & evidence.keys():
+                evidence[j].add(words.strength(rest[j]), WORDS_REASON, False)
             break
         solo.append((conf, -i, strength))
         if len(solo) == limit:

@@ -119,12 +119,14 @@ def word_query(index: Index, ex: Extraction) -> WordQuery:
     corrections = corrected_identifiers(index, ex)
     for meant in corrections.values():
         counts[meant] += 1
-    known_terms = [(t, c) for t, c in counts.items() if t in index.postings]
-    # Keep the most distinctive terms so a pasted log costs no more than a question.
-    known_terms.sort(key=lambda tc: -index.idf[tc[0]])
-    terms = [(t, 1.0 + 0.3 * min(c - 1, 3)) for t, c in known_terms[:MAX_QUERY_TERMS]]
+    postings = index.postings
+    known = [t for t in counts if t in postings]
+    # Keep the most distinctive terms so a pasted log costs no more than a question. A reversed
+    # sort is stable too: terms of equal idf keep the question's order.
+    known.sort(key=index.idf.__getitem__, reverse=True)
+    terms = [(t, 1.0 + 0.3 * min(counts[t] - 1, 3)) for t in known[:MAX_QUERY_TERMS]]
     ceiling = 0.0
     for term, weight in terms:
         ceiling += index.ceiling(term) * weight
-    table = word_scores(index.postings, index.word_arrays, terms, WORD_CANDIDATES)
+    table = word_scores(postings, index.word_arrays, terms, WORD_CANDIDATES)
     return WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, table, ceiling)

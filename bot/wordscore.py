@@ -216,9 +216,14 @@ class DenseScores(DictScores):
         order = np.lexsort((first[candidates], -sums[candidates]))[:limit]
         best = candidates[order]
         self.best = list(zip(best.tolist(), sums[best].tolist(), strict=True))
+        # As ArrayScores: the shown entries are nearly always among the best, read without numpy.
+        self._best: dict[int, float] = dict(self.best)
 
     def score(self, entry: int) -> float | None:
         """See :class:`WordScores`."""
+        found = self._best.get(entry)
+        if found is not None:
+            return found
         if 0 <= entry < len(self._first) and self._first[entry] < self._n:
             return float(self._sums[entry])
         return None
