@@ -51,7 +51,7 @@ OWN_SETS = {
         "holdout-10",
         "holdout-11",
     ],
-    "unseen": ["holdout-6", "holdout-9", "holdout-12"],
+    "unseen": ["holdout-6", "holdout-9", "holdout-12", "holdout-13"],
 }
 SET_OF = {stem: label for label, stems in OWN_SETS.items() for stem in stems}
 
