@@ -37,6 +37,10 @@ HELP = """Type a message as if in a help channel; the bot replies only when it i
 """
 
 
+def _fix(fixed_in: str) -> str:
+    return f"fixed in {fixed_in}" if fixed_in else "no fix yet"
+
+
 def render_match(m: Match, full: bool) -> list[str]:
     e = m.entry
     lines = [f"{e.title}  [{e.id}, confidence {m.confidence:.2f}]"]
@@ -45,7 +49,7 @@ def render_match(m: Match, full: bool) -> list[str]:
         lines += ["", *("  " + line for line in e.body.splitlines()), ""]
     if full and e.known_issue is not None:
         ki = e.known_issue
-        lines.append(f"  Known issue ({ki.status}): affects {ki.affects or '?'}; fixed in {ki.fixed_in or 'not yet'}")
+        lines.append(f"  Known issue ({ki.status}): affects {ki.affects or '?'}; {_fix(ki.fixed_in)}")
         if ki.workaround:
             lines += textwrap.wrap("Workaround: " + ki.workaround, 100, initial_indent="  ", subsequent_indent="  ")
         if ki.verified:
@@ -66,7 +70,7 @@ def render_brief(m: Match, b: Brief | None = None, title: bool = True) -> list[s
             lines += textwrap.wrap(visible(c), WIDTH, initial_indent="  - ", subsequent_indent="    ")
     ki = m.entry.known_issue
     if ki is not None:
-        lines.append(f"  Known issue ({ki.status}): fixed in {ki.fixed_in or 'not yet'}")
+        lines.append(f"  Known issue ({ki.status}): {_fix(ki.fixed_in)}")
     lines += [f"  -> {link.title}: {link.url}" for link in b.links]
     return lines
 

@@ -95,6 +95,15 @@ def test_ask_prints_the_short_answer_and_full_the_whole_entry(run: Run) -> None:
     assert "Self-signed server certificates" in full.stdout and "--full)" not in full.stdout
 
 
+def test_an_open_known_issue_says_there_is_no_fix_yet(run: Run) -> None:
+    paste = "panic(cpu 3 caller 0xfffffe): skmem_slab_free_locked: attempt to free invalid or already-freed obj"
+    for args in (["ask"], ["ask", "--full"]):
+        out = run([*args, paste])
+        assert out.returncode == 0, out.stderr
+        assert "Known issue (open): " in out.stdout
+        assert "no fix yet" in out.stdout and "fixed in not yet" not in out.stdout
+
+
 def test_ask_json_and_text_show_a_combined_answer(run: Run) -> None:
     data = json.loads(run(["ask", "--json", UNTRUSTED_PASTE]).stdout)
     assert data["combined"] == {
