@@ -92,7 +92,12 @@ class WordScores(Protocol):
 
 def word_scores(postings: Postings, arrays: TermArrays, terms: list[tuple[str, float]], limit: int) -> WordScores:
     """Every entry's score over the weighted ``terms``, and the ``limit`` best."""
-    if sum(len(postings[term][0]) for term, _ in terms) < SMALL:
+    count = 0
+    for term, _ in terms:
+        count += len(postings[term][0])
+        if count >= SMALL:  # a question's common terms alone pass it: the rest need not be counted
+            break
+    else:
         return DictScores(postings, terms, limit)
     if arrays.entries is not None and arrays.entries <= DENSE_ENTRIES:
         return DenseScores(postings, arrays, terms, limit)
