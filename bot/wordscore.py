@@ -211,12 +211,11 @@ class DenseScores(DictScores):
         self._terms = terms
         parts = arrays.dense_parts(terms)
         ids = np.concatenate([entries for entries, _ in parts])
-        impacts = np.concatenate(
-            [
-                values if weight == 1.0 else values * weight
-                for (_, values), (_, weight) in zip(parts, terms, strict=True)
-            ]
-        )
+        impacts = np.concatenate([values for _, values in parts])
+        if any(weight != 1.0 for _, weight in terms):
+            # One multiplication for all terms, not one per repeated term (a log repeats dozens):
+            # each impact times its term's weight, the same product, and times 1.0 unchanged.
+            impacts *= np.repeat([weight for _, weight in terms], [len(entries) for entries, _ in parts])
         n, size = len(ids), arrays.entries or 0
         # bincount adds each entry's impacts one by one in array order (term order), from 0.0: the
         # dict loop's additions, so the same doubles.
