@@ -211,11 +211,12 @@ class DenseScores(DictScores):
         self._terms = terms
         parts = arrays.dense_parts(terms)
         ids = np.concatenate([entries for entries, _ in parts])
-        impacts = np.concatenate([values for _, values in parts])
-        if any(weight != 1.0 for _, weight in terms):
-            # One multiplication for all terms, not one per repeated term (a log repeats dozens):
-            # each impact times its term's weight, the same product, and times 1.0 unchanged.
-            impacts *= np.repeat([weight for _, weight in terms], [len(entries) for entries, _ in parts])
+        impacts = np.concatenate(
+            [
+                values if weight == 1.0 else values * weight
+                for (_, values), (_, weight) in zip(parts, terms, strict=True)
+            ]
+        )
         n, size = len(ids), arrays.entries or 0
         # bincount adds each entry's impacts one by one in array order (term order), from 0.0: the
         # dict loop's additions, so the same doubles.
@@ -236,14 +237,15 @@ class DenseScores(DictScores):
             candidates, values = candidates[keep], values[keep]
         # Best score first. Of equal scores the dict loop keeps the entry scored first: where each
         # was first scored is looked up only when two candidates tie, which few questions have.
-        order = np.argsort(-values, kind="stable")
-        ranked = values[order]
-        if len(ranked) > 1 and bool((ranked[1:] == ranked[:-1]).any()):
+        # The few dozen candidates are sorted as Python floats: fewer calls than numpy's sort.
+        scores = values.tolist()
+        if len(set(scores)) == len(scores):
+            self.best = sorted(zip(candidates.tolist(), scores, strict=True), key=itemgetter(1), reverse=True)[:limit]
+        else:
             first = np.full(size, n, dtype=np.intp)
             np.minimum.at(first, ids, np.arange(n, dtype=np.intp))
-            order = np.lexsort((first[candidates], -values))
-        best = candidates[order[:limit]]
-        self.best = list(zip(best.tolist(), sums[best].tolist(), strict=True))
+            best = candidates[np.lexsort((first[candidates], -values))[:limit]]
+            self.best = list(zip(best.tolist(), sums[best].tolist(), strict=True))
         # As ArrayScores: the shown entries are nearly always among the best, read without numpy.
         self._best: dict[int, float] = dict(self.best)
 
