@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -15,12 +16,13 @@ from bot.domains import DomainTable
 from bot.literal import NUMBER, Piece, bounded, pattern_groups
 from bot.models import Entry
 from bot.postings import build_postings, weighted_fields
-from bot.text import TOKEN_RE
+from bot.text import TOKEN_RE, expand
 from bot.wordscore import TermArrays
 
 _IDENT_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*[a-z][A-Z][A-Za-z0-9_]*\b")
 _WORD_RE = re.compile(r"\w+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+KNOWN_TERMS_CACHE = 200_000  # raw tokens whose known terms an index keeps (as bot.text.expand's cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,8 @@ class Index:
         # Filled as queries use terms: a pass over every posting at build time would cost more
         # than the few dozen terms a question has.
         self._ceilings: dict[str, float] = {}
+        # Raw token -> its index terms that have postings, as questions use the token.
+        self._known_terms: dict[str, tuple[str, ...]] = {}
 
     def ceiling(self, term: str) -> float:
         """The best impact any entry has for ``term`` (a question's words can score no more)."""
@@ -160,6 +164,33 @@ class Index:
         if best is None:
             best = self._ceilings[term] = max(self.postings[term][1], default=0.0)
         return best
+
+    def ceiling_sum(self, terms: list[tuple[str, float]]) -> float:
+        """The sum of :meth:`ceiling` times weight over the weighted ``terms``, added in their order."""
+        found = self._ceilings
+        total = 0.0
+        for term, weight in terms:
+            best = found.get(term)
+            if best is None:
+                best = self.ceiling(term)
+            total += best * weight
+        return total
+
+    def term_counts(self, raw: Mapping[str, int]) -> dict[str, int]:
+        """How often each index term with postings occurs, from ``raw`` token counts: every token's
+        terms (:func:`bot.text.expand`) in order of first occurrence; terms no entry has are left out."""
+        cache, postings = self._known_terms, self.postings
+        counts: dict[str, int] = {}
+        get = counts.get
+        for token, n in raw.items():
+            found = cache.get(token)
+            if found is None:
+                found = tuple(t for t in expand(token) if t in postings)
+                if len(cache) < KNOWN_TERMS_CACHE:  # questions' tokens are unbounded; the cache is not
+                    cache[token] = found
+            for t in found:
+                counts[t] = get(t, 0) + n
+        return counts
 
     @cached_property
     def word_arrays(self) -> TermArrays:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 
 # \w covers Latin, Cyrillic and CJK letters alike; CJK runs are split into bigrams below.
@@ -234,16 +233,6 @@ def terms(text: str) -> list[str]:
     for token in TOKEN_RE.findall(text):
         _expand(token, out)
     return out
-
-
-def counts_from_tokens(raw: Counter[str]) -> Counter[str]:
-    """Term frequencies from raw token counts."""
-    counts: Counter[str] = Counter()
-    get = counts.get  # Counter's own += goes through a Python __missing__ for every new term
-    for token, n in raw.items():
-        for t in expand(token):
-            counts[t] = get(t, 0) + n
-    return counts
 
 
 def storable(text: str) -> str:

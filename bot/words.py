@@ -13,7 +13,6 @@ from rapidfuzz import fuzz, process
 
 from bot.extract import Extraction
 from bot.index import Index
-from bot.text import counts_from_tokens
 from bot.wordscore import WordScores, word_scores
 
 WORDS_CAP = 0.72
@@ -115,18 +114,19 @@ def word_query(index: Index, ex: Extraction) -> WordQuery:
         # never depends on the order a set happens to iterate in.
         known = sorted(t for t in index.surface & ex.lowered_tokens if len(t) > 3)
         raw = Counter(dict.fromkeys(known, 1))
-    counts = counts_from_tokens(raw)
+    # Only terms the index knows can score: each token's are looked up once per index, so
+    # the question's other terms are never counted.
+    counts = index.term_counts(raw)
     corrections = corrected_identifiers(index, ex)
-    for meant in corrections.values():
-        counts[meant] += 1
     postings = index.postings
-    known = [t for t in counts if t in postings]
+    for meant in corrections.values():
+        if meant in postings:
+            counts[meant] = counts.get(meant, 0) + 1
+    known = list(counts)
     # Keep the most distinctive terms so a pasted log costs no more than a question. A reversed
     # sort is stable too: terms of equal idf keep the question's order.
     known.sort(key=index.idf.__getitem__, reverse=True)
     terms = [(t, 1.0 + 0.3 * min(counts[t] - 1, 3)) for t in known[:MAX_QUERY_TERMS]]
-    ceiling = 0.0
-    for term, weight in terms:
-        ceiling += index.ceiling(term) * weight
     table = word_scores(postings, index.word_arrays, terms, WORD_CANDIDATES)
+    ceiling = index.ceiling_sum(terms)
     return WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, table, ceiling)

@@ -47,6 +47,7 @@ class TermArrays:
         self.entries = entries
         self._arrays: dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]] = {}
         self._dense: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]] = {}
+        self.positive = True  # every impact converted by dense() so far is above zero
 
     def get(self, term: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """The term's (entry << SHIFT, impact) arrays, in posting order."""
@@ -57,13 +58,23 @@ class TermArrays:
             got = self._arrays[term] = (keys, np.frombuffer(impacts, dtype=np.single).astype(np.float64))
         return got
 
+    def dense_parts(self, terms: list[tuple[str, float]]) -> list[tuple[NDArray[np.intp], NDArray[np.float64]]]:
+        """:meth:`dense` of every one of ``terms``, most of them read from the cache without a call."""
+        found = self._dense
+        return [found.get(term) or self.dense(term) for term, _ in terms]
+
     def dense(self, term: str) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """The term's (entry, impact) arrays, in posting order, as :class:`DenseScores` reads them."""
         got = self._dense.get(term)
         if got is None:
             ids, impacts = self._postings[term]
             entries = np.frombuffer(ids, dtype=np.intc).astype(np.intp)
-            got = self._dense[term] = (entries, np.frombuffer(impacts, dtype=np.single).astype(np.float64))
+            values = np.frombuffer(impacts, dtype=np.single).astype(np.float64)
+            # BM25 impacts are positive; should one ever not be, DenseScores tells scored entries
+            # from the others by their postings instead of by a score above zero.
+            if len(values) and not values.min() > 0.0:
+                self.positive = False
+            got = self._dense[term] = (entries, values)
         return got
 
 
@@ -81,7 +92,12 @@ class WordScores(Protocol):
 
 def word_scores(postings: Postings, arrays: TermArrays, terms: list[tuple[str, float]], limit: int) -> WordScores:
     """Every entry's score over the weighted ``terms``, and the ``limit`` best."""
-    if sum(len(postings[term][0]) for term, _ in terms) < SMALL:
+    count = 0
+    for term, _ in terms:
+        count += len(postings[term][0])
+        if count >= SMALL:  # a question's common terms alone pass it: the rest need not be counted
+            break
+    else:
         return DictScores(postings, terms, limit)
     if arrays.entries is not None and arrays.entries <= DENSE_ENTRIES:
         return DenseScores(postings, arrays, terms, limit)
@@ -193,29 +209,43 @@ class DenseScores(DictScores):
     def __init__(self, postings: Postings, arrays: TermArrays, terms: list[tuple[str, float]], limit: int) -> None:
         self._postings = postings
         self._terms = terms
-        id_parts, impact_parts = [], []
-        for term, weight in terms:
-            entries, impacts = arrays.dense(term)
-            id_parts.append(entries)
-            impact_parts.append(impacts if weight == 1.0 else impacts * weight)
-        ids = np.concatenate(id_parts)
+        parts = arrays.dense_parts(terms)
+        ids = np.concatenate([entries for entries, _ in parts])
+        impacts = np.concatenate(
+            [
+                values if weight == 1.0 else values * weight
+                for (_, values), (_, weight) in zip(parts, terms, strict=True)
+            ]
+        )
         n, size = len(ids), arrays.entries or 0
         # bincount adds each entry's impacts one by one in array order (term order), from 0.0: the
         # dict loop's additions, so the same doubles.
-        self._sums = sums = np.bincount(ids, weights=np.concatenate(impact_parts), minlength=size)
-        # Where each entry was first scored (n: never), for the dict's order among equal scores.
-        self._first = first = np.full(size, n, dtype=np.intp)
-        np.minimum.at(first, ids, np.arange(n, dtype=np.intp))
-        self._n = n
-        scored = first < n
-        if int(np.count_nonzero(scored)) > limit:
-            # The limit-th best score: every entry at or above it is a candidate (ties included).
-            bar = np.partition(sums[scored], -limit)[-limit]
-            scored &= sums >= bar
-        candidates = np.flatnonzero(scored)
-        order = np.lexsort((first[candidates], -sums[candidates]))[:limit]
-        best = candidates[order]
-        self.best = list(zip(best.tolist(), sums[best].tolist(), strict=True))
+        self._sums = sums = np.bincount(ids, weights=impacts, minlength=size)
+        if arrays.positive:
+            # Impacts are positive, so an entry is scored exactly when its sum is above zero.
+            self._scored: NDArray[np.bool_] | None = None
+            candidates = np.flatnonzero(sums)
+        else:
+            self._scored = scored = np.bincount(ids, minlength=size) > 0
+            candidates = np.flatnonzero(scored)
+        values = sums[candidates]
+        if len(values) > limit:
+            # Every entry at or above the limit-th best score is a candidate (ties included). The
+            # partition runs over the scored entries only: over all of them, the unscored ones'
+            # equal zeros make it many times slower.
+            keep = values >= np.partition(values, -limit)[-limit]
+            candidates, values = candidates[keep], values[keep]
+        # Best score first. Of equal scores the dict loop keeps the entry scored first: where each
+        # was first scored is looked up only when two candidates tie, which few questions have.
+        # The few dozen candidates are sorted as Python floats: fewer calls than numpy's sort.
+        scores = values.tolist()
+        if len(set(scores)) == len(scores):
+            self.best = sorted(zip(candidates.tolist(), scores, strict=True), key=itemgetter(1), reverse=True)[:limit]
+        else:
+            first = np.full(size, n, dtype=np.intp)
+            np.minimum.at(first, ids, np.arange(n, dtype=np.intp))
+            best = candidates[np.lexsort((first[candidates], -values))[:limit]]
+            self.best = list(zip(best.tolist(), sums[best].tolist(), strict=True))
         # As ArrayScores: the shown entries are nearly always among the best, read without numpy.
         self._best: dict[int, float] = dict(self.best)
 
@@ -224,6 +254,9 @@ class DenseScores(DictScores):
         found = self._best.get(entry)
         if found is not None:
             return found
-        if 0 <= entry < len(self._first) and self._first[entry] < self._n:
-            return float(self._sums[entry])
-        return None
+        if not 0 <= entry < len(self._sums):
+            return None
+        if self._scored is None:
+            value = float(self._sums[entry])
+            return value if value > 0.0 else None
+        return float(self._sums[entry]) if self._scored[entry] else None
