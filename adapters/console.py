@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
-from bot.brief import Brief, brief, combined_brief
+from bot.brief import NOT_FIXED, Brief, brief, combined_brief
 from bot.chat import NOTHING_MATCHED
 from bot.curator import Curator
 from bot.cut import visible
@@ -38,7 +38,7 @@ HELP = """Type a message as if in a help channel; the bot replies only when it i
 
 
 def _fix(fixed_in: str) -> str:
-    return f"fixed in {fixed_in}" if fixed_in else "no fix yet"
+    return f"fixed in {fixed_in}" if fixed_in else NOT_FIXED
 
 
 def render_match(m: Match, full: bool) -> list[str]:

@@ -31,6 +31,7 @@ CHECK_MIN, CHECK_FAIR, CHECK_MAX = 50, 80, 150
 AFFECTS_MAX, WORKAROUND_MAX = 70, 90
 LINKS = 2
 LINK_TITLE_MAX = 60
+NOT_FIXED = "not fixed yet"  # a known issue with no fixed release, in every renderer
 MIXED_LABEL = "Where to start"
 # (summary length, links) tried in turn until the checks get CHECK_FAIR characters each.
 _FALLBACKS = ((SUMMARY_MAX, LINKS), (SUMMARY_MAX, 1), (150, 1), (110, 1))
@@ -104,7 +105,7 @@ def known_issue_brief(ki: KnownIssue) -> tuple[tuple[str, str], ...]:
     """A known issue in short, as (label, value) rows: status, affects, fixed in, workaround
     and last verified, the long ones cut (the full answer has them whole)."""
     rows = [("Status", ki.status), ("Affects", clip_inline(ki.affects, AFFECTS_MAX) or "not recorded")]
-    rows.append(("Fixed in", ki.fixed_in or "not fixed yet"))
+    rows.append(("Fixed in", ki.fixed_in or NOT_FIXED))
     if ki.workaround:
         rows.append(("Workaround", clip_inline(ki.workaround, WORKAROUND_MAX)))
     rows.append(("Last verified", ki.verified or "unknown"))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import discord
 
 from adapters.discord.markup import plain, safe_markdown
-from bot.brief import Brief, brief, combined_brief, known_issue_brief
+from bot.brief import NOT_FIXED, Brief, brief, combined_brief, known_issue_brief
 from bot.chat import NOTHING_MATCHED, link_target
 from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
 
@@ -87,7 +87,7 @@ def known_issue_text(ki: KnownIssue, hosts: frozenset[str], short: bool = False)
         return clip("\n".join(f"**{k}:** {safe_markdown(v, hosts)}" for k, v in known_issue_brief(ki)), FIELD_MAX)
     lines = [f"**Status:** {plain(ki.status, hosts)}"]
     lines.append(f"**Affects:** {plain(ki.affects, hosts) or 'not recorded'}")
-    lines.append(f"**Fixed in:** {plain(ki.fixed_in, hosts) or 'not fixed yet'}")
+    lines.append(f"**Fixed in:** {plain(ki.fixed_in, hosts) or NOT_FIXED}")
     workaround = safe_markdown(ki.workaround, hosts)
     if workaround:
         lines.append(f"**Workaround:** {workaround}")

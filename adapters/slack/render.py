@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
 from adapters.slack.safety import cut, cut_plain, escape, guard, plain
-from bot.brief import Brief, brief, combined_brief, known_issue_brief
+from bot.brief import NOT_FIXED, Brief, brief, combined_brief, known_issue_brief
 from bot.chat import NOTHING_MATCHED, NOTHING_MATCHED_SHORT, code_span
 from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
 
@@ -65,7 +65,7 @@ def known_issue_text(ki: KnownIssue, hosts: frozenset[str]) -> str:
     lines = [f":warning: *Known issue* ({escape(ki.status)})"]
     if ki.affects:
         lines.append(f"*Affects:* {escape(ki.affects)}")
-    lines.append(f"*Fixed in:* {escape(ki.fixed_in) if ki.fixed_in else 'not yet'}")
+    lines.append(f"*Fixed in:* {escape(ki.fixed_in) if ki.fixed_in else NOT_FIXED}")
     if ki.workaround:
         lines.append(f"*Workaround:* {inline(ki.workaround, hosts)}")
     if ki.verified:

@@ -126,7 +126,7 @@ def test_entry_message_has_known_issue_and_links() -> None:
     )
     text = json.dumps(entry_message(e, frozenset()), ensure_ascii=False)
     assert "<https://developer.apple.com/x|Docs>" in text
-    assert ":warning: *Known issue* (workaround)" in text and "*Fixed in:* not yet" in text
+    assert ":warning: *Known issue* (workaround)" in text and "*Fixed in:* not fixed yet" in text
     assert "Restart &lt;it&gt;." in text and "Last verified 2026-11-01" in text
 
 
