@@ -16,13 +16,12 @@ from bot.domains import DomainTable
 from bot.literal import NUMBER, Piece, bounded, pattern_groups
 from bot.models import Entry
 from bot.postings import build_postings, weighted_fields
-from bot.text import TOKEN_RE, expand
+from bot.text import EXPAND_CACHE, TOKEN_RE, expand
 from bot.wordscore import TermArrays
 
 _IDENT_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*[a-z][A-Z][A-Za-z0-9_]*\b")
 _WORD_RE = re.compile(r"\w+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-KNOWN_TERMS_CACHE = 200_000  # raw tokens whose known terms an index keeps (as bot.text.expand's cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,17 +164,6 @@ class Index:
             best = self._ceilings[term] = max(self.postings[term][1], default=0.0)
         return best
 
-    def ceiling_sum(self, terms: list[tuple[str, float]]) -> float:
-        """The sum of :meth:`ceiling` times weight over the weighted ``terms``, added in their order."""
-        found = self._ceilings
-        total = 0.0
-        for term, weight in terms:
-            best = found.get(term)
-            if best is None:
-                best = self.ceiling(term)
-            total += best * weight
-        return total
-
     def term_counts(self, raw: Mapping[str, int]) -> dict[str, int]:
         """How often each index term with postings occurs, from ``raw`` token counts: every token's
         terms (:func:`bot.text.expand`) in order of first occurrence; terms no entry has are left out."""
@@ -186,7 +174,7 @@ class Index:
             found = cache.get(token)
             if found is None:
                 found = tuple(t for t in expand(token) if t in postings)
-                if len(cache) < KNOWN_TERMS_CACHE:  # questions' tokens are unbounded; the cache is not
+                if len(cache) < EXPAND_CACHE:  # questions' tokens are unbounded; the cache is not
                     cache[token] = found
             for t in found:
                 counts[t] = get(t, 0) + n

@@ -212,7 +212,12 @@ def _expand(token: str, out: list[str]) -> None:
                 _stems(p, out)
 
 
-@lru_cache(maxsize=200_000)
+# Distinct raw tokens whose terms are kept: strangers' messages bring unbounded new tokens, so every
+# per-token cache (this one, and bot.index.Index's known terms) stops at this many.
+EXPAND_CACHE = 200_000
+
+
+@lru_cache(maxsize=EXPAND_CACHE)
 def expand(token: str) -> tuple[str, ...]:
     """The index terms of one raw token (memoized: vocabularies repeat heavily)."""
     out: list[str] = []

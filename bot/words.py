@@ -128,5 +128,5 @@ def word_query(index: Index, ex: Extraction) -> WordQuery:
     known.sort(key=index.idf.__getitem__, reverse=True)
     terms = [(t, 1.0 + 0.3 * min(counts[t] - 1, 3)) for t in known[:MAX_QUERY_TERMS]]
     table = word_scores(postings, index.word_arrays, terms, WORD_CANDIDATES)
-    ceiling = index.ceiling_sum(terms)
+    ceiling = sum(index.ceiling(term) * weight for term, weight in terms)
     return WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, table, ceiling)

@@ -121,3 +121,15 @@ def test_dense_limit_cuts_through_equal_scores_by_first_scored() -> None:
             assert fast.best == plain.best
     assert DenseScores(postings, TermArrays(postings, 9), terms, 4).best == [(4, 3.0), (7, 1.0), (3, 1.0), (8, 1.0)]
     assert DenseScores(postings, TermArrays(postings, 9), terms, 4).score(2) is None
+
+
+def test_dense_scores_tell_a_zero_impact_from_no_posting() -> None:
+    # BM25 impacts are positive, so DenseScores reads "scored" from a sum above zero; should an impact
+    # ever be zero, an entry holding only that posting is still scored (0.0), not absent.
+    postings = _postings(a=[(2, 0.0), (4, 1.5)], b=[(1, 2.0)])
+    terms = [("a", 1.0), ("b", 1.0)]
+    plain = DictScores(postings, terms, 5)
+    dense = DenseScores(postings, TermArrays(postings, 6), terms, 5)
+    assert dense.best == plain.best
+    assert dense.score(2) == plain.score(2) == 0.0
+    assert dense.score(3) is None and plain.score(3) is None
