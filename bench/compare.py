@@ -50,8 +50,9 @@ OWN_SETS = {
         "holdout-8",
         "holdout-10",
         "holdout-11",
+        "holdout-13",
     ],
-    "unseen": ["holdout-6", "holdout-9", "holdout-12", "holdout-13"],
+    "unseen": ["holdout-6", "holdout-9", "holdout-12"],
 }
 SET_OF = {stem: label for label, stems in OWN_SETS.items() for stem in stems}
 
