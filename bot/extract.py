@@ -64,7 +64,9 @@ class Extractor:
         self.aliases = domains.alias_map()
         # Plain aliases are found through the token set; dotted ones ("NWError.dns") by search.
         self._plain_aliases = frozenset(a for a in self.aliases if TOKEN_RE.fullmatch(a))
-        self._plain_lowered = tuple((a, a.lower()) for a in self._plain_aliases)
+        # In the table's own order, not the frozenset's: that one changes with the hash seed, and with
+        # it which of two domains a code is read with.
+        self._plain_lowered = tuple((a, a.lower()) for a in self.aliases if a in self._plain_aliases)
         self._dotted_aliases = tuple(a for a in self.aliases if a not in self._plain_aliases)
         # The plain aliases by lowercase, each with its place in _plain_lowered: a message is checked
         # for its few dozen words, not for every alias, and mentions keep _plain_lowered's order.

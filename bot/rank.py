@@ -269,10 +269,14 @@ def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:
 
 
 def _present(table: Mapping[str, object], tokens: set[str]) -> list[str]:
-    """Keys of ``table`` among ``tokens``, iterating the smaller side (a log has 100k tokens)."""
-    # filter() with a bound __contains__ runs the loop in C: the same keys in the same order.
+    """Keys of ``table`` among ``tokens``, iterating the smaller side (a log has 100k tokens).
+
+    The order never depends on the process: a set's order changes with the string hash seed, and
+    evidence added in that order would list the same reasons differently from one run to the next.
+    """
+    # filter() with a bound __contains__ runs the loop in C; the few keys found are sorted.
     if len(tokens) < len(table):
-        return list(filter(table.__contains__, tokens))
+        return sorted(filter(table.__contains__, tokens))
     return list(filter(tokens.__contains__, table))
 
 
