@@ -28,6 +28,13 @@ class Domain:
     # Domains whose errors this domain's errors wrap (a URL load fails *because of* a TLS or socket
     # error): the direction of "outer because cause" when a paste does not show the nesting.
     wraps: tuple[str, ...] = ()
+    # Inclusive code ranges that many subsystems return (errno's EPERM, the keychain's
+    # errSecItemNotFound, OSStatus -50): naming one says nothing about networking by itself.
+    general: tuple[tuple[int, int], ...] = ()
+
+    def is_general(self, code: int) -> bool:
+        """Whether ``code`` is one that many subsystems return (see ``general``)."""
+        return any(lo <= code <= hi for lo, hi in self.general)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,8 @@ class DomainTable:
     # Lowercase words naming another runtime or OS stack (python3, okhttp, kubectl): a message every
     # platform prints, next to one of them, is that runtime's even on a Mac (see domains.toml).
     foreign: frozenset[str] = frozenset()
+    # Lowercase words and stems that say a message is about networking (see domains.toml, subject).
+    subject: frozenset[str] = frozenset()
 
     def by_name(self) -> dict[str, Domain]:
         return {d.name: d for d in self.domains}
@@ -105,6 +114,7 @@ def load_domains(path: Path) -> DomainTable:
                 docs=str(d.get("docs", "")),
                 shared_text=bool(d.get("shared_text", False)),
                 wraps=tuple(str(w) for w in d.get("wraps", [])),
+                general=_ranges(d.get("general", []), f"{where} ({d['name']}): 'general'"),
             )
         )
     names = {d.name for d in domains}
@@ -132,7 +142,19 @@ def load_domains(path: Path) -> DomainTable:
     if generic - aliases:
         raise SupportBotError(f"{path}: generic_aliases: '{sorted(generic - aliases)[0]}' is no domain's alias")
     foreign = _texts(raw, "foreign", path, "a list of words")
-    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign)
+    subject = _texts(raw, "subject", path, "a list of words")
+    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign, subject)
+
+
+def _ranges(value: Any, where: str) -> tuple[tuple[int, int], ...]:
+    """A list of inclusive ``[low, high]`` whole-number pairs."""
+    ranges = []
+    for pair in value if isinstance(value, list) else [value]:
+        ok = isinstance(pair, list) and len(pair) == 2
+        if not ok or not all(isinstance(n, int) and not isinstance(n, bool) for n in pair) or pair[0] > pair[1]:
+            raise SupportBotError(f"{where} must be a list of [low, high] code ranges, low <= high (got {pair!r})")
+        ranges.append((pair[0], pair[1]))
+    return tuple(ranges)
 
 
 def _texts(raw: dict[str, Any], key: str, path: Path, what: str) -> frozenset[str]:

@@ -59,3 +59,28 @@ class OurPlatform:
             ours = self.ex.platform or (not self.ex.pasted_log and api_names(self.index, self.ex)[1] > 0)
             self.answer = ours and not self.ex.foreign
         return self.answer
+
+
+def off_subject(index: Index, ex: Extraction, keys: dict[str, tuple[str, int]]) -> frozenset[str]:
+    """Ids among ``keys`` (match id -> the code it was found by) whose code many subsystems return
+    (a domain's ``general`` ranges: EPERM, errSecItemNotFound, OSStatus -50), in a message that says
+    nothing about networking: no ``subject`` word of domains.toml and no code of a networking domain.
+
+    "OSStatus -50 from AudioUnitSetProperty" or EPERM when a sandboxed app writes to the Desktop get
+    the network-policy meaning of the code from our entries: right code, wrong question.
+    """
+    info = index.domain_info
+    general = {i for i, (domain, code) in keys.items() if domain in info and info[domain].is_general(code)}
+    if not general or ex.pasted_log:
+        return frozenset()
+    for found in ex.codes:
+        domain = info.get(found.domain) if found.domain else None
+        if domain is not None and not domain.is_general(found.code):
+            return frozenset()
+    subject = index.domains.subject
+    if not subject.isdisjoint(ex.lowered_tokens):
+        return frozenset()
+    stems = [w for w in subject if len(w) >= 5]
+    if any(stem in token for token in ex.lowered_tokens for stem in stems):
+        return frozenset()
+    return frozenset(general)

@@ -57,6 +57,8 @@ class Decision:
 def _single_auto(result: SearchResult, policy: Policy, bar: float) -> bool:
     top = result.matches[0]
     second = result.matches[1].confidence if len(result.matches) > 1 else 0.0
+    if top.entry.id in result.off_subject:
+        return False  # a code many subsystems return, in a message that never says it is about networking
     return top.confidence >= bar and top.confidence - second >= policy.auto_margin and top.entry.id in result.strong
 
 
@@ -89,7 +91,8 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
 
     Never for a pasted log (its words are the log's), a code no table knows, a code of a domain
     this knowledge base does not cover, an entry found by a message other platforms print too when
-    nothing says the question is about Apple's (``SearchResult.unbacked``), or more API names that
+    nothing says the question is about Apple's (``SearchResult.unbacked``), a code many subsystems return
+    in a message that says nothing of networking (``SearchResult.off_subject``), or more API names that
     no entry mentions than names that some entry does (the question is likely about another framework),
     nor when the ranking's leader is not the words' leader (a key or symbol points elsewhere).
     """
@@ -98,7 +101,7 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
     best, words, runner = result.word_lead
     if ex.pasted_log or result.unknown_codes or result.foreign_codes or not top.entry.curated:
         return False
-    if top.entry.id in result.unbacked:
+    if top.entry.id in result.unbacked or top.entry.id in result.off_subject:
         return False
     unknown, known = result.names
     if unknown > known:

@@ -20,7 +20,7 @@ from bot.index import Index, Pattern, Phrase
 from bot.keys import RELATED_FACTOR, code_evidence, layered
 from bot.literal import find, pattern_matches
 from bot.models import Match
-from bot.platform import OurPlatform, api_names
+from bot.platform import OurPlatform, api_names, off_subject
 from bot.reasons import Reasons
 from bot.words import WordQuery, word_query
 
@@ -68,6 +68,9 @@ class SearchResult:
     # ids of matches about an error every operating system has (POSIX's errno): a symptom that many
     # APIs report, where a framework's own error code is already the diagnosis.
     everywhere: frozenset[str] = frozenset()
+    # ids of matches found by a code many subsystems return (EPERM, errSecItemNotFound) in a message
+    # that says nothing about networking: the code is ours, the question may be another subsystem's.
+    off_subject: frozenset[str] = frozenset()
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
@@ -111,6 +114,7 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         unbacked=frozenset(index.entries[i].id for i in ours.unbacked if i in shown),
         named=frozenset(index.entries[i].id for i in named if i in shown),
         everywhere=frozenset(index.entries[i].id for i in shown & index.shared_text),
+        off_subject=off_subject(index, ex, keys),
         names=(0, 0) if ex.pasted_log else api_names(index, ex),
     )
 
