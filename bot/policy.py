@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.combine import asks_more_than, combine, explained, is_topic, topic_bar
@@ -125,7 +126,27 @@ def _covers_the_question(result: SearchResult, policy: Policy) -> bool:
     return words >= policy.lexical_share * result.word_ceiling and words >= policy.lexical_share_lead * runner
 
 
+# "thanks, the -1009 fix worked!": a message that opens with thanks and asks nothing closes a thread.
+_THANKS_RE = re.compile(r"\W*(?:many thanks|thanks|thank you|thx|tysm|ty)\b", re.IGNORECASE)
+THANKS_MAX_CHARS = 300
+
+
+def says_thanks(text: str) -> bool:
+    """Whether ``text`` is a thank-you: it opens with thanks, is short and asks no question. Whatever
+    error it names was the one just solved; answering it unasked tells the asker what they know."""
+    return len(text) <= THANKS_MAX_CHARS and "?" not in text and _THANKS_RE.match(text) is not None
+
+
 def confident(result: SearchResult, policy: Policy, threshold: float | None = None) -> tuple[bool, Combined | None]:
+    """Whether to auto-reply, and the combined answer when two matches are one (see bot.combine).
+
+    Never for a thank-you (:func:`says_thanks`); otherwise as :func:`_confident` decides.
+    """
+    auto, combined = _confident(result, policy, threshold)
+    return auto and not says_thanks(result.extraction.text), combined
+
+
+def _confident(result: SearchResult, policy: Policy, threshold: float | None = None) -> tuple[bool, Combined | None]:
     """Whether to auto-reply, and the combined answer when two matches are one (see bot.combine).
 
     One match must be confident, clearly ahead and backed by more than words; or the two
