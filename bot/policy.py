@@ -93,7 +93,8 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
     Never for a pasted log (its words are the log's), a code no table knows, a code of a domain
     this knowledge base does not cover, an entry found by a message other platforms print too when
     nothing says the question is about Apple's (``SearchResult.unbacked``), a code many subsystems return
-    in a message that says nothing of networking (``SearchResult.off_subject``), or more API names that
+    in a message that says nothing of networking (``SearchResult.off_subject``), a message naming another
+    runtime (domains.toml's ``foreign``: a Java backend's push question), or more API names that
     no entry mentions than names that some entry does (the question is likely about another framework),
     nor when the ranking's leader is not the words' leader (a key or symbol points elsewhere).
     """
@@ -102,7 +103,7 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
     best, words, runner = result.word_lead
     if ex.pasted_log or result.unknown_codes or result.foreign_codes or not top.entry.curated:
         return False
-    if top.entry.id in result.unbacked or top.entry.id in result.off_subject:
+    if top.entry.id in result.unbacked or top.entry.id in result.off_subject or ex.foreign:
         return False
     unknown, known = result.names
     if unknown > known:
