@@ -68,6 +68,7 @@ class _LiteralFirst:
         self.prefixes = tuple(rest_by_prefix)
         self.patterns = tuple(re.compile(re.escape(p) + rest) for p, rest in rest_by_prefix.items())
         self.single = self.patterns[0] if len(self.patterns) == 1 else None
+        self._pairs = tuple(zip(self.prefixes, self.patterns, strict=True))
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The first MAX_MATCHES matches of every pattern, in text order.
@@ -80,12 +81,11 @@ class _LiteralFirst:
             # Matches of one pattern come in text order already; the list and its sort cost more than the search.
             return self.single.finditer(text) if self.prefixes[0] in text else iter(())
         # A pattern whose literal is not in the text is not started: most questions hold none of them.
-        found = [
-            m
-            for prefix, p in zip(self.prefixes, self.patterns, strict=True)
-            if prefix in text
-            for m in islice(p.finditer(text), MAX_MATCHES)
-        ]
+        present = [p for prefix, p in self._pairs if prefix in text]
+        if len(present) <= 1:
+            # As for a single pattern: nothing to merge, and the list and sort cost more than the search.
+            return present[0].finditer(text) if present else iter(())
+        found = [m for p in present for m in islice(p.finditer(text), MAX_MATCHES)]
         found.sort(key=_start)
         return iter(found)
 

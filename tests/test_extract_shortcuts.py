@@ -11,6 +11,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import bot.codescan as codescan_module
 from bot.extract import _DOTTED_RE, dotted_names
 
 # Pieces of text around dotted names: words of every length (the regex reads at most 60 word
@@ -37,3 +38,27 @@ def test_no_whitespace_character_can_be_part_of_a_dotted_name() -> None:
     splitting = [c for c in map(chr, range(0x110000)) if len(f"a{c}b".split()) != 1]
     assert len(splitting) > 20
     assert all(part.match(c) is None for c in splitting)
+
+
+def _several_patterns() -> list[codescan_module._LiteralFirst]:
+    found = [v for v in vars(codescan_module).values() if isinstance(v, codescan_module._LiteralFirst)]
+    several = [v for v in found if v.single is None]
+    assert len(several) >= 4
+    return several
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["POSIX", "posix", "errno", "Errno", "OSStatus", "status", "Status", "posix(", "dns(", "tls("])
+        | st.sampled_from(["Code", "code", "error", "Error", "err", " ", "=", ":", "-", "12", "-9806", "(", ")", "#"]),
+        max_size=25,
+    ).map("".join)
+)
+def test_patterns_merged_only_when_several_literals_are_present(text: str) -> None:
+    for regex in _several_patterns():
+        merged = sorted(
+            (m.span() for p in regex.patterns for m in p.finditer(text)),
+            key=lambda span: span[0],
+        )
+        assert [m.span() for m in regex.finditer(text)] == merged
