@@ -7,12 +7,19 @@ test_shortcuts.py, which holds the ranking's.)
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import bot.codescan as codescan_module
-from bot.extract import _DOTTED_RE, dotted_names
+from bot.crash import parse_crash
+from bot.domains import load_domains
+from bot.extract import _CONTROL_RE, _DOTTED_RE, BIG_TEXT, Extractor, clean_text, dotted_names
+from bot.models import Attachment
+
+DOMAINS = load_domains(Path(__file__).parent.parent / "knowledge" / "domains.toml")
+EXTRACTOR = Extractor(DOMAINS, max_chars=300)
 
 # Pieces of text around dotted names: words of every length (the regex reads at most 60 word
 # characters a part), digits and non-ASCII letters a match may not start with, and whitespace
@@ -38,6 +45,55 @@ def test_no_whitespace_character_can_be_part_of_a_dotted_name() -> None:
     splitting = [c for c in map(chr, range(0x110000)) if len(f"a{c}b".split()) != 1]
     assert len(splitting) > 20
     assert all(part.match(c) is None for c in splitting)
+
+
+# Text with and without control characters, ASCII or not, around what a crash report starts with.
+_CONTROL_PIECES = st.one_of(
+    st.sampled_from(["\x00", "\x07", "\t", "\n", "\r", "\x0b", "\x1f", "\x7f", "\x80", "\ufffe", "\uffff", "é"]),
+    st.sampled_from(["Exception Type:  EXC_CRASH (SIGABRT)\n", "Code=-1009 ", "a", " ", "日本"]),
+    st.text(max_size=5),
+)
+_CONTROL_TEXT = st.lists(_CONTROL_PIECES, max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CONTROL_TEXT)
+def test_clean_text_fast_path_removes_what_the_regex_removes(text: str) -> None:
+    assert clean_text(text) == _CONTROL_RE.sub("", text)
+
+
+def _plain_prepare(ex: Extractor, text: str, attachments: tuple[Attachment, ...]) -> tuple[str, list[str], object]:
+    """Extractor.prepare as it was written before its shortcuts (no fold: these texts are short)."""
+    notes = []
+    parts = [text]
+    crash = None
+    for att in attachments:
+        info = parse_crash(att.text)
+        if info is not None and crash is None:
+            crash = info
+        parts.append(att.text)
+    if crash is None:
+        crash = parse_crash(text)
+    if crash is not None:
+        parts.append(crash.summary_line())
+    joined = "\n".join(p for p in parts if p)
+    cleaned = _CONTROL_RE.sub("", joined)
+    if len(cleaned) != len(joined):
+        notes.append("control characters were removed from the input")
+    assert len(cleaned) <= BIG_TEXT
+    if len(cleaned) > ex.max_chars:
+        notes.append(f"input cut to the first {ex.max_chars:,} characters of {len(cleaned):,}")
+        cleaned = cleaned[: ex.max_chars]
+    return cleaned, notes, crash
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CONTROL_TEXT, st.lists(_CONTROL_TEXT, max_size=2))
+def test_prepare_gives_what_the_plain_join_and_clean_give(text: str, attached: list[str]) -> None:
+    attachments = tuple(Attachment(f"a{k}.txt", t) for k, t in enumerate(attached))
+    assert EXTRACTOR.prepare(text, attachments) == _plain_prepare(EXTRACTOR, text, attachments)
+    source = len(text) + sum(len(t) for t in attached)
+    assert EXTRACTOR.extract(text, attachments).source_chars == source
 
 
 def _several_patterns() -> list[codescan_module._LiteralFirst]:
