@@ -76,6 +76,8 @@ class Extractor:
         for rank, (alias, low) in enumerate(self._plain_lowered):
             by_lower.setdefault(low, []).append((rank, alias))
         self._by_lower = {low: tuple(found) for low, found in by_lower.items()}
+        # Every dotted alias holds a dot before a word character, so a text without one names none.
+        self._dotted_need_dot = all(_DOT_WORD_RE.search(a) for a in self._dotted_aliases)
         # Aliases that say "Apple" as well as naming a domain ("NSURLErrorDomain", not "errno").
         self._platform_aliases = frozenset(a for a in self._plain_aliases if a.lower() not in domains.generic_aliases)
 
@@ -151,7 +153,8 @@ class Extractor:
             keys = list(filter(lowered.__contains__, table))
         found = sorted(ra for low in keys for ra in table[low] if ra[1] in tokens or ra[1] in text)
         present = [a for _, a in found]
-        present += [a for a in self._dotted_aliases if a in text]
+        if not self._dotted_need_dot or _DOT_WORD_RE.search(text) is not None:
+            present += [a for a in self._dotted_aliases if a in text]
         return bounded_occurrences(text, present)
 
     def find_codes(self, text: str, tokens: set[str] | None = None, lowered: set[str] | None = None) -> list[FoundCode]:
