@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import bot.codescan as codescan_module
-from bot.crash import parse_crash
+import bot.crash as crash_module
+from bot.crash import CrashInfo, parse_crash
 from bot.domains import load_domains
 from bot.extract import _CONTROL_RE, _DOTTED_RE, BIG_TEXT, Extractor, clean_text, dotted_names
 from bot.models import Attachment
@@ -118,3 +121,76 @@ def test_patterns_merged_only_when_several_literals_are_present(text: str) -> No
             key=lambda span: span[0],
         )
         assert [m.span() for m in regex.finditer(text)] == merged
+
+
+def test_each_crash_line_pattern_starts_at_a_line_with_its_literal() -> None:
+    for regex, literal in crash_module._LEADING_LITERAL.items():
+        assert regex.flags & re.MULTILINE
+        parsed = list(sre_parse.parse(regex.pattern, regex.flags))
+        assert parsed[0] == (sre_constants.AT, sre_constants.AT_BEGINNING)
+        assert parsed[1 : 1 + len(literal)] == [(sre_constants.LITERAL, ord(c)) for c in literal]
+
+
+def _plain_classic(text: str) -> CrashInfo:
+    """crash._parse_classic as it was before its searches began at their literals."""
+    info = CrashInfo()
+    m = crash_module._EXC_TYPE_RE.search(text)
+    if m:
+        info.exception_type = m.group(1)
+        info.signal = m.group(2) or ""
+    m = crash_module._EXC_CODES_RE.search(text)
+    if m:
+        info.codes = m.group(1).strip()
+    m = crash_module._ASI_RE.search(text)
+    if m:
+        info.extra.append(m.group(1).strip())
+    m = crash_module._TERMINATION_RE.search(text)
+    if m:
+        info.extra.append(m.group(1).strip())
+    m = crash_module._TRIGGERED_RE.search(text) or crash_module._CRASHED_RE.search(text)
+    if m:
+        thread = m.group(1)
+        name = re.search(rf"^Thread {thread} name:\s+(.{{1,200}})$", text, re.MULTILINE)
+        if name:
+            info.queue = name.group(1).removeprefix("Dispatch queue:").strip()
+        block = re.search(rf"^Thread {thread} Crashed:.*$", text, re.MULTILINE)
+        if block:
+            lines = text[block.end() :].lstrip("\n").split("\n", crash_module.TOP_FRAMES + 1)
+            for line in lines[: crash_module.TOP_FRAMES]:
+                fm = crash_module._FRAME_RE.match(line.strip())
+                if not fm:
+                    break
+                symbol = re.sub(r"\s+\+\s+\d+$", "", fm.group(2)).strip()
+                info.frames.append(symbol if not symbol.startswith("0x") else fm.group(1))
+    return info
+
+
+_CRASH_PIECES = st.sampled_from(
+    [
+        "Exception Type:  EXC_BAD_ACCESS (SIGSEGV)",
+        "Exception Type: EXC_CRASH",
+        "Exception Codes: 0x1, 0x28",
+        "Application Specific Information:\nabort() called",
+        "Termination Reason: Namespace SIGNAL, Code 6",
+        "Triggered by Thread:  1",
+        "Thread 0 Crashed:",
+        "Thread 1 Crashed:: Dispatch queue: q",
+        "Thread 1 name:  Dispatch queue: com.apple.network",
+        "Thread 0 name: main",
+        "0   libnetwork.dylib  0x00000001a2b3c4d5 nw_connection_start + 12",
+        "1   MyApp  0x0000000100abc000 0x100000000 + 700",
+        "\n",
+        "\n",
+        " ",
+        "x",
+        "Thread ",
+        "\u0663",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@example("xException Type: A\nException Type: B (SIGBUS)\nThread 2 Crashed:\nThread 1 Crashed:\n0 a 0x1 f")
+@given(st.lists(_CRASH_PIECES, max_size=25).map("".join))
+def test_classic_crash_searches_begun_at_their_literals_find_what_plain_searches_find(text: str) -> None:
+    assert crash_module._parse_classic(text) == _plain_classic(text)
