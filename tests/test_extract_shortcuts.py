@@ -194,3 +194,87 @@ _CRASH_PIECES = st.sampled_from(
 @given(st.lists(_CRASH_PIECES, max_size=25).map("".join))
 def test_classic_crash_searches_begun_at_their_literals_find_what_plain_searches_find(text: str) -> None:
     assert crash_module._parse_classic(text) == _plain_classic(text)
+
+
+def test_a_name_read_back_by_regex_takes_the_characters_isalnum_takes() -> None:
+    back = codescan_module._NAME_BACK_RE
+    assert all((back.fullmatch(c) is not None) == (c.isalnum() or c in "_.") for c in map(chr, range(0x110000)))
+
+
+class _PlainScan(codescan_module.CodeScan):
+    """explicit_domains as it was, reading a domain name back a character at a time."""
+
+    def explicit_domains(self) -> None:
+        text, names = self.text, self.names
+        for m in codescan_module._scan(codescan_module._ERROR_DOMAIN_RE, text):
+            domain = names.canonical(m.group(1)) or m.group(1)
+            self.add(domain, int(m.group(2)), "explicit", self.is_underlying(m.start()), m.start(2), m.group(0))
+        for m in codescan_module._scan(codescan_module._ANY_DOMAIN_RE, text):
+            name_start, floor = m.start(), max(0, m.start() - codescan_module.DOMAIN_NAME_MAX)
+            while name_start > floor and (text[name_start - 1].isalnum() or text[name_start - 1] in "_."):
+                name_start -= 1
+            name = text[name_start : m.start()] + "ErrorDomain"
+            domain = names.canonical(name) or name
+            snippet = text[name_start : m.end()]
+            self.add(domain, int(m.group(1)), "explicit", self.is_underlying(name_start), m.start(1), snippet)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "ErrorDomain",
+                " ",
+                "=",
+                "-1",
+                "9",
+                "NSURL",
+                "k.CF",
+                "_",
+                "é",
+                "\u0663",
+                "-",
+                "\n",
+                "x" * 70,
+                "NSUnderlyingError=",
+            ]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_domain_names_read_back_by_regex_are_the_ones_read_a_character_at_a_time(text: str) -> None:
+    fast, plain = codescan_module.CodeScan(text, EXTRACTOR), _PlainScan(text, EXTRACTOR)
+    fast.explicit_domains()
+    plain.explicit_domains()
+    assert fast.found == plain.found
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["NSUnderlyingError", "=", "0x6000", " ", "\n", "{", "(", '"', "x", "Error Domain=A Code=1"]),
+        max_size=12,
+    ).map("".join),
+    st.integers(0, 200),
+)
+@example("NSUnderlyingError====  0x" + "F" * 16 + "  {{{{\n", 48)  # 48 long: $ before the last newline
+def test_underlying_checked_within_bounds_is_the_check_on_a_slice(text: str, start: int) -> None:
+    start = min(start, len(text))
+    plain = bool(codescan_module._UNDERLYING_RE.search(text[max(0, start - 48) : start]))
+    assert codescan_module.CodeScan(text, EXTRACTOR).is_underlying(start) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Error Domain=", "ErrorDomain", "_kCFStreamErrorCodeKey", "[", "]", ": [", "error ", "0x"])
+        | st.sampled_from(["-", "=", ":", " ", "1", "12", "-9806", "POSIX", "Code", "FFFFD9AB", "x", "\n", "("]),
+        max_size=25,
+    ).map("".join)
+)
+def test_a_scan_skipped_without_its_literal_reads_what_the_patterns_read(text: str) -> None:
+    found = [v for v in vars(codescan_module).values() if isinstance(v, codescan_module._LiteralFirst)]
+    for regex in found:
+        plain = sorted((m.span() for p in regex.patterns for m in p.finditer(text)), key=lambda span: span[0])
+        assert [m.span() for m in codescan_module._scan(regex, text)] == plain
