@@ -278,3 +278,10 @@ def test_a_scan_skipped_without_its_literal_reads_what_the_patterns_read(text: s
     for regex in found:
         plain = sorted((m.span() for p in regex.patterns for m in p.finditer(text)), key=lambda span: span[0])
         assert [m.span() for m in codescan_module._scan(regex, text)] == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab 09\n\u0663\u00b2\uff11é-"), max_size=20))
+def test_digits_found_by_deleting_them_are_the_ones_the_regex_finds(text: str) -> None:
+    assert codescan_module.has_digit(text) == (codescan_module._DIGIT_RE.search(text) is not None)
+    assert all(codescan_module.has_digit(chr(c)) == chr(c).isdecimal() for c in range(128))
