@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
@@ -53,6 +53,17 @@ def nesting(codes: list[FoundCode]) -> list[tuple[int, int]]:
 
 
 _DIGIT_RE = re.compile(r"\d")  # \d as the patterns below read it (any Unicode decimal digit)
+_ASCII_DIGITS = b"0123456789"  # the only characters of ASCII text \d matches
+# Up to this length ASCII text is checked for digits by deleting them in C, twice as fast as the
+# regex's per-character category test; a longer paste usually has a digit early, where the regex stops.
+DIGIT_TRANSLATE_MAX = 100_000
+
+
+def has_digit(text: str) -> bool:
+    """Whether ``_DIGIT_RE`` finds a digit in ``text``."""
+    if text.isascii() and len(text) <= DIGIT_TRANSLATE_MAX:
+        return len(text.encode("ascii").translate(None, _ASCII_DIGITS)) != len(text)
+    return _DIGIT_RE.search(text) is not None
 
 
 class _LiteralFirst:
@@ -68,6 +79,7 @@ class _LiteralFirst:
         self.prefixes = tuple(rest_by_prefix)
         self.patterns = tuple(re.compile(re.escape(p) + rest) for p, rest in rest_by_prefix.items())
         self.single = self.patterns[0] if len(self.patterns) == 1 else None
+        self._pairs = tuple(zip(self.prefixes, self.patterns, strict=True))
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The first MAX_MATCHES matches of every pattern, in text order.
@@ -80,12 +92,11 @@ class _LiteralFirst:
             # Matches of one pattern come in text order already; the list and its sort cost more than the search.
             return self.single.finditer(text) if self.prefixes[0] in text else iter(())
         # A pattern whose literal is not in the text is not started: most questions hold none of them.
-        found = [
-            m
-            for prefix, p in zip(self.prefixes, self.patterns, strict=True)
-            if prefix in text
-            for m in islice(p.finditer(text), MAX_MATCHES)
-        ]
+        present = [p for prefix, p in self._pairs if prefix in text]
+        if len(present) <= 1:
+            # As for a single pattern: nothing to merge, and the list and sort cost more than the search.
+            return present[0].finditer(text) if present else iter(())
+        found = [m for p in present for m in islice(p.finditer(text), MAX_MATCHES)]
         found.sort(key=_start)
         return iter(found)
 
@@ -98,6 +109,9 @@ _ERROR_DOMAIN_RE = _LiteralFirst({"Error Domain=": r"([A-Za-z_][\w.]{0,80}) Code
 # Any "...ErrorDomain" followed by a code, so a code of a domain we do not know (NSCocoaErrorDomain
 # 3840, SKErrorDomain 0) is read as that domain's and never mistaken for one of ours.
 _ANY_DOMAIN_RE = _LiteralFirst({"ErrorDomain": r"\b[\"',:=\s]{1,4}(?:(?:[Cc]ode|error)[\s=:]{1,3})?(-?\d{1,7})\b"})
+# A domain name's characters, as read back from "...ErrorDomain": letters, digits, "_" and "."
+# (\w is what str.isalnum() accepts, plus "_": a test checks every character).
+_NAME_BACK_RE = re.compile(r"[\w.]*")
 _UNDERLYING_RE = re.compile(r"NSUnderlyingError\S{0,4}\s{0,2}(?:0x[0-9a-fA-F]{1,16}\s{0,2})?[{(=\s\"]{0,4}$")
 _KEY_SEP = r"[\"'=:\s]{1,4}"
 _STREAM_DOMAIN_RE = _LiteralFirst({"_kCFStreamErrorDomainKey": _KEY_SEP + r"(-?\d{1,3})\b"})
@@ -106,8 +120,10 @@ _SSL_ORIGINAL_RE = _LiteralFirst({"_kCFNetworkCFStreamSSLErrorOriginalValue": _K
 _BRACKET_PAIR_RE = _LiteralFirst({"[": r"(-?\d{1,3}):(-?\d{1,7})\]"})
 
 
-def _scan(regex: re.Pattern[str] | _LiteralFirst, text: str) -> Iterator[re.Match[str]]:
+def _scan(regex: _LiteralFirst, text: str) -> Iterable[re.Match[str]]:
     """The first MAX_MATCHES matches: after folding, more than that is noise, not a paste."""
+    if regex.single is not None and regex.prefixes[0] not in text:
+        return ()  # most patterns, on most questions: no iterators made
     return islice(regex.finditer(text), MAX_MATCHES)
 
 
@@ -181,7 +197,7 @@ class CodeScan:
 
     def run(self, tokens: set[str], lowered: set[str]) -> list[FoundCode]:
         """Every pass, most explicit form first (a number read once is not read again)."""
-        if _DIGIT_RE.search(self.text) is None:
+        if not has_digit(self.text):
             return self.found  # every form holds a digit (a hex code's "0x" too): most questions have none
         try:
             self.explicit_domains()
@@ -210,7 +226,8 @@ class CodeScan:
             raise _Full
 
     def is_underlying(self, start: int) -> bool:
-        return bool(_UNDERLYING_RE.search(self.text[max(0, start - 48) : start]))
+        # endpos reads as the end of the text for $, as the end of a slice would, without copying one.
+        return _UNDERLYING_RE.search(self.text, max(0, start - 48), start) is not None
 
     def explicit_domains(self) -> None:
         """``Error Domain=X Code=N`` and ``SomethingErrorDomain ... N``."""
@@ -219,9 +236,10 @@ class CodeScan:
             domain = names.canonical(m.group(1)) or m.group(1)
             self.add(domain, int(m.group(2)), EXPLICIT, self.is_underlying(m.start()), m.start(2), m.group(0))
         for m in _scan(_ANY_DOMAIN_RE, text):
-            name_start, floor = m.start(), max(0, m.start() - DOMAIN_NAME_MAX)
-            while name_start > floor and (text[name_start - 1].isalnum() or text[name_start - 1] in "_."):
-                name_start -= 1
+            floor = max(0, m.start() - DOMAIN_NAME_MAX)
+            # The name's characters back from "ErrorDomain", matched in C on the reversed run.
+            back = _NAME_BACK_RE.match(text[floor : m.start()][::-1])
+            name_start = m.start() - (back.end() if back else 0)
             name = text[name_start : m.start()] + "ErrorDomain"
             domain = names.canonical(name) or name
             snippet = text[name_start : m.end()]
@@ -263,7 +281,7 @@ class CodeScan:
             if domain in names.aliases and not _glued(text, m.start()):
                 self.add(domain, int(m.group(1)), EXPLICIT, False, m.start(1), m.group(0))
 
-    def _domain_pass(self, regex: re.Pattern[str] | _LiteralFirst, domain: str | None, check_glued: bool) -> None:
+    def _domain_pass(self, regex: _LiteralFirst, domain: str | None, check_glued: bool) -> None:
         for m in _scan(regex, self.text):
             if not (check_glued and _glued(self.text, m.start())):
                 self.add(domain, int(m.group(1)), EXPLICIT if domain else MARKED, False, m.start(1), m.group(0))

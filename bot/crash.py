@@ -151,28 +151,39 @@ def _parse_ips(text: str) -> CrashInfo | None:
     return info
 
 
+def _line_search(regex: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``regex.search(text)`` for a ``^literal...`` MULTILINE pattern, begun at the literal's first occurrence.
+
+    A regex led by ``^`` gets no fast literal scan: it is tried at every character of a
+    report. Every match starts with the literal, and ``^`` still looks at the character
+    before the start position, so the search finds the same match.
+    """
+    start = text.find(_LEADING_LITERAL[regex])
+    return None if start < 0 else regex.search(text, start)
+
+
 def _parse_classic(text: str) -> CrashInfo:
     info = CrashInfo()
-    m = _EXC_TYPE_RE.search(text)
+    m = _line_search(_EXC_TYPE_RE, text)
     if m:
         info.exception_type = m.group(1)
         info.signal = m.group(2) or ""
-    m = _EXC_CODES_RE.search(text)
+    m = _line_search(_EXC_CODES_RE, text)
     if m:
         info.codes = m.group(1).strip()
-    m = _ASI_RE.search(text)
+    m = _line_search(_ASI_RE, text)
     if m:
         info.extra.append(m.group(1).strip())
-    m = _TERMINATION_RE.search(text)
+    m = _line_search(_TERMINATION_RE, text)
     if m:
         info.extra.append(m.group(1).strip())
-    m = _TRIGGERED_RE.search(text) or _CRASHED_RE.search(text)
+    m = _line_search(_TRIGGERED_RE, text) or _line_search(_CRASHED_RE, text)
     if m:
         thread = m.group(1)
-        name = re.search(rf"^Thread {thread} name:\s+(.{{1,200}})$", text, re.MULTILINE)
+        name = _thread_search(thread, " name:", r"\s+(.{1,200})$", text)
         if name:
             info.queue = name.group(1).removeprefix("Dispatch queue:").strip()
-        block = re.search(rf"^Thread {thread} Crashed:.*$", text, re.MULTILINE)
+        block = _thread_search(thread, " Crashed:", ".*$", text)
         if block:
             lines = text[block.end() :].lstrip("\n").split("\n", TOP_FRAMES + 1)[:TOP_FRAMES]
             for line in lines:
@@ -182,3 +193,21 @@ def _parse_classic(text: str) -> CrashInfo:
                 symbol = re.sub(r"\s+\+\s+\d+$", "", fm.group(2)).strip()
                 info.frames.append(symbol if not symbol.startswith("0x") else fm.group(1))
     return info
+
+
+def _thread_search(thread: str, label: str, rest: str, text: str) -> re.Match[str] | None:
+    """``re.search(rf"^Thread {thread}{label}{rest}", text, re.MULTILINE)``, begun where its literal first stands."""
+    literal = f"Thread {thread}{label}"
+    start = text.find(literal)
+    return None if start < 0 else re.compile("^" + re.escape(literal) + rest, re.MULTILINE).search(text, start)
+
+
+# What each line pattern starts with after its "^" (a test checks every one).
+_LEADING_LITERAL = {
+    _EXC_TYPE_RE: "Exception Type:",
+    _EXC_CODES_RE: "Exception Codes:",
+    _ASI_RE: "Application Specific Information:\n",
+    _TERMINATION_RE: "Termination Reason:",
+    _TRIGGERED_RE: "Triggered by Thread:",
+    _CRASHED_RE: "Thread ",
+}

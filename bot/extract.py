@@ -48,6 +48,8 @@ class Extraction:
 # Possessive: giving back part of a \w run leaves a word character where a dot must follow, so
 # backtracking can never find another match; it only cost time on every word of a question.
 _DOTTED_RE = re.compile(r"[A-Za-z_]\w{0,60}+(?:\.\w{1,60}+){1,4}+")
+# A dotted name needs a dot with a word character after it: most questions have none.
+_DOT_WORD_RE = re.compile(r"\.\w")
 DOTTED_SCAN = 50_000  # dotted names (URLError.Code.timedOut) are looked for in this much text
 # For pasted logs, translate+split tokenizes about twice as fast as a \w+ regex; it differs
 # only on non-ASCII punctuation, which no index term contains.
@@ -74,6 +76,8 @@ class Extractor:
         for rank, (alias, low) in enumerate(self._plain_lowered):
             by_lower.setdefault(low, []).append((rank, alias))
         self._by_lower = {low: tuple(found) for low, found in by_lower.items()}
+        # Every dotted alias holds a dot before a word character, so a text without one names none.
+        self._dotted_need_dot = all(_DOT_WORD_RE.search(a) for a in self._dotted_aliases)
         # Aliases that say "Apple" as well as naming a domain ("NSURLErrorDomain", not "errno").
         self._platform_aliases = frozenset(a for a in self._plain_aliases if a.lower() not in domains.generic_aliases)
 
@@ -95,7 +99,7 @@ class Extractor:
             crash = parse_crash(text)
         if crash is not None:
             parts.append(crash.summary_line())
-        joined = "\n".join(p for p in parts if p)
+        joined = parts[0] if len(parts) == 1 else "\n".join([p for p in parts if p])
         cleaned = clean_text(joined)
         if len(cleaned) != len(joined):
             notes.append("control characters were removed from the input")
@@ -113,14 +117,12 @@ class Extractor:
     def extract(self, text: str, attachments: tuple[Attachment, ...] = ()) -> Extraction:
         """Find every error code, token and crash signature in a message and its attachments."""
         analysed, notes, crash = self.prepare(text, attachments)
-        source_chars = len(text) + sum(len(a.text) for a in attachments)
+        source_chars = len(text) + sum([len(a.text) for a in attachments]) if attachments else len(text)
         lowered = analysed.lower()
         if max(len(analysed), source_chars) <= BIG_TEXT:  # the test of Extraction.pasted_log
             counts = Counter(tokens(analysed))
             words = set(counts)
-            head = analysed[:DOTTED_SCAN]
-            if "." in head:
-                words.update(_DOTTED_RE.findall(head))
+            words.update(dotted_names(analysed[:DOTTED_SCAN]))
             lowered_tokens = set(map(str.lower, words))
         else:
             # A pasted log: one pass over the lowered text; every token counts once, so none is
@@ -151,7 +153,8 @@ class Extractor:
             keys = list(filter(lowered.__contains__, table))
         found = sorted(ra for low in keys for ra in table[low] if ra[1] in tokens or ra[1] in text)
         present = [a for _, a in found]
-        present += [a for a in self._dotted_aliases if a in text]
+        if not self._dotted_need_dot or _DOT_WORD_RE.search(text) is not None:
+            present += [a for a in self._dotted_aliases if a in text]
         return bounded_occurrences(text, present)
 
     def find_codes(self, text: str, tokens: set[str] | None = None, lowered: set[str] | None = None) -> list[FoundCode]:
@@ -179,6 +182,19 @@ def bounded_occurrences(text: str, names: list[str]) -> list[tuple[int, int, str
     return out
 
 
+def dotted_names(text: str) -> list[str]:
+    """``_DOTTED_RE.findall(text)``, read only in the whitespace-separated chunks that hold a dot.
+
+    The regex starts a failing attempt at every letter of every word (each running to the word's
+    end): 35 ns a character. A match holds only word characters and dots, and no whitespace
+    character is either (a test checks them all), so it lies inside one chunk, and chunks joined
+    by spaces give the same matches in the same order.
+    """
+    if _DOT_WORD_RE.search(text) is None:
+        return []
+    return _DOTTED_RE.findall(" ".join([chunk for chunk in text.split() if "." in chunk]))
+
+
 def _log_tokens(lowered: str) -> set[str]:
     """The distinct word tokens of a lowered log.
 
@@ -199,10 +215,15 @@ def _log_tokens(lowered: str) -> set[str]:
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL_BYTES = bytes(c for c in range(128) if _CONTROL_RE.match(chr(c)))
 
 
 def clean_text(text: str) -> str:
     """Drop control characters (keeping tab and newlines) so nothing odd reaches the index."""
+    # Most text is ASCII without any: deleting them from the bytes in C shows that 4 times faster
+    # than the regex can look.
+    if text.isascii() and len(text.encode("ascii").translate(None, _CONTROL_BYTES)) == len(text):
+        return text
     return _CONTROL_RE.sub("", text)
 
 
