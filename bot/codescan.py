@@ -15,6 +15,7 @@ from itertools import islice
 from typing import Protocol
 
 from bot.domains import DomainTable
+from bot.text import has_digit
 
 # How a code was found; the index weighs explicit forms above bare numbers.
 EXPLICIT = "explicit"  # the domain is named with the code
@@ -52,20 +53,6 @@ def nesting(codes: list[FoundCode]) -> list[tuple[int, int]]:
     return out
 
 
-_DIGIT_RE = re.compile(r"\d")  # \d as the patterns below read it (any Unicode decimal digit)
-_ASCII_DIGITS = b"0123456789"  # the only characters of ASCII text \d matches
-# Up to this length ASCII text is checked for digits by deleting them in C, twice as fast as the
-# regex's per-character category test; a longer paste usually has a digit early, where the regex stops.
-DIGIT_TRANSLATE_MAX = 100_000
-
-
-def has_digit(text: str) -> bool:
-    """Whether ``_DIGIT_RE`` finds a digit in ``text``."""
-    if text.isascii() and len(text) <= DIGIT_TRANSLATE_MAX:
-        return len(text.encode("ascii").translate(None, _ASCII_DIGITS)) != len(text)
-    return _DIGIT_RE.search(text) is not None
-
-
 class _LiteralFirst:
     """One or several regexes, each starting with a literal, searched one after another.
 
@@ -97,12 +84,8 @@ class _LiteralFirst:
             # As for a single pattern: nothing to merge, and the list and sort cost more than the search.
             return present[0].finditer(text) if present else iter(())
         found = [m for p in present for m in islice(p.finditer(text), MAX_MATCHES)]
-        found.sort(key=_start)
+        found.sort(key=re.Match.start)
         return iter(found)
-
-
-def _start(m: re.Match[str]) -> int:
-    return m.start()
 
 
 _ERROR_DOMAIN_RE = _LiteralFirst({"Error Domain=": r"([A-Za-z_][\w.]{0,80}) Code=(-?\d{1,7})"})
@@ -161,7 +144,6 @@ DOMAIN_NAME_MAX = 80  # longest domain name read backwards from "...ErrorDomain"
 NEST_REACH = 4000  # how far an underlying code may stand from the error it is nested in
 MAX_MATCHES = 1000  # matches read per pattern, after repeats are folded out
 MAX_CODES = 200  # distinct code readings kept from one message (a real paste has a handful)
-NEST_REACH = 4000  # how far an underlying code may stand from the error it is nested in
 
 
 def _glued(text: str, start: int) -> bool:
