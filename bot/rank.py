@@ -134,9 +134,7 @@ def _ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list
         if isinstance(found, Evidence):
             top.append((conf, -neg, found))
         else:
-            only = Evidence()
-            only.add(found, WORDS_REASON, False)
-            top.append((conf, -neg, only))
+            top.append((conf, -neg, Evidence.of_one(found, WORDS_REASON)))
     return top
 
 
@@ -171,23 +169,24 @@ def _word_only(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> l
     solo: list[tuple[float, int, float]] = []
     bar = -1.0
     best = words.best
+    strength_of, found = words.strength, evidence.get
     for k, (i, score) in enumerate(best):
-        ev = evidence.get(i)
+        strength = strength_of(score)
+        ev = found(i)
         if ev is not None:
-            ev.add(words.strength(score), WORDS_REASON, False)
+            ev.add(strength, WORDS_REASON, False)
             continue
-        strength = words.strength(score)
         conf = confidence_of_one(strength)
         if conf < bar:
             # The rest are shown only on other evidence: a message has a few such entries and the
             # candidates number dozens, so the few are looked up among them, not the other way round.
             rest = dict(best[k + 1 :])
             for j in rest.keys() & evidence.keys():
-                evidence[j].add(words.strength(rest[j]), WORDS_REASON, False)
+                evidence[j].add(strength_of(rest[j]), WORDS_REASON, False)
             break
         solo.append((conf, -i, strength))
         if len(solo) == limit:
-            bar = min(c for c, _, _ in solo) - ROUNDING_SLACK
+            bar = min(solo)[0] - ROUNDING_SLACK  # the lowest confidence: tuples compare it first
     return solo
 
 
