@@ -18,6 +18,11 @@ class Evidence:
         self.why.append(reason)
         self.strong = self.strong or strong
 
+    @classmethod
+    def of_one(cls, strength: float, reason: str) -> Evidence:
+        """Evidence of one weak (not strong) reason: ``Evidence().add(strength, reason, False)``."""
+        return cls([min(max(strength, 0.0), MAX_STRENGTH)], [reason])
+
     def count_each_reason_once(self) -> None:
         """Keeps one strength per reason (the last one added), in the order the reasons first came:
         a long log may give one entry the same reason many times, and it counts once."""

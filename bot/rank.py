@@ -138,9 +138,7 @@ def _ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list
         if isinstance(found, Evidence):
             top.append((conf, -neg, found))
         else:
-            only = Evidence()
-            only.add(found, WORDS_REASON, False)
-            top.append((conf, -neg, only))
+            top.append((conf, -neg, Evidence.of_one(found, WORDS_REASON)))
     return top
 
 
@@ -175,23 +173,24 @@ def _word_only(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> l
     solo: list[tuple[float, int, float]] = []
     bar = -1.0
     best = words.best
+    strength_of, found = words.strength, evidence.get
     for k, (i, score) in enumerate(best):
-        ev = evidence.get(i)
+        strength = strength_of(score)
+        ev = found(i)
         if ev is not None:
-            ev.add(words.strength(score), WORDS_REASON, False)
+            ev.add(strength, WORDS_REASON, False)
             continue
-        strength = words.strength(score)
         conf = confidence_of_one(strength)
         if conf < bar:
             # The rest are shown only on other evidence: a message has a few such entries and the
             # candidates number dozens, so the few are looked up among them, not the other way round.
             rest = dict(best[k + 1 :])
             for j in rest.keys() & evidence.keys():
-                evidence[j].add(words.strength(rest[j]), WORDS_REASON, False)
+                evidence[j].add(strength_of(rest[j]), WORDS_REASON, False)
             break
         solo.append((conf, -i, strength))
         if len(solo) == limit:
-            bar = min(c for c, _, _ in solo) - ROUNDING_SLACK
+            bar = min(solo)[0] - ROUNDING_SLACK  # the lowest confidence: tuples compare it first
     return solo
 
 
@@ -221,31 +220,40 @@ def _phrase_evidence(
     # In a pasted log only sentence-length phrases (localized error text) are worth a scan each.
     shortest = STRONG_PHRASE_WORDS if ex.pasted_log else 0
     phrased: set[int] = set()
-    normalized = ""  # whitespace folded, so a phrase wrapped over two lines still matches
-    for token in _present(index.phrases, ex.lowered_tokens):
-        for ph in index.phrases[token]:
-            if ph.words < shortest or not ph.vocabulary <= ex.lowered_tokens:
-                continue
-            if not normalized:
-                normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
-            # A plain substring test first: most phrases whose words the message has are not in it.
-            if ph.literal.text in normalized and _affirmed(normalized, ph):
-                # A sentence (an error's localized text) identifies a problem; a two-word API
-                # name only says what the question is about.
-                sentence = ph.words >= STRONG_PHRASE_WORDS
-                # "Connection reset by peer" comes from kubectl and Python as much as from an
-                # iPhone: alone it identifies the error, not that the question is ours to answer.
-                strong = sentence and ours.backs(ph.entry, ph.shared)
-                if sentence:
-                    strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85)
-                else:
-                    strength = 0.2 + 0.1 * ph.words
-                    if ph.shared:
-                        # "the network is unreachable" in a sentence is plain English, not a pasted errno.
-                        strength *= SHARED_SHORT_PHRASE_FACTOR
-                    strength *= words.share(ph.entry) ** SHORT_PHRASE_WORDS_POWER
-                evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
-                phrased.add(ph.entry)
+    table, tokens = index.phrases, ex.lowered_tokens
+    # One comprehension tests every phrase under the message's tokens (a few dozen; a loop with a
+    # branch per phrase cost twice as much), in table order: evidence is added in the same order.
+    # Length first: each phrase let through costs a log a scan of its megabyte.
+    found = [
+        ph
+        for token in _present(table, tokens)
+        for ph in table[token]
+        if ph.words >= shortest and ph.vocabulary <= tokens
+    ]
+    if not found:
+        return phrased
+    # Whitespace folded, so a phrase wrapped over two lines still matches.
+    normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
+    # A plain substring test first: most phrases whose words the message has are not in it.
+    for ph in [ph for ph in found if ph.literal.text in normalized]:
+        if not _affirmed(normalized, ph):
+            continue
+        # A sentence (an error's localized text) identifies a problem; a two-word API
+        # name only says what the question is about.
+        sentence = ph.words >= STRONG_PHRASE_WORDS
+        # "Connection reset by peer" comes from kubectl and Python as much as from an
+        # iPhone: alone it identifies the error, not that the question is ours to answer.
+        strong = sentence and ours.backs(ph.entry, ph.shared)
+        if sentence:
+            strength = min(PHRASE_STRENGTH + 0.03 * (ph.words - 4), 0.85)
+        else:
+            strength = 0.2 + 0.1 * ph.words
+            if ph.shared:
+                # "the network is unreachable" in a sentence is plain English, not a pasted errno.
+                strength *= SHARED_SHORT_PHRASE_FACTOR
+            strength *= words.share(ph.entry) ** SHORT_PHRASE_WORDS_POWER
+        evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
+        phrased.add(ph.entry)
     return phrased
 
 

@@ -7,7 +7,7 @@ query term passes through :func:`word_query`, so work here is counted per postin
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
@@ -24,6 +24,16 @@ MAX_FUZZY = 6
 FUZZY_MAX_TEXT = 20_000
 
 
+def term_weight(times: int) -> float:
+    """The weight of a query term the question has ``times`` times: repeats count, up to a point."""
+    return 1.0 + 0.3 * min(times - 1, 3)
+
+
+# term_weight of the usual counts, looked up: computing it for each of a question's terms cost more
+# than the rest of choosing them. Every weight is above zero, so ``or`` falls back on a miss only.
+TERM_WEIGHTS = {times: term_weight(times) for times in range(1, 5)}
+
+
 @dataclass
 class WordQuery:
     """The weighted query terms, kept so reasons can be written for the final matches only."""
@@ -32,6 +42,12 @@ class WordQuery:
     typos: dict[str, str]  # corrected identifier -> what was typed
     table: WordScores  # every entry's score over ``terms``
     ceiling: float = 0.0  # the sum of each term's best impact (see SearchResult.word_ceiling)
+    # The best score, kept apart: :meth:`strength` reads it for every candidate a search weighs.
+    _top: float = field(init=False, repr=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        if self.table.best:
+            self._top = self.table.best[0][1]
 
     @property
     def best(self) -> list[tuple[int, float]]:
@@ -53,7 +69,7 @@ class WordQuery:
         """The strength of word evidence with BM25 ``score`` (one of :attr:`best`'s)."""
         # Absolute strength says how much of the question matched; the ratio to the best
         # entry keeps near-misses from crowding a clear lexical winner.
-        strength: float = WORDS_CAP * score / (score + WORDS_HALF) * (score / self.best[0][1]) ** WORDS_RELATIVE
+        strength: float = WORDS_CAP * score / (score + WORDS_HALF) * (score / self._top) ** WORDS_RELATIVE
         return strength
 
     def strengths(self) -> list[tuple[int, float]]:
@@ -126,7 +142,8 @@ def word_query(index: Index, ex: Extraction) -> WordQuery:
     # Keep the most distinctive terms so a pasted log costs no more than a question. A reversed
     # sort is stable too: terms of equal idf keep the question's order.
     known.sort(key=index.idf.__getitem__, reverse=True)
-    terms = [(t, 1.0 + 0.3 * min(counts[t] - 1, 3)) for t in known[:MAX_QUERY_TERMS]]
+    weights = TERM_WEIGHTS
+    terms = [(t, weights.get(counts[t]) or term_weight(counts[t])) for t in known[:MAX_QUERY_TERMS]]
     table = word_scores(postings, index.word_arrays, terms, WORD_CANDIDATES)
     ceiling = sum(index.ceiling(term) * weight for term, weight in terms)
     return WordQuery(terms, {meant: typo for typo, meant in corrections.items()}, table, ceiling)

@@ -19,7 +19,7 @@ from bot.evidence import MAX_STRENGTH, Evidence, confidence_of_one
 from bot.extract import Extractor, bounded_occurrences
 from bot.impacts import Postings
 from bot.rank import WORDS_REASON, _ranked, with_word_leader
-from bot.words import WordQuery
+from bot.words import TERM_WEIGHTS, WORDS_CAP, WORDS_HALF, WORDS_RELATIVE, WordQuery, term_weight
 from bot.wordscore import DictScores
 
 DOMAINS = load_domains(Path(__file__).parent.parent / "knowledge" / "domains.toml")
@@ -158,3 +158,23 @@ def test_equal_word_scores_past_the_cut_still_compete_on_entry_order() -> None:
     other[5].add(0.01, "symbol", True)
     assert [(i, e.why) for _, i, e in _ranked(other, words, 1)] == [(20, [WORDS_REASON])]
     assert other[5].why == ["symbol", WORDS_REASON]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), _IMPACTS), min_size=1, max_size=40), st.floats(-1.0, 2.0))
+def test_word_strengths_and_one_reason_evidence_are_the_plain_ones(pairs: list[tuple[int, float]], raw: float) -> None:
+    entries = sorted(dict(pairs).items())
+    postings: Postings = {"t": (array("i", [i for i, _ in entries]), array("f", [v for _, v in entries]))}
+    words = WordQuery([("t", 1.0)], {}, DictScores(postings, [("t", 1.0)], 50))
+    for _, score in words.best:
+        # The strength as written before the best score was kept apart from the table.
+        plain = WORDS_CAP * score / (score + WORDS_HALF) * (score / words.best[0][1]) ** WORDS_RELATIVE
+        assert words.strength(score) == plain
+    one, added = Evidence.of_one(raw, WORDS_REASON), Evidence()
+    added.add(raw, WORDS_REASON, False)
+    assert (one.strengths, one.why, one.strong) == (added.strengths, added.why, added.strong)
+
+
+def test_looked_up_term_weights_are_the_computed_ones() -> None:
+    for times in range(-2, 12):
+        assert (TERM_WEIGHTS.get(times) or term_weight(times)) == 1.0 + 0.3 * min(times - 1, 3)

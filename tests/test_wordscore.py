@@ -133,3 +133,15 @@ def test_dense_scores_tell_a_zero_impact_from_no_posting() -> None:
     assert dense.best == plain.best
     assert dense.score(2) == plain.score(2) == 0.0
     assert dense.score(3) is None and plain.score(3) is None
+
+
+def test_dense_limit_below_zero_keeps_unscored_entries_out() -> None:
+    # Should impacts ever be negative, the limit-th best score can be below the 0.0 of every entry
+    # without a posting: those must not be ranked, let alone above the scored ones.
+    postings = _postings(a=[(2, -1.0), (3, -2.0), (4, 0.0)], b=[(1, 5.0)])
+    terms = [("a", 1.0), ("b", 1.0)]
+    for limit in range(1, 6):
+        plain = DictScores(postings, terms, limit)
+        dense = DenseScores(postings, TermArrays(postings, 7), terms, limit)
+        assert dense.best == plain.best
+        assert dense.score(0) is None and dense.score(4) == 0.0
