@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import bot.codescan as codescan_module
 import bot.crash as crash_module
 import bot.text as text_module
-from bot.crash import CrashInfo, parse_crash
+from bot.crash import CrashInfo
 from bot.domains import load_domains
 from bot.extract import _CONTROL_RE, _DOTTED_RE, BIG_TEXT, Extractor, clean_text, dotted_names
 from bot.models import Attachment
@@ -66,36 +66,18 @@ def test_clean_text_fast_path_removes_what_the_regex_removes(text: str) -> None:
     assert clean_text(text) == _CONTROL_RE.sub("", text)
 
 
-def _plain_prepare(ex: Extractor, text: str, attachments: tuple[Attachment, ...]) -> tuple[str, list[str], object]:
-    """Extractor.prepare as it was written before its shortcuts (no fold: these texts are short)."""
-    notes = []
-    parts = [text]
-    crash = None
-    for att in attachments:
-        info = parse_crash(att.text)
-        if info is not None and crash is None:
-            crash = info
-        parts.append(att.text)
-    if crash is None:
-        crash = parse_crash(text)
-    if crash is not None:
-        parts.append(crash.summary_line())
-    joined = "\n".join(p for p in parts if p)
-    cleaned = _CONTROL_RE.sub("", joined)
-    if len(cleaned) != len(joined):
-        notes.append("control characters were removed from the input")
-    assert len(cleaned) <= BIG_TEXT
-    if len(cleaned) > ex.max_chars:
-        notes.append(f"input cut to the first {ex.max_chars:,} characters of {len(cleaned):,}")
-        cleaned = cleaned[: ex.max_chars]
-    return cleaned, notes, crash
-
-
 @settings(max_examples=300, deadline=None)
 @given(_CONTROL_TEXT, st.lists(_CONTROL_TEXT, max_size=2))
 def test_prepare_gives_what_the_plain_join_and_clean_give(text: str, attached: list[str]) -> None:
     attachments = tuple(Attachment(f"a{k}.txt", t) for k, t in enumerate(attached))
-    assert EXTRACTOR.prepare(text, attachments) == _plain_prepare(EXTRACTOR, text, attachments)
+    cleaned, notes, crash = EXTRACTOR.prepare(text, attachments)
+    # The plain way: every non-empty part joined by newlines (a crash summary last), then cleaned.
+    parts = [text, *attached, *([crash.summary_line()] if crash is not None else [])]
+    joined = "\n".join(p for p in parts if p)
+    plain = _CONTROL_RE.sub("", joined)
+    assert len(plain) <= BIG_TEXT  # too short to fold
+    assert cleaned == plain[: EXTRACTOR.max_chars]
+    assert ("control characters were removed from the input" in notes) == (len(plain) != len(joined))
     source = len(text) + sum(len(t) for t in attached)
     assert EXTRACTOR.extract(text, attachments).source_chars == source
 
