@@ -52,7 +52,7 @@ OWN_SETS = {
         "holdout-11",
         "holdout-13",
     ],
-    "unseen": ["holdout-6", "holdout-9", "holdout-12", "holdout-14", "holdout-15"],
+    "unseen": ["holdout-6", "holdout-9", "holdout-12", "holdout-14", "holdout-15", "offtopic-3"],
 }
 SET_OF = {stem: label for label, stems in OWN_SETS.items() for stem in stems}
 
