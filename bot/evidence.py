@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 MAX_STRENGTH = 0.995  # no one signal is certain: the noisy-OR never reaches 1
 
 
+def _bounded(strength: float) -> float:
+    return min(max(strength, 0.0), MAX_STRENGTH)
+
+
 @dataclass
 class Evidence:
     strengths: list[float] = field(default_factory=list)
@@ -14,14 +18,14 @@ class Evidence:
     strong: bool = False  # a key, symbol, pattern or phrase matched (not only words)
 
     def add(self, strength: float, reason: str, strong: bool = True) -> None:
-        self.strengths.append(min(max(strength, 0.0), MAX_STRENGTH))
+        self.strengths.append(_bounded(strength))
         self.why.append(reason)
         self.strong = self.strong or strong
 
     @classmethod
     def of_one(cls, strength: float, reason: str) -> Evidence:
         """Evidence of one weak (not strong) reason: ``Evidence().add(strength, reason, False)``."""
-        return cls([min(max(strength, 0.0), MAX_STRENGTH)], [reason])
+        return cls([_bounded(strength)], [reason])
 
     def count_each_reason_once(self) -> None:
         """Keeps one strength per reason (the last one added), in the order the reasons first came:

@@ -17,7 +17,7 @@ from bot.crash import CrashInfo, parse_crash
 from bot.domains import DomainTable
 from bot.fold import fold_repeats
 from bot.models import Attachment
-from bot.text import ASCII_NON_WORD, TOKEN_RE, tokens
+from bot.text import ASCII_NON_WORD, TOKEN_RE, ascii_holds_any, tokens
 
 
 @dataclass
@@ -117,7 +117,7 @@ class Extractor:
     def extract(self, text: str, attachments: tuple[Attachment, ...] = ()) -> Extraction:
         """Find every error code, token and crash signature in a message and its attachments."""
         analysed, notes, crash = self.prepare(text, attachments)
-        source_chars = len(text) + sum([len(a.text) for a in attachments]) if attachments else len(text)
+        source_chars = (len(text) + sum([len(a.text) for a in attachments])) if attachments else len(text)
         lowered = analysed.lower()
         if max(len(analysed), source_chars) <= BIG_TEXT:  # the test of Extraction.pasted_log
             counts = Counter(tokens(analysed))
@@ -220,9 +220,8 @@ _CONTROL_BYTES = bytes(c for c in range(128) if _CONTROL_RE.match(chr(c)))
 
 def clean_text(text: str) -> str:
     """Drop control characters (keeping tab and newlines) so nothing odd reaches the index."""
-    # Most text is ASCII without any: deleting them from the bytes in C shows that 4 times faster
-    # than the regex can look.
-    if text.isascii() and len(text.encode("ascii").translate(None, _CONTROL_BYTES)) == len(text):
+    # Most text is ASCII without any: shown in C, 4 times faster than the regex can look.
+    if text.isascii() and not ascii_holds_any(text, _CONTROL_BYTES):
         return text
     return _CONTROL_RE.sub("", text)
 

@@ -148,7 +148,7 @@ def confident(result: SearchResult, policy: Policy, threshold: float | None = No
 
 
 def _confident(result: SearchResult, policy: Policy, threshold: float | None = None) -> tuple[bool, Combined | None]:
-    """Whether to auto-reply, and the combined answer when two matches are one (see bot.combine).
+    """:func:`confident`'s decision on the ranking alone.
 
     One match must be confident, clearly ahead and backed by more than words; or the two
     leading matches are an error and its underlying error (or the topic that explains it),

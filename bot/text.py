@@ -21,10 +21,16 @@ _ASCII_DIGITS = b"0123456789"  # the only characters of ASCII text \d matches
 DIGIT_TRANSLATE_MAX = 100_000
 
 
+def ascii_holds_any(text: str, chars: bytes) -> bool:
+    """Whether ASCII ``text`` holds any of ``chars``: deleting them in C is several times faster than
+    a regex looking for them character by character."""
+    return len(text.encode("ascii").translate(None, chars)) != len(text)
+
+
 def has_digit(text: str) -> bool:
     """Whether a decimal digit (as the code patterns read one) is in ``text``: every form of an error code holds one."""
     if text.isascii() and len(text) <= DIGIT_TRANSLATE_MAX:
-        return len(text.encode("ascii").translate(None, _ASCII_DIGITS)) != len(text)
+        return ascii_holds_any(text, _ASCII_DIGITS)
     return _DIGIT_RE.search(text) is not None
 
 
