@@ -7,7 +7,7 @@ domain, and how a bare number is resolved all come from this table.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,10 @@ class Equivalence:
     same_as: str
 
 
+# A subject word this long also counts inside a longer word (see domains.toml, subject).
+SUBJECT_STEM_MIN = 5
+
+
 @dataclass(frozen=True, slots=True)
 class DomainTable:
     domains: tuple[Domain, ...]
@@ -62,6 +66,18 @@ class DomainTable:
     foreign: frozenset[str] = frozenset()
     # Lowercase words and stems that say a message is about networking (see domains.toml, subject).
     subject: frozenset[str] = frozenset()
+    # The subject words that also count inside a longer word ("socket" in gcdasyncsocket), made once.
+    _stems: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_stems", tuple(sorted(w for w in self.subject if len(w) >= SUBJECT_STEM_MIN)))
+
+    def about_subject(self, lowered_tokens: set[str]) -> bool:
+        """Whether a message with these lowercase tokens says it is about networking (``subject``)."""
+        if not self.subject.isdisjoint(lowered_tokens):
+            return True
+        stems = self._stems
+        return any(stem in token for token in lowered_tokens for stem in stems)
 
     def by_name(self) -> dict[str, Domain]:
         return {d.name: d for d in self.domains}

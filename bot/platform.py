@@ -77,10 +77,4 @@ def off_subject(index: Index, ex: Extraction, keys: dict[str, tuple[str, int]]) 
         domain = info.get(found.domain) if found.domain else None
         if domain is not None and not domain.is_general(found.code):
             return frozenset()
-    subject = index.domains.subject
-    if not subject.isdisjoint(ex.lowered_tokens):
-        return frozenset()
-    stems = [w for w in subject if len(w) >= 5]
-    if any(stem in token for token in ex.lowered_tokens for stem in stems):
-        return frozenset()
-    return frozenset(general)
+    return frozenset() if index.domains.about_subject(ex.lowered_tokens) else frozenset(general)
