@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domains import DomainTable
 from bot.models import Mode
 
 from .core import Bundled, decide_in, search_in
@@ -50,3 +51,11 @@ def test_the_same_codes_about_networking_are_posted(bundled: Bundled, text: str,
     assert not result.off_subject
     decision = decide_in(bundled, text)
     assert decision.auto_reply and decision.matches[0].entry.id == entry
+
+
+def test_subject_words_count_whole_and_the_long_ones_inside_a_word() -> None:
+    table = DomainTable((), {}, (), subject=frozenset({"tls", "socket", "wi fi"}))
+    assert table.about_subject({"my", "tls", "cert"})
+    assert table.about_subject({"gcdasyncsocket", "wrapper"})
+    assert not table.about_subject({"atlsx", "sock", "et"})  # a short word only whole; no stem across tokens
+    assert not table.about_subject({"wi", "fi"})  # a word of two never matches across two tokens
