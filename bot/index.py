@@ -22,6 +22,9 @@ from bot.wordscore import TermArrays
 _IDENT_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*[a-z][A-Z][A-Za-z0-9_]*\b")
 _WORD_RE = re.compile(r"\w+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CJK_RUN_RE = re.compile(_CJK_RE.pattern + "+")
+# The shortest alias in a CJK script (no spaces) matched as a phrase: "请求超时" (request timed out).
+CJK_PHRASE_CHARS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ class Index:
     def _build_patterns(self) -> None:
         patterns: dict[str, list[Pattern]] = defaultdict(list)
         phrases: dict[str, list[Phrase]] = defaultdict(list)
+        cjk: list[Phrase] = []  # aliases written in a CJK script without spaces (localized errors)
         idents: set[str] = set()
         shared = self.domains.shared_messages
         for i, e in enumerate(self.entries):
@@ -134,12 +138,19 @@ class Index:
                         literal = bounded(norm, NUMBER, NUMBER)
                         whole = frozenset(_inner(norm, words))  # what _whole_words(((norm,),)) gives
                         phrases[anchor].append(Phrase(i, norm, literal, size, whole, common))
+                elif len(words) == 1 and len(words[0]) >= CJK_PHRASE_CHARS and _CJK_RUN_RE.fullmatch(words[0]):
+                    # A Chinese or Japanese sentence has no spaces: it is one token of a message
+                    # only when nothing is written next to it, so it is found as a substring.
+                    run = words[0]
+                    common = i in self.shared_text or norm in shared
+                    cjk.append(Phrase(i, run, bounded(run, NUMBER, NUMBER), len(run) // 2, frozenset(), common))
             if e.curated:
                 text = " ".join((e.title, " ".join(e.aliases), " ".join(e.tags), " ".join(e.patterns)))
                 idents.update(ident.lower() for ident in _IDENT_RE.findall(text) if len(ident) >= 8)
                 idents.update(err.symbol.lower() for err in e.errors if len(err.symbol) >= 8 and err.role == "primary")
         self.patterns = {k: tuple(v) for k, v in patterns.items()}
         self.phrases = {k: tuple(v) for k, v in phrases.items()}
+        self.cjk_phrases = tuple(cjk)
         # The vocabulary typos are corrected against (the word index holds the exact forms).
         self.identifiers = frozenset(idents)
         buckets: dict[str, list[str]] = defaultdict(list)

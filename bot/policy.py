@@ -110,6 +110,8 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
         return False
     if top.entry.id != best:
         return False
+    if top.entry.id in result.bigrams and top.entry.id not in result.phrased:
+        return False  # CJK bigrams alone: a Japanese greeting shares "ネッ" and "まし" with -1005's text
     if words >= policy.lexical_min:
         lead = policy.lexical_phrase_lead if best in result.phrased else policy.lexical_lead
         if top.confidence >= policy.lexical_confidence:

@@ -22,6 +22,7 @@ from bot.literal import find, pattern_matches
 from bot.models import Match
 from bot.platform import OurPlatform, api_names, off_subject
 from bot.reasons import Reasons
+from bot.text import is_cjk
 from bot.words import WordQuery, word_query
 
 # Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
@@ -71,6 +72,10 @@ class SearchResult:
     # ids of matches found by a code many subsystems return (EPERM, errSecItemNotFound) in a message
     # that says nothing about networking: the code is ours, the question may be another subsystem's.
     off_subject: frozenset[str] = frozenset()
+    # ids of matches whose word score comes mostly from CJK bigrams: a Japanese or Chinese sentence
+    # shares bigrams ("ネッ", "まし") with every localized error string that says "network" or ends
+    # in a polite past tense, so such words alone say little about what the question asks.
+    bigrams: frozenset[str] = frozenset()
 
 
 def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
@@ -116,7 +121,20 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         everywhere=frozenset(index.entries[i].id for i in shown & index.shared_text),
         off_subject=off_subject(index, ex, keys),
         names=(0, 0) if ex.pasted_log else api_names(index, ex),
+        bigrams=frozenset() if ex.lowered.isascii() else _mostly_bigrams(index, words, shown),
     )
+
+
+def _mostly_bigrams(index: Index, words: WordQuery, shown: set[int]) -> frozenset[str]:
+    """Ids of the ``shown`` entries more than half of whose word score comes from CJK bigrams."""
+    out = []
+    for i in shown:
+        parts = words.table.contributions(i)
+        total = sum(v for v, _ in parts)
+        cjk = sum(v for v, n in parts if is_cjk(words.terms[n][0]))
+        if total > 0 and cjk * 2 > total:
+            out.append(index.entries[i].id)
+    return frozenset(out)
 
 
 def _ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list[tuple[float, int, Evidence]]:
@@ -230,6 +248,8 @@ def _phrase_evidence(
         for ph in table[token]
         if ph.words >= shortest and ph.vocabulary <= tokens
     ]
+    if index.cjk_phrases and not ex.lowered.isascii():
+        found += [ph for ph in index.cjk_phrases if ph.words >= shortest]
     if not found:
         return phrased
     # Whitespace folded, so a phrase wrapped over two lines still matches.

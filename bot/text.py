@@ -201,6 +201,11 @@ def _stems(word: str, out: list[str]) -> None:
         out.append(stem(word))
 
 
+def is_cjk(term: str) -> bool:
+    """Whether an index term is a CJK character or bigram (see :func:`_expand`)."""
+    return _CJK_RE.fullmatch(term) is not None
+
+
 def _expand(token: str, out: list[str]) -> None:
     """Append the index terms for one raw token (keeps whole identifiers and their parts)."""
     if _CJK_RE.search(token):

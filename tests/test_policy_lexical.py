@@ -5,6 +5,8 @@ Questions written for these tests, on the bundled knowledge base.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot import rank
@@ -112,13 +114,39 @@ def test_a_third_ahead_is_lead_enough_for_a_topic_covering_the_question(bundled:
     assert not decide(result, Mode.AUTO, Policy(lexical_share_lead=1.5)).auto_reply
 
 
-# Written for this test: a Japanese question whose words are an error's localized text, no code.
+# Written for these tests: Japanese questions near -1005's localized text ("ネットワーク接続が切れました。"),
+# the first quoting it inside a sentence, the second in other words, no code in either.
 LOCALIZED_QUESTION = "アップロードの途中でネットワーク接続が切れましたというエラーになります。原因は何でしょうか"
+PARAPHRASED_QUESTION = "アップロード中にネットワークの接続が途中で切れてしまいます。原因は何でしょうか"
+# A greeting that shares only bigrams with the localized strings ("ネッ", "まし", "した").
+JAPANESE_GREETING = "最近ネットワークの勉強を始めました。よろしくお願いしました"
+
+
+def test_a_localized_error_quoted_inside_a_sentence_is_a_phrase_match(bundled: Bundled) -> None:
+    result = search_in(bundled, LOCALIZED_QUESTION)
+    top = result.matches[0]
+    assert top.entry.id == "urlerror-1005-network-connection-lost"
+    assert "phrase 'ネットワーク接続が切れました'" in list(top.why)
+    assert decide(result, Mode.AUTO, Policy()).auto_reply
+
+
+def test_cjk_bigrams_alone_never_answer_unasked(bundled: Bundled) -> None:
+    result = search_in(bundled, JAPANESE_GREETING)
+    top = result.matches[0]
+    assert top.entry.id in result.bigrams and top.entry.id not in result.phrased
+    # The premise: without the bigram rule the words' lead would post the -1005 entry.
+    assert decide(dataclasses.replace(result, bigrams=frozenset()), Mode.AUTO, Policy()).auto_reply
+    assert not decide(result, Mode.AUTO, Policy()).auto_reply
+
+
+def test_english_words_are_not_counted_as_bigrams(bundled: Bundled) -> None:
+    assert search_in(bundled, WIFI_AWARE).bigrams == frozenset()
 
 
 def test_an_error_entry_reached_by_words_alone_is_not_posted_by_its_share(bundled: Bundled) -> None:
     policy = Policy(lexical_min=1000.0)  # only the share rule may answer
-    result = search_in(bundled, LOCALIZED_QUESTION)
+    # Bigrams cleared: this is the share rule's own test, not the bigram rule's.
+    result = dataclasses.replace(search_in(bundled, PARAPHRASED_QUESTION), bigrams=frozenset())
     top = result.matches[0]
     _, words, runner = result.word_lead
     # The premise: an error entry that the share rule would otherwise post.
