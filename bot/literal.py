@@ -13,6 +13,7 @@ every candidate, no regular expression built from knowledge-base text.
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 
@@ -105,3 +106,18 @@ def pattern_matches(groups: tuple[tuple[Piece, ...], ...], text: str) -> bool:
         if not matched:
             return False
     return True
+
+
+# "a plain QUIC connection (not HTTP/3)": a short alias right after one of these is what the question is not about.
+_NEGATED_RE = re.compile(r"(?:(?<!\w)(?:not|no|without|instead of|rather than|other than)(?: an?)? |non-)$")
+
+
+def affirmed(text: str, p: Piece, sentence: bool) -> bool:
+    """Whether ``p`` occurs in ``text`` at least once not right after a negation (a ``sentence``, an
+    error's message, always counts)."""
+    pos = find(text, p)
+    while pos != -1:
+        if sentence or not _NEGATED_RE.search(text, max(0, pos - 16), pos):
+            return True
+        pos = find(text, p, pos + 1)
+    return False

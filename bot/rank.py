@@ -7,7 +7,6 @@ auto-reply bar, so prose matches are offered on request but never posted unasked
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,13 +15,12 @@ from functools import partial
 from bot.codescan import FoundCode
 from bot.evidence import Evidence, confidence_of_one
 from bot.extract import Extraction
-from bot.index import Index, Pattern, Phrase
+from bot.index import Index, Pattern
 from bot.keys import RELATED_FACTOR, code_evidence, layered
-from bot.literal import find, pattern_matches
+from bot.literal import affirmed, pattern_matches
 from bot.models import Match
 from bot.platform import OurPlatform, api_names, off_subject
 from bot.reasons import Reasons
-from bot.text import is_cjk
 from bot.words import WordQuery, word_query
 
 # Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
@@ -121,20 +119,10 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         everywhere=frozenset(index.entries[i].id for i in shown & index.shared_text),
         off_subject=off_subject(index, ex, keys),
         names=(0, 0) if ex.pasted_log else api_names(index, ex),
-        bigrams=frozenset() if ex.lowered.isascii() else _mostly_bigrams(index, words, shown),
+        bigrams=frozenset()
+        if ex.lowered.isascii()
+        else frozenset(index.entries[i].id for i in shown if words.mostly_bigrams(i)),
     )
-
-
-def _mostly_bigrams(index: Index, words: WordQuery, shown: set[int]) -> frozenset[str]:
-    """Ids of the ``shown`` entries more than half of whose word score comes from CJK bigrams."""
-    out = []
-    for i in shown:
-        parts = words.table.contributions(i)
-        total = sum(v for v, _ in parts)
-        cjk = sum(v for v, n in parts if is_cjk(words.terms[n][0]))
-        if total > 0 and cjk * 2 > total:
-            out.append(index.entries[i].id)
-    return frozenset(out)
 
 
 def _ranked(evidence: dict[int, Evidence], words: WordQuery, limit: int) -> list[tuple[float, int, Evidence]]:
@@ -256,7 +244,7 @@ def _phrase_evidence(
     normalized = ex.lowered if ex.pasted_log else " ".join(ex.lowered.split())
     # A plain substring test first: most phrases whose words the message has are not in it.
     for ph in [ph for ph in found if ph.literal.text in normalized]:
-        if not _affirmed(normalized, ph):
+        if not affirmed(normalized, ph.literal, ph.words >= STRONG_PHRASE_WORDS):
             continue
         # A sentence (an error's localized text) identifies a problem; a two-word API
         # name only says what the question is about.
@@ -275,20 +263,6 @@ def _phrase_evidence(
         evidence[ph.entry].add(strength, f"phrase '{ph.text}'", strong)
         phrased.add(ph.entry)
     return phrased
-
-
-# "a plain QUIC connection (not HTTP/3)": a short alias right after one of these is what the question is not about.
-_NEGATED_RE = re.compile(r"(?:(?<!\w)(?:not|no|without|instead of|rather than|other than)(?: an?)? |non-)$")
-
-
-def _affirmed(text: str, ph: Phrase) -> bool:
-    """Whether ``ph`` occurs in ``text`` at least once not right after a negation (sentences always count)."""
-    pos = find(text, ph.literal)
-    while pos != -1:
-        if ph.words >= STRONG_PHRASE_WORDS or not _NEGATED_RE.search(text, max(0, pos - 16), pos):
-            return True
-        pos = find(text, ph.literal, pos + 1)
-    return False
 
 
 def matched_patterns(index: Index, ex: Extraction) -> Iterator[Pattern]:

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from bot.extract import Extraction
 from bot.index import Index
+from bot.text import is_cjk
 from bot.wordscore import WordScores, word_scores
 
 WORDS_CAP = 0.72
@@ -75,6 +76,13 @@ class WordQuery:
     def strengths(self) -> list[tuple[int, float]]:
         """(entry, strength of its word evidence) for the best candidates, best first."""
         return [(i, self.strength(score)) for i, score in self.best]
+
+    def mostly_bigrams(self, entry: int) -> bool:
+        """Whether more than half of ``entry``'s word score comes from CJK bigrams (see SearchResult.bigrams)."""
+        parts = self.table.contributions(entry)
+        total = sum(v for v, _ in parts)
+        cjk = sum(v for v, n in parts if is_cjk(self.terms[n][0]))
+        return total > 0 and cjk * 2 > total
 
     def share(self, entry: int) -> float:
         """``entry``'s word score as a share of the best one (1.0 when nothing scored)."""
