@@ -93,7 +93,8 @@ def _combined(answer: Answer, full: bool) -> list[str]:
     lines += ["", f"{first.entry.title}  [{first.entry.id}, confidence {first.confidence:.2f}]"]
     lines += render_brief(first, cb.first, title=False)
     lines += ["", f"{cb.second_title}  [{second.entry.id}, confidence {second.confidence:.2f}]"]
-    lines += textwrap.wrap(visible(cb.aside), WIDTH, initial_indent="  ", subsequent_indent="  ")
+    if cb.aside:
+        lines += textwrap.wrap(visible(cb.aside), WIDTH, initial_indent="  ", subsequent_indent="  ")
     return lines + [f"  -> {link.title}: {link.url}" for link in second.entry.links[:1]]
 
 

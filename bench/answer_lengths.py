@@ -37,6 +37,10 @@ PASTES = (
     'Error Domain=NSURLErrorDomain Code=-1005 "The network connection was lost." UserInfo={NSUnderlyingError='
     '0x600 {Error Domain=kCFErrorDomainCFNetwork Code=-1005 "(null)" UserInfo={_kCFStreamErrorCodeKey=57, '
     "_kCFStreamErrorDomainKey=1}}, _kCFStreamErrorCodeKey=57, _kCFStreamErrorDomainKey=1}",
+    # An error quoted in a question about the topic that explains it ("explained in").
+    "Rolling our DNS proxy system extension out with Kandji, a few Macs fail activation with "
+    "OSSystemExtensionErrorDomain code 10. Which payload in the MDM configuration profile approves the "
+    "extension so users never have to allow it?",
 )
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")

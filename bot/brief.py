@@ -199,15 +199,18 @@ def _prose(lines: tuple[str, ...]) -> str:
     return " ".join(line.strip() for line in lines if line.strip() and not _ITEM.match(line))
 
 
-# A combined answer shows two entries: a little more room, the second entry in one line.
-COMBINED_BUDGET = BUDGET + 60
+# A combined answer shows two entries, the second in one line, and names both in its headline and
+# footer: less room than one entry's for the first one's summary and checks, so the whole message
+# stays near 600 characters too.
+COMBINED_BUDGET = BUDGET - 20
 ASIDE_TITLE_MAX, ASIDE_MAX = 80, 120
 
 
 @dataclass(frozen=True, slots=True)
 class CombinedBrief:
     """The short form of a combined answer: the headline, the part to fix first in short
-    (``first``), the other part in one line (``second_title``, ``aside``), and both parts' links."""
+    (``first``), the other part in one line (``second_title``, ``aside``; no aside for a nested
+    cause's outer error, which the headline describes), and both parts' links."""
 
     headline: str
     first: Brief
@@ -221,7 +224,9 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     first, second = (m.entry for m in c.parts)
     # The second part is named as the headline names it: "-1202 (server trust evaluation failed)".
     title = clip_clause(c.outer_label if c.nested else c.cause_label, ASIDE_TITLE_MAX)
-    aside = lead_sentences(second.summary, ASIDE_MAX)
+    # "-1200 (TLS failed; the nested errSSL code says why) because errSSLClosedNoNotify ...": the headline
+    # already says what the outer error is, so its summary is left behind the second part's "More".
+    aside = "" if c.nested else lead_sentences(second.summary, ASIDE_MAX)
     extra = tuple(Link(clip_inline(li.title, LINK_TITLE_MAX), li.url) for li in second.links[:1])
     room = budget - len(visible(title)) - len(visible(aside)) - sum(len(li.title) for li in extra)
     short = brief(first, budget=room, title=c.headline)

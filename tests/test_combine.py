@@ -8,6 +8,7 @@ import pytest
 
 from adapters.console import render_text
 from bot import combine
+from bot.brief import BUDGET, combined_brief
 from bot.index import Index
 from bot.models import Combined, ErrorRef, Incoming, Mode, Outcome
 from bot.policy import Policy, decide
@@ -416,3 +417,23 @@ def test_the_same_codes_reported_without_a_question_about_a_topic_are_posted(bun
     d = decide_in(bundled, REPORTS_THE_CODES)
     assert d.auto_reply and d.combined is not None
     assert (d.combined.outer.entry.id, d.combined.cause.entry.id) == LAYERED
+
+
+@pytest.mark.parametrize("text", [UNTRUSTED, LOST, HANDSHAKE])
+def test_a_nested_pair_in_short_names_the_outer_error_once(bundled: Bundled, text: str) -> None:
+    c = _posted_together(bundled, text)
+    cb = combined_brief(c)
+    # The headline already says what the outer error is: no summary of it below the cause's checks.
+    assert cb.headline == c.headline and cb.aside == ""
+    assert cb.first.checks  # what to fix stays
+    extra = [li for li in cb.links if li not in cb.first.links]
+    assert [li.url for li in extra] == [c.outer.entry.links[0].url]  # the outer error's link stays
+    # Two entries in the room of one: the headline, the cause's summary, checks and link, the outer's link.
+    assert cb.first.size + sum(len(li.title) for li in extra) <= BUDGET
+
+
+def test_a_topic_that_explains_an_error_keeps_its_lead_sentence_in_short(bundled: Bundled) -> None:
+    d = decide_in(bundled, PORTAL_QUESTION)
+    assert d.combined is not None and not d.combined.nested
+    cb = combined_brief(d.combined)
+    assert cb.aside and d.combined.cause.entry.summary.startswith(cb.aside.rstrip("…"))

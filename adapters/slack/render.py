@@ -138,9 +138,16 @@ def combined_blocks(c: Combined, hosts: frozenset[str]) -> list[Block]:
     ]
     if cb.first.checks:
         blocks.append(section(_checks(cb.first, hosts), more_button(0, first.id)))
-    blocks.append(section(f"*{inline(cb.second_title, hosts)}*\n{inline(cb.aside, hosts)}", more_button(1, second.id)))
+    second_more = more_button(1, second.id)
+    if cb.aside or not cb.links:
+        aside = f"\n{inline(cb.aside, hosts)}" if cb.aside else ""
+        blocks.append(section(f"*{inline(cb.second_title, hosts)}*{aside}", second_more))
     if cb.links:
-        blocks.append(links_section(cb.links, hosts))
+        links = links_section(cb.links, hosts)
+        if not cb.aside:
+            # The headline describes a nested cause's outer error: its "More" sits by its link.
+            links["accessory"] = second_more
+        blocks.append(links)
     if first.known_issue is not None:
         blocks.append(section(known_issue_short(first.known_issue, hosts)))
     footer = f"`{escape(first.id)}` + `{escape(second.id)}` · confidence {c.confidence:.2f}"

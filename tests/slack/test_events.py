@@ -114,9 +114,11 @@ async def test_a_combined_answer_is_auto_posted_with_both_entries(bundled_http: 
     assert post["text"].startswith("-1202 (server trust evaluation failed) because")
     assert shown[1].startswith("-9813 (errSSLNoRootCert) means")  # the cause, in short
     assert any(t.startswith("*What to check first*") for t in shown)
-    [outer] = [t for t in shown if t.startswith("*-1202 (server trust evaluation failed)*")]
-    assert "-1202 means" in outer  # the outer error, briefly
+    # The headline says what the outer error is: not repeated below it; its "More" sits by the links.
+    assert not any("-1202 means" in t or t.startswith("*-1202 (server") for t in shown[1:])
     [links] = [t for t in shown if t.startswith("*Links*")]
+    [links_block] = [b for b in blocks if b.get("text", {}).get("text", "").startswith("*Links*")]
+    assert links_block["accessory"]["value"] == OUTER_ID
     assert "documentation/security/errsslnorootcert" in links and "urlerror/servercertificateuntrusted" in links
     more = buttons(blocks)
     assert more["full_answer_0"] == CAUSE_ID and more["full_answer_1"] == OUTER_ID
