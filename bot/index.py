@@ -16,13 +16,12 @@ from bot.domains import DomainTable
 from bot.literal import NUMBER, Piece, bounded, pattern_groups
 from bot.models import Entry
 from bot.postings import build_postings, weighted_fields
-from bot.text import EXPAND_CACHE, TOKEN_RE, expand
+from bot.text import EXPAND_CACHE, TOKEN_RE, expand, is_cjk
 from bot.wordscore import TermArrays
 
 _IDENT_RE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*[a-z][A-Z][A-Za-z0-9_]*\b")
 _WORD_RE = re.compile(r"\w+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_CJK_RUN_RE = re.compile(_CJK_RE.pattern + "+")
 # The shortest alias in a CJK script (no spaces) matched as a phrase: "请求超时" (request timed out).
 CJK_PHRASE_CHARS = 4
 
@@ -138,7 +137,7 @@ class Index:
                         literal = bounded(norm, NUMBER, NUMBER)
                         whole = frozenset(_inner(norm, words))  # what _whole_words(((norm,),)) gives
                         phrases[anchor].append(Phrase(i, norm, literal, size, whole, common))
-                elif len(words) == 1 and len(words[0]) >= CJK_PHRASE_CHARS and _CJK_RUN_RE.fullmatch(words[0]):
+                elif len(words) == 1 and len(words[0]) >= CJK_PHRASE_CHARS and is_cjk(words[0]):
                     # A Chinese or Japanese sentence has no spaces: it is one token of a message
                     # only when nothing is written next to it, so it is found as a substring.
                     run = words[0]

@@ -202,7 +202,8 @@ def _stems(word: str, out: list[str]) -> None:
 
 
 def is_cjk(term: str) -> bool:
-    """Whether an index term is a CJK character or bigram (see :func:`_expand`)."""
+    """Whether ``term`` is written in a CJK script only: an index term made of a CJK character or
+    bigram (see :func:`_expand`), or an alias written without spaces."""
     return _CJK_RE.fullmatch(term) is not None
 
 
