@@ -203,7 +203,7 @@ def _prose(lines: tuple[str, ...]) -> str:
 # footer: less room than one entry's for the first one's summary and checks, so the whole message
 # stays near 600 characters too.
 COMBINED_BUDGET = BUDGET - 20
-ASIDE_TITLE_MAX, ASIDE_MAX = 80, 120
+ASIDE_TITLE_MAX, ASIDE_NAMED_MAX, ASIDE_MAX = 80, 40, 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +223,8 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     """``c`` in short, in :attr:`Combined.parts` order, about ``budget`` visible characters."""
     first, second = (m.entry for m in c.parts)
     # The second part is named as the headline names it: "-1202 (server trust evaluation failed)".
-    title = clip_clause(c.outer_label if c.nested else c.cause_label, ASIDE_TITLE_MAX)
+    # A topic that explains the error is named whole at the end of the headline: here a reminder will do.
+    title = clip_clause(c.outer_label, ASIDE_TITLE_MAX) if c.nested else clip_clause(c.cause_label, ASIDE_NAMED_MAX)
     # "-1200 (TLS failed; the nested errSSL code says why) because errSSLClosedNoNotify ...": the headline
     # already says what the outer error is, so its summary is left behind the second part's "More".
     aside = "" if c.nested else lead_sentences(second.summary, ASIDE_MAX)

@@ -45,7 +45,8 @@ def combine(result: SearchResult, bar: float, margin: float) -> Combined | None:
         rivals = [m for m in matches if m is not a and m is not b and not _related(m.entry, a.entry, b.entry)]
         if rivals and floor - rivals[0].confidence < margin:
             return None
-        return Combined(outer, cause, nested, _outer_label(outer, result), _cause_label(cause, result, nested))
+        outer_label = _outer_label(outer, result, described=nested)
+        return Combined(outer, cause, nested, outer_label, _cause_label(cause, result, nested))
     return None
 
 
@@ -82,7 +83,9 @@ def explained(result: SearchResult, bar: float, margin: float) -> Combined | Non
     rivals = [m for m in matches if m is not error and m is not topic and m.entry.id in result.keys]
     if rivals and error.confidence - rivals[0].confidence < margin:
         return None
-    return Combined(error, topic, False, _outer_label(error, result), topic.entry.title)
+    return Combined(
+        error, topic, False, _outer_label(error, result, described=False), _cause_label(topic, result, False)
+    )
 
 
 # A question that names an error only by its number or symbol asks about the topic its words favour
@@ -208,18 +211,24 @@ def _symbol(entry: Entry, key: tuple[str, int]) -> str:
     return next((e.symbol for e in refs if e.code == key[1] and e.symbol), key[0])
 
 
-def _outer_label(m: Match, result: SearchResult) -> str:
+def _outer_label(m: Match, result: SearchResult, described: bool) -> str:
     """ "-1202 (server trust evaluation failed)"; a small number, which many domains share, keeps
-    its symbol: "EHOSTUNREACH 65 (...)"."""
+    its symbol: "EHOSTUNREACH 65 (...)". Not ``described`` when the answer shows the error first:
+    its summary, right under the headline, says what it means."""
     key = result.keys.get(m.entry.id)
     if key is None:
-        return m.entry.title
+        return m.entry.title if described else m.entry.title.partition(": ")[0]
     code = f"{key[1]}" if abs(key[1]) >= 100 else f"{_symbol(m.entry, key)} {key[1]}"
-    return f"{code} ({_describe(m.entry)})"
+    return f"{code} ({_describe(m.entry)})" if described else code
 
 
 def _cause_label(m: Match, result: SearchResult, nested: bool) -> str:
     key = result.keys.get(m.entry.id)
-    if not nested or key is None:
+    if not nested:
+        # "... explained in Pre-approving Network Extension system extensions on managed Macs": a
+        # topic's title before its colon says what it is about; the rest lists the APIs its short
+        # answer names anyway, and the headline already names the error in full.
+        return m.entry.title.partition(": ")[0]
+    if key is None:
         return m.entry.title
     return f"{_symbol(m.entry, key)} {key[1]}: {_describe(m.entry)}"

@@ -89,7 +89,8 @@ def test_an_error_and_the_topic_that_explains_it_are_one_answer(bundled: Bundled
     c = _posted_together(bundled, ATS)
     assert _ids(c) == ("urlerror-1022-ats-requires-secure-connection", "ats-exceptions", False)
     assert [m.entry.id for m in decide_in(bundled, ATS).matches] == [c.outer.entry.id, c.cause.entry.id]
-    assert c.headline.startswith("-1022 (") and "explained in App Transport Security" in c.headline
+    # The error's summary comes first under the headline, so the headline names it by its code alone.
+    assert c.headline == f"-1022 explained in {c.cause.entry.title}"
 
 
 # Written for these tests: a prose question that quotes a code but asks about a topic.
@@ -105,7 +106,9 @@ def test_a_prose_question_quoting_an_error_is_answered_with_the_topic_it_asks_ab
 ) -> None:
     c = _posted_together(bundled, PORTAL_QUESTION)
     assert _ids(c) == ("urlerror-1009-not-connected-to-internet", "captive-portal-authentication", False)
-    assert c.headline.startswith("-1009 (") and " explained in Captive portals" in c.headline
+    # The topic is named by its title's head: the APIs after the colon are in its short answer.
+    head, _, rest = c.cause.entry.title.partition(": ")
+    assert rest and c.headline == f"-1009 explained in {head}"
 
 
 # Written for these tests. The code is named by its symbol (no domain and code key), and the words
@@ -437,3 +440,13 @@ def test_a_topic_that_explains_an_error_keeps_its_lead_sentence_in_short(bundled
     assert d.combined is not None and not d.combined.nested
     cb = combined_brief(d.combined)
     assert cb.aside and d.combined.cause.entry.summary.startswith(cb.aside.rstrip("…"))
+
+
+@pytest.mark.parametrize("text", [ATS, PORTAL_QUESTION])
+def test_an_explained_error_in_short_names_each_part_once_in_full(bundled: Bundled, text: str) -> None:
+    c = _posted_together(bundled, text)
+    cb = combined_brief(c)
+    # The headline names the error by its code and the topic by its title's head; the error's summary,
+    # first under it, says what the code means, and the topic's aside is labelled with a short reminder.
+    assert "(" not in c.outer_label and cb.first.summary
+    assert cb.headline.endswith(c.cause_label) and len(cb.second_title) <= 40 < len(c.cause_label)
