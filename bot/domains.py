@@ -64,6 +64,9 @@ class DomainTable:
     # Lowercase words naming another runtime or OS stack (python3, okhttp, kubectl): a message every
     # platform prints, next to one of them, is that runtime's even on a Mac (see domains.toml).
     foreign: frozenset[str] = frozenset()
+    # Lowercase names of web servers and proxies (nginx, haproxy): a question naming one that only
+    # words tie to an entry asks about that server's configuration more likely than about the app's.
+    servers: frozenset[str] = frozenset()
     # Lowercase words and stems that say a message is about networking (see domains.toml, subject).
     subject: frozenset[str] = frozenset()
     # The subject words that also count inside a longer word ("socket" in gcdasyncsocket), made once.
@@ -163,7 +166,8 @@ def load_domains(path: Path) -> DomainTable:
         raise SupportBotError(f"{path}: generic_aliases: '{sorted(generic - aliases)[0]}' is no domain's alias")
     foreign = _texts(raw, "foreign", path, "a list of words")
     subject = _texts(raw, "subject", path, "a list of words")
-    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign, subject)
+    servers = _texts(raw, "servers", path, "a list of words")
+    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign, servers, subject)
 
 
 def _ranges(value: Any, where: str) -> tuple[tuple[int, int], ...]:

@@ -33,6 +33,7 @@ class Extraction:
     source_chars: int = 0  # length before repeats were folded out of a pasted log
     platform: bool = False  # names an Apple platform, tool or error domain (DomainTable.platform)
     foreign: bool = False  # names another runtime or OS stack (DomainTable.foreign)
+    server: bool = False  # names a web server or proxy (DomainTable.servers)
 
     @property
     def nested(self) -> list[tuple[int, int]]:
@@ -134,8 +135,20 @@ class Extractor:
         codes = self.find_codes(analysed, words, lowered_tokens)
         platform = not self.domains.platform.isdisjoint(lowered_tokens) or not self._platform_aliases.isdisjoint(words)
         foreign = not self.domains.foreign.isdisjoint(lowered_tokens)
+        server = not self.domains.servers.isdisjoint(lowered_tokens)
         return Extraction(
-            codes, counts, words, lowered_tokens, analysed, lowered, crash, notes, source_chars, platform, foreign
+            codes,
+            counts,
+            words,
+            lowered_tokens,
+            analysed,
+            lowered,
+            crash,
+            notes,
+            source_chars,
+            platform,
+            foreign,
+            server,
         )
 
     def alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]:

@@ -94,7 +94,9 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
     this knowledge base does not cover, an entry found by a message other platforms print too when
     nothing says the question is about Apple's (``SearchResult.unbacked``), a code many subsystems return
     in a message that says nothing of networking (``SearchResult.off_subject``), a message naming another
-    runtime (domains.toml's ``foreign``: a Java backend's push question), or more API names that
+    runtime (domains.toml's ``foreign``: a Java backend's push question), a web server and no Apple
+    platform or API (``servers``: "enable HTTP/3 on nginx" shares the HTTP/3 entry's words and asks for the
+    server's configuration), or more API names that
     no entry mentions than names that some entry does (the question is likely about another framework),
     nor when the ranking's leader is not the words' leader (a key or symbol points elsewhere).
     """
@@ -105,6 +107,8 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
         return False
     if top.entry.id in result.unbacked or top.entry.id in result.off_subject or ex.foreign:
         return False
+    if ex.server and not ex.platform:
+        return False  # "enable HTTP/3 on nginx": about the server, unless it also names the app's side
     unknown, known = result.names
     if unknown > known:
         return False

@@ -94,6 +94,7 @@ def test_a_hosts_file_that_is_not_utf8_is_reported(kb: Path) -> None:
         ("shared_messages = 1\n", "shared_messages must be a list of texts"),
         ("generic_aliases = [1]\n", "generic_aliases must be a list of domain aliases"),
         ('foreign = "python"\n', "foreign must be a list of words"),
+        ('servers = "nginx"\n', "servers must be a list of words"),
         ('subject = "socket"\n', "subject must be a list of words"),
         ('[[domains]]\nname = "A"\ngeneral = [[5, 1]]\n', "(A): 'general' must be a list of [low, high] code ranges"),
         ('[[domains]]\nname = "A"\ngeneral = [1, 35]\n', "(A): 'general' must be a list of [low, high] code ranges"),

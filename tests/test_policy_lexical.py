@@ -220,3 +220,29 @@ def test_the_same_alias_without_the_negation_still_counts(bundled: Bundled) -> N
     # A word that merely ends in "no" is no negation.
     casino = search_in(bundled, "Our casino HTTP/3 client: how do I tell whether URLSession used QUIC?")
     assert any(w.startswith("phrase 'http/3'") for w in casino.matches[0].why)
+
+
+# Written for this test: the HTTP/3 entry's words, asked from the server's side and from the app's.
+SERVER_HTTP3 = (
+    "Clients keep using HTTP/2 for the first requests even though our nginx advertises HTTP/3 via Alt-Svc. "
+    "How do I get QUIC from the start?"
+)
+
+
+def test_a_web_server_named_without_the_apps_side_keeps_word_matches_silent(bundled: Bundled) -> None:
+    asked = search_in(bundled, SERVER_HTTP3)
+    assert asked.matches[0].entry.id == asked.word_lead[0] == "http3-quic-urlsession"  # still the answer when asked
+    assert not decide(asked, Mode.AUTO, Policy()).auto_reply
+    # The same question from the app's side (URLSession named), or with no server named, is posted.
+    for text in (SERVER_HTTP3.replace("Clients", "URLSession"), SERVER_HTTP3.replace("our nginx", "our server")):
+        d = decide(search_in(bundled, text), Mode.AUTO, Policy())
+        assert d.auto_reply and d.matches[0].entry.id == "http3-quic-urlsession", text
+
+
+def test_an_error_the_app_reported_is_posted_whatever_server_sent_it(bundled: Bundled) -> None:
+    text = (
+        'Task <1A>.<1> finished with error [-1202] Error Domain=NSURLErrorDomain Code=-1202 "The certificate '
+        'for this server is invalid." from our staging nginx box'
+    )
+    d = decide(search_in(bundled, text), Mode.AUTO, Policy())
+    assert d.auto_reply and "urlerror-1202-server-certificate-untrusted" in [m.entry.id for m in d.matches[:2]]
