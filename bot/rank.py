@@ -21,6 +21,7 @@ from bot.literal import affirmed, pattern_matches
 from bot.models import Match
 from bot.platform import OurPlatform, api_names, off_subject
 from bot.reasons import Reasons
+from bot.text import is_cjk
 from bot.words import WordQuery, word_query
 
 # Strength of each kind of evidence (the noisy-OR inputs); error keys: see bot.keys.
@@ -119,8 +120,9 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         everywhere=frozenset(index.entries[i].id for i in shown & index.shared_text),
         off_subject=off_subject(index, ex, keys),
         names=(0, 0) if ex.pasted_log else api_names(index, ex),
+        # Most non-ASCII messages are English with curly quotes: only CJK query terms make bigrams.
         bigrams=frozenset()
-        if ex.lowered.isascii()
+        if ex.lowered.isascii() or not any(is_cjk(term) for term, _ in words.terms)
         else frozenset(index.entries[i].id for i in shown if words.mostly_bigrams(i)),
     )
 
