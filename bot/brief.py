@@ -203,14 +203,15 @@ def _prose(lines: tuple[str, ...]) -> str:
 # footer: less room than one entry's for the first one's summary and checks, so the whole message
 # stays near 600 characters too.
 COMBINED_BUDGET = BUDGET - 20
-ASIDE_TITLE_MAX, ASIDE_NAMED_MAX, ASIDE_MAX = 80, 40, 120
+ASIDE_TITLE_MAX, ASIDE_MAX = 80, 120
 
 
 @dataclass(frozen=True, slots=True)
 class CombinedBrief:
-    """The short form of a combined answer: the headline, the part to fix first in short
-    (``first``), the other part in one line (``second_title``, ``aside``; no aside for a nested
-    cause's outer error, which the headline describes), and both parts' links."""
+    """The short form of a combined answer: the headline, the cause in short (``first``: the
+    nested error to fix, or the topic the question asked about), the error it explains in one line
+    (``second_title``, ``aside``: what the error means; none for a nested cause's outer error, which
+    the headline describes), and both parts' links."""
 
     headline: str
     first: Brief
@@ -222,9 +223,9 @@ class CombinedBrief:
 def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     """``c`` in short, in :attr:`Combined.parts` order, about ``budget`` visible characters."""
     first, second = (m.entry for m in c.parts)
-    # The second part is named as the headline names it: "-1202 (server trust evaluation failed)".
-    # A topic that explains the error is named whole at the end of the headline: here a reminder will do.
-    title = clip_clause(c.outer_label, ASIDE_TITLE_MAX) if c.nested else clip_clause(c.cause_label, ASIDE_NAMED_MAX)
+    # The second part is named as the headline names it: "-1202 (server trust evaluation failed)",
+    # or "-1022" before the summary that says what it means.
+    title = clip_clause(c.outer_label, ASIDE_TITLE_MAX)
     # "-1200 (TLS failed; the nested errSSL code says why) because errSSLClosedNoNotify ...": the headline
     # already says what the outer error is, so its summary is left behind the second part's "More".
     aside = "" if c.nested else lead_sentences(second.summary, ASIDE_MAX)

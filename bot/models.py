@@ -161,9 +161,9 @@ class Combined:
 
     @property
     def parts(self) -> tuple[Match, Match]:
-        """The two matches in the order to show them: a nested cause first (that is what to fix),
-        an error before the topic that explains it."""
-        return (self.cause, self.outer) if self.nested else (self.outer, self.cause)
+        """The two matches in the order to show them, the cause first: a nested cause is what to
+        fix, a topic that explains the error is what the question asked about; the error follows."""
+        return (self.cause, self.outer)
 
 
 @dataclass(frozen=True, slots=True)

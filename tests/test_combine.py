@@ -88,7 +88,8 @@ def _ids(c: Combined) -> tuple[str, str, bool]:
 def test_an_error_and_the_topic_that_explains_it_are_one_answer(bundled: Bundled) -> None:
     c = _posted_together(bundled, ATS)
     assert _ids(c) == ("urlerror-1022-ats-requires-secure-connection", "ats-exceptions", False)
-    assert [m.entry.id for m in decide_in(bundled, ATS).matches] == [c.outer.entry.id, c.cause.entry.id]
+    # The topic first (what to do about it), then the error it explains.
+    assert [m.entry.id for m in decide_in(bundled, ATS).matches] == [c.cause.entry.id, c.outer.entry.id]
     # The error's summary comes first under the headline, so the headline names it by its code alone.
     assert c.headline == f"-1022 explained in {c.cause.entry.title}"
 
@@ -435,18 +436,20 @@ def test_a_nested_pair_in_short_names_the_outer_error_once(bundled: Bundled, tex
     assert cb.first.size + sum(len(li.title) for li in extra) <= BUDGET
 
 
-def test_a_topic_that_explains_an_error_keeps_its_lead_sentence_in_short(bundled: Bundled) -> None:
+def test_a_topic_that_explains_an_error_comes_first_and_the_error_keeps_its_lead_sentence(bundled: Bundled) -> None:
     d = decide_in(bundled, PORTAL_QUESTION)
     assert d.combined is not None and not d.combined.nested
     cb = combined_brief(d.combined)
-    assert cb.aside and d.combined.cause.entry.summary.startswith(cb.aside.rstrip("…"))
+    # The question asked about the topic: its summary and checks lead; the error follows in one line.
+    assert d.combined.cause.entry.summary.startswith(cb.first.summary.rstrip("…")) and cb.first.checks
+    assert cb.aside and d.combined.outer.entry.summary.startswith(cb.aside.rstrip("…"))
 
 
 @pytest.mark.parametrize("text", [ATS, PORTAL_QUESTION])
 def test_an_explained_error_in_short_names_each_part_once_in_full(bundled: Bundled, text: str) -> None:
     c = _posted_together(bundled, text)
     cb = combined_brief(c)
-    # The headline names the error by its code and the topic by its title's head; the error's summary,
-    # first under it, says what the code means, and the topic's aside is labelled with a short reminder.
-    assert "(" not in c.outer_label and cb.first.summary
-    assert cb.headline.endswith(c.cause_label) and len(cb.second_title) <= 40 < len(c.cause_label)
+    # The headline names the error by its code and the topic by its title's head; the error's line
+    # under the topic's short answer is labelled with the same code and says what it means.
+    assert "(" not in c.outer_label and cb.headline.endswith(c.cause_label)
+    assert cb.second_title == c.outer_label and cb.aside
