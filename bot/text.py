@@ -207,6 +207,13 @@ def is_cjk(term: str) -> bool:
     return _CJK_RE.fullmatch(term) is not None
 
 
+# Product names written in camel case that are one word, not a compound: their parts ("air" of
+# AirDrop and AirPlay, "play" of CarPlay) would tie a question about one to an entry about another.
+WHOLE_NAMES = frozenset(
+    ["airdrop", "airplay", "airprint", "airpods", "airtag", "carplay", "shareplay", "facetime", "homekit", "homepod"]
+)
+
+
 def _expand(token: str, out: list[str]) -> None:
     """Append the index terms for one raw token (keeps whole identifiers and their parts)."""
     if _CJK_RE.search(token):
@@ -225,7 +232,7 @@ def _expand(token: str, out: list[str]) -> None:
     parts: list[str] = []
     if "_" in token:
         parts = [p for p in token.split("_") if p]
-    elif not token.islower() and not token.isupper():
+    elif not token.islower() and not token.isupper() and low not in WHOLE_NAMES:
         parts = _CAMEL_RE.findall(token)
     if low not in STOPWORDS and len(low) > 1:
         _stems(low, out)

@@ -246,3 +246,15 @@ def test_an_error_the_app_reported_is_posted_whatever_server_sent_it(bundled: Bu
     )
     d = decide(search_in(bundled, text), Mode.AUTO, Policy())
     assert d.auto_reply and "urlerror-1202-server-certificate-untrusted" in [m.entry.id for m in d.matches[:2]]
+
+
+# Written for this test: a user's AirDrop trouble, which shares the word AirDrop with the VPN entry
+# that lists it among the local traffic excludeLocalNetworks lets past the tunnel.
+AIRDROP = "Our two Macs can't AirDrop to each other any more, the AirDrop window stays empty"
+
+
+def test_a_product_name_does_not_tie_a_question_to_another_products_entry(bundled: Bundled) -> None:
+    index, _ = bundled
+    entry = next(e for e in index.entries if e.id == "vpn-enforce-routes-airplay")
+    assert "AirDrop" in entry.summary and "AirPlay" in entry.title  # the premise
+    assert not decide(search_in(bundled, AIRDROP), Mode.AUTO, Policy()).auto_reply

@@ -15,6 +15,12 @@ def test_identifiers_keep_whole_and_parts() -> None:
     assert "ne" not in got and "nw" not in got  # two-letter prefixes are not words
 
 
+def test_product_names_in_camel_case_stay_one_word() -> None:
+    # "air" would tie AirDrop to AirPlay, "play" CarPlay to AirPlay: names, not compounds.
+    assert terms("AirDrop AirPlay CarPlay") == ["airdrop", "airplay", "carplay"]
+    assert "proxy" in terms("NETransparentProxyProvider")  # an API name still gives its parts
+
+
 def test_plurals_meet_their_singulars() -> None:
     assert set(terms("cookies")) & set(terms("cookie"))
     assert set(terms("entries")) & set(terms("entry"))
