@@ -239,8 +239,8 @@ def _expand(token: str, out: list[str]) -> None:
     if len(parts) > 1:
         for part in parts:
             p = part.lower()
-            # Two-letter parts (NS, CF, UI, the OS of iOS) are prefixes, not words.
-            if len(p) > 2 and not p.isdigit() and p not in STOPWORDS:
+            # Two-letter parts (NS, CF, UI, the OS of iOS) are prefixes, not words; nor is a framework's "Kit".
+            if len(p) > 2 and not p.isdigit() and p not in STOPWORDS and p != "kit":
                 _stems(p, out)
 
 

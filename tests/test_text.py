@@ -19,6 +19,8 @@ def test_product_names_in_camel_case_stay_one_word() -> None:
     # "air" would tie AirDrop to AirPlay, "play" CarPlay to AirPlay: names, not compounds.
     assert terms("AirDrop AirPlay CarPlay") == ["airdrop", "airplay", "carplay"]
     assert "proxy" in terms("NETransparentProxyProvider")  # an API name still gives its parts
+    # A framework's "Kit" says nothing: StoreKit and PushKit share no word but the whole names' own.
+    assert terms("PushKit") == ["pushkit", "push"] and "kit" not in terms("StoreKit")
 
 
 def test_plurals_meet_their_singulars() -> None:
