@@ -40,7 +40,8 @@ def combine(result: SearchResult, bar: float, margin: float) -> Combined | None:
         pair = _pair(result, a, b)
         if pair is None:
             continue
-        outer, cause, nested = pair
+        outer, cause, nested = _diagnosis(result, contenders, pair)
+        a, b = outer, cause
         floor = min(a.confidence, b.confidence)
         rivals = [m for m in matches if m is not a and m is not b and not _related(m.entry, a.entry, b.entry)]
         if rivals and floor - rivals[0].confidence < margin:
@@ -48,6 +49,26 @@ def combine(result: SearchResult, bar: float, margin: float) -> Combined | None:
         outer_label = _outer_label(outer, result, described=nested)
         return Combined(outer, cause, nested, outer_label, _cause_label(cause, result, nested))
     return None
+
+
+def _diagnosis(
+    result: SearchResult, contenders: list[Match], pair: tuple[Match, Match, bool]
+) -> tuple[Match, Match, bool]:
+    """``pair``, or the outer error with a topic that explains it when the nested cause is an errno.
+
+    An errno under an error (-1009 with ENETDOWN 50) is a symptom many causes share; a topic whose
+    signature the paste carries (a pattern: ``unsatisfied (Local network prohibited)``) and that
+    explains the outer error says which cause it was. A topic only named (an ATS key in the question)
+    is no such sign: the errno may be the diagnosis (ECONNREFUSED: nothing listens on that address).
+    """
+    outer, cause, nested = pair
+    if not nested or cause.entry.id not in result.everywhere:
+        return pair
+    key = result.keys.get(outer.entry.id)
+    for m in contenders:
+        if is_topic(m.entry) and m.entry.id in result.patterned and _explains(m.entry, outer.entry, key):
+            return outer, m, False
+    return pair
 
 
 # A topic explains the quoted error when the question's words favour it at least about as much as
@@ -92,6 +113,8 @@ def explained(result: SearchResult, bar: float, margin: float) -> Combined | Non
 # at least this much more than the error's own entry, with at least this BM25 score.
 ASKED_TOPIC_LEAD = 1.3
 ASKED_TOPIC_MIN_WORDS = 15.0
+# A topic this close to the words' leader counts as the words' choice when the leader is no topic.
+ASKED_NEAR_LEADER = 0.98
 
 
 def asks_more_than(topic_words: float, error_words: float) -> bool:
@@ -117,9 +140,17 @@ def asked_topic_first(result: SearchResult, bar: float, margin: float) -> Search
     error = matches[0]
     if error.entry.kind != "error" or error.entry.id not in result.named:
         return result
-    at = next((k for k, m in enumerate(matches) if m.entry.id == result.word_lead[0]), 0)
+    # The topic the words favour most: the words' leader, or a topic about as close behind an error
+    # entry that only words found ("local network permission" is DNS-SD PolicyDenied's alias too).
+    topics = [k for k, m in enumerate(matches) if k and is_topic(m.entry)]
+    if not topics:
+        return result
+    at = max(topics, key=lambda k: result.words.get(matches[k].entry.id, 0.0))
     topic = matches[at]
-    if at == 0 or not is_topic(topic.entry):
+    if topic.entry.id != result.word_lead[0] and (
+        result.words.get(topic.entry.id, 0.0) < ASKED_NEAR_LEADER * result.word_lead[1]
+        or result.word_lead[0] in result.strong
+    ):
         return result
     if any(m.entry.id in result.strong and m.entry.id not in result.named for m in matches[1:at]):
         return result  # something above the topic was found by more than the code named in passing

@@ -59,6 +59,9 @@ class SearchResult:
     # say the question is likely about something else.
     names: tuple[int, int] = (0, 0)  # (unknown, known)
     phrased: frozenset[str] = frozenset()  # ids of matches one of whose phrases (aliases) the message quotes
+    # ids of matches one of whose patterns of several words the message has: a log line's signature
+    # ("unsatisfied (Local network prohibited)"), not an API name a question mentions.
+    patterned: frozenset[str] = frozenset()
     # ids of matches found by a message other platforms print too, in a message that says nothing of
     # Apple's: their words are the other platform's as much as ours (see OurPlatform).
     unbacked: frozenset[str] = frozenset()
@@ -115,6 +118,9 @@ def search(index: Index, ex: Extraction, limit: int = 5) -> SearchResult:
         word_lead=words.lead(index),
         word_ceiling=words.ceiling,
         phrased=frozenset(index.entries[i].id for i in phrased if i in shown),
+        patterned=frozenset(
+            index.entries[i].id for i, found in patterns.items() if i in shown and any(len(p.words) > 1 for p in found)
+        ),
         unbacked=frozenset(index.entries[i].id for i in ours.unbacked if i in shown),
         named=frozenset(index.entries[i].id for i in named if i in shown),
         everywhere=frozenset(index.entries[i].id for i in shown & index.shared_text),

@@ -453,3 +453,23 @@ def test_an_explained_error_in_short_names_each_part_once_in_full(bundled: Bundl
     # under the topic's short answer is labelled with the same code and says what it means.
     assert "(" not in c.outer_label and cb.headline.endswith(c.cause_label)
     assert cb.second_title == c.outer_label and cb.aside
+
+
+# Written for this test: a request to a LAN host refused by local network privacy. -1009 and its
+# nested ENETDOWN say "no network" alone; the path reason says which network and why.
+LAN_DENIED = (
+    'Task <5C1F>.<2> finished with error [-1009] Error Domain=NSURLErrorDomain Code=-1009 "The Internet '
+    'connection appears to be offline." UserInfo={_kCFStreamErrorCodeKey=50, NSUnderlyingError=0x60000 '
+    '{Error Domain=kCFErrorDomainCFNetwork Code=-1009 "(null)" UserInfo={_NSURLErrorNWPathKey=unsatisfied '
+    "(Local network prohibited), interface: en0[802.11], ipv4, _kCFStreamErrorCodeKey=50, "
+    "_kCFStreamErrorDomainKey=1}}, NSErrorFailingURLStringKey=http://10.0.1.7:8000/api/state, "
+    "_kCFStreamErrorDomainKey=1}"
+)
+
+
+def test_a_path_refused_by_local_network_privacy_is_answered_by_that_topic(bundled: Bundled) -> None:
+    c = _posted_together(bundled, LAN_DENIED)
+    assert _ids(c) == ("urlerror-1009-not-connected-to-internet", "local-network-privacy-prompt", False)
+    # Without the path reason the same paste is "no network": -1009 because ENETDOWN.
+    plain = _posted_together(bundled, LAN_DENIED.replace("unsatisfied (Local network prohibited)", "unsatisfied"))
+    assert _ids(plain) == ("urlerror-1009-not-connected-to-internet", "posix-50-enetdown", True)
