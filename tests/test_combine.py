@@ -473,3 +473,11 @@ def test_a_path_refused_by_local_network_privacy_is_answered_by_that_topic(bundl
     # Without the path reason the same paste is "no network": -1009 because ENETDOWN.
     plain = _posted_together(bundled, LAN_DENIED.replace("unsatisfied (Local network prohibited)", "unsatisfied"))
     assert _ids(plain) == ("urlerror-1009-not-connected-to-internet", "posix-50-enetdown", True)
+
+
+def test_a_connection_waiting_on_a_refused_local_path_is_answered_by_that_topic(bundled: Bundled) -> None:
+    text = (
+        "[C3 192.168.0.42:9000 tcp, path: unsatisfied (Local network prohibited), interface: en0[802.11], ipv4] "
+        "state: waiting(POSIXErrorCode(rawValue: 50): Network is down)\nmy NWConnection to the LAN device never gets ready"
+    )
+    assert _ids(_posted_together(bundled, text)) == ("posix-50-enetdown", "local-network-privacy-prompt", False)
