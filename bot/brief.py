@@ -79,15 +79,18 @@ class Section:
     lines: tuple[str, ...]
 
 
-def brief(entry: Entry, budget: int = BUDGET, title: str | None = None) -> Brief:
+def brief(
+    entry: Entry, budget: int = BUDGET, title: str | None = None, n_checks: int = CHECKS, check_min: int = CHECK_MIN
+) -> Brief:
     """The short form of ``entry``, about ``budget`` visible characters at most; ``title``
-    replaces the entry's (a combined answer's headline).
+    replaces the entry's (a combined answer's headline); ``n_checks`` things to check, each cut to
+    no fewer than ``check_min`` characters.
 
     When the checks would get less than :data:`CHECK_FAIR` characters each, the summary and the
     links give way first: the things to check are what the short answer is for.
     """
     title = clip_inline(entry.title if title is None else title, TITLE_MAX if title is None else HEADLINE_MAX)
-    label, found = checks(entry.body)
+    label, found = checks(entry.body, n_checks)
     issue = known_issue_brief(entry.known_issue) if entry.known_issue is not None else ()
     fixed = len(visible(title)) + len(label) + sum(len(k) + len(v) for k, v in issue)
     for summary_max, n_links in _FALLBACKS:
@@ -96,7 +99,7 @@ def brief(entry: Entry, budget: int = BUDGET, title: str | None = None) -> Brief
         room = budget - fixed - len(visible(summary)) - sum(len(li.title) for li in links)
         if room >= CHECK_FAIR * len(found):
             break
-    cut = tuple(clip_clause(c, n) for c, n in zip(found, _shares(found, room), strict=True))
+    cut = tuple(clip_clause(c, n) for c, n in zip(found, _shares(found, room, check_min), strict=True))
     more = bool(entry.body.strip()) or len(entry.links) > len(links) or summary != entry.summary.strip()
     return Brief(title, summary, label, cut, links, more or entry.known_issue is not None)
 
@@ -112,14 +115,14 @@ def known_issue_brief(ki: KnownIssue) -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
-def _shares(found: tuple[str, ...], room: int) -> list[int]:
+def _shares(found: tuple[str, ...], room: int, floor: int = CHECK_MIN) -> list[int]:
     """Visible characters for each check: ``room`` shared out, short checks first, so what a
-    short one leaves over goes to the longer ones; never under CHECK_MIN nor over CHECK_MAX."""
+    short one leaves over goes to the longer ones; never under ``floor`` nor over CHECK_MAX."""
     shares = [0] * len(found)
     order = sorted(range(len(found)), key=lambda i: len(visible(found[i])))
     for done, i in enumerate(order):
         fair = room // (len(found) - done)
-        shares[i] = max(CHECK_MIN, min(CHECK_MAX, fair, len(visible(found[i]))))
+        shares[i] = max(floor, min(CHECK_MAX, fair, len(visible(found[i]))))
         room -= shares[i]
     return shares
 
@@ -203,6 +206,9 @@ def _prose(lines: tuple[str, ...]) -> str:
 # footer: less room than one entry's for the first one's summary and checks, so the whole message
 # stays near 600 characters too.
 COMBINED_BUDGET = BUDGET - 20
+# Two things to check that read as whole thoughts beat three cut to a few words each ("Treat it as a
+# disconnect…"): a combined answer has the room of one entry for two.
+COMBINED_CHECKS = 2
 ASIDE_TITLE_MAX, ASIDE_MAX = 80, 120
 
 
@@ -231,7 +237,7 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     aside = "" if c.nested else lead_sentences(second.summary, ASIDE_MAX)
     extra = tuple(Link(clip_inline(li.title, LINK_TITLE_MAX), li.url) for li in second.links[:1])
     room = budget - len(visible(title)) - len(visible(aside)) - sum(len(li.title) for li in extra)
-    short = brief(first, budget=room, title=c.headline)
+    short = brief(first, budget=room, title=c.headline, n_checks=COMBINED_CHECKS, check_min=CHECK_FAIR)
     seen = {li.url for li in short.links}
     return CombinedBrief(
         short.title, short, title, aside, short.links + tuple(li for li in extra if li.url not in seen)

@@ -8,7 +8,8 @@ import pytest
 
 from adapters.console import render_text
 from bot import combine
-from bot.brief import BUDGET, combined_brief
+from bot.brief import BUDGET, CHECK_FAIR, COMBINED_CHECKS, combined_brief
+from bot.cut import visible
 from bot.index import Index
 from bot.models import Combined, ErrorRef, Incoming, Mode, Outcome
 from bot.policy import Policy, decide
@@ -429,7 +430,9 @@ def test_a_nested_pair_in_short_names_the_outer_error_once(bundled: Bundled, tex
     cb = combined_brief(c)
     # The headline already says what the outer error is: no summary of it below the cause's checks.
     assert cb.headline == c.headline and cb.aside == ""
-    assert cb.first.checks  # what to fix stays
+    # What to fix stays, in two checks that read as whole thoughts rather than three cut to a few words.
+    assert len(cb.first.checks) == COMBINED_CHECKS
+    assert all(not c.endswith("…") or len(visible(c)) >= CHECK_FAIR // 2 for c in cb.first.checks)
     extra = [li for li in cb.links if li not in cb.first.links]
     assert [li.url for li in extra] == [c.outer.entry.links[0].url]  # the outer error's link stays
     # Two entries in the room of one: the headline, the cause's summary, checks and link, the outer's link.
