@@ -41,9 +41,17 @@ def combine(result: SearchResult, bar: float, margin: float) -> Combined | None:
         if pair is None:
             continue
         outer, cause, nested = _diagnosis(result, contenders, pair)
-        a, b = outer, cause
-        floor = min(a.confidence, b.confidence)
-        rivals = [m for m in matches if m is not a and m is not b and not _related(m.entry, a.entry, b.entry)]
+        floor = min(outer.confidence, cause.confidence)
+        # An error nested in the outer one (an errno that gave way to a topic, see _diagnosis) is part
+        # of the same error, no rival answer.
+        rivals = [
+            m
+            for m in matches
+            if m is not outer
+            and m is not cause
+            and (outer.entry.id, m.entry.id) not in result.nested
+            and not _related(m.entry, outer.entry, cause.entry)
+        ]
         if rivals and floor - rivals[0].confidence < margin:
             return None
         outer_label = _outer_label(outer, result, described=nested)

@@ -484,3 +484,19 @@ def test_a_connection_waiting_on_a_refused_local_path_is_answered_by_that_topic(
         "state: waiting(POSIXErrorCode(rawValue: 50): Network is down)\nmy NWConnection to the LAN device never gets ready"
     )
     assert _ids(_posted_together(bundled, text)) == ("posix-50-enetdown", "local-network-privacy-prompt", False)
+
+
+def test_an_errno_nested_in_the_error_is_no_rival_to_the_topic_that_explains_it(bundled: Bundled) -> None:
+    result = search_in(bundled, LAN_DENIED)
+    # ENETDOWN's entry no longer names the topic as related; nested in -1009 it is part of that error,
+    # not a rival answer as close as the pair.
+    unlinked = tuple(
+        replace(m, entry=replace(m.entry, related=())) if m.entry.id == "posix-50-enetdown" else m
+        for m in result.matches
+    )
+    c = combine.combine(replace(result, matches=unlinked), Policy().auto_threshold, Policy().auto_margin)
+    assert c is not None and _ids(c) == (
+        "urlerror-1009-not-connected-to-internet",
+        "local-network-privacy-prompt",
+        False,
+    )
