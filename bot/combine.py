@@ -244,6 +244,12 @@ def _describe(entry: Entry) -> str:
     return tail if sep else head
 
 
+def _head(entry: Entry) -> str:
+    """What an entry is, in short: its title before the colon (the APIs a title lists after it are
+    in its short answer anyway)."""
+    return entry.title.partition(": ")[0]
+
+
 def _symbol(entry: Entry, key: tuple[str, int]) -> str:
     # The entry may list the key under an equivalent domain (kCFErrorDomainCFNetwork for NSURLErrorDomain).
     refs = sorted(entry.errors, key=lambda e: e.key != key)
@@ -252,11 +258,11 @@ def _symbol(entry: Entry, key: tuple[str, int]) -> str:
 
 def _outer_label(m: Match, result: SearchResult, described: bool) -> str:
     """ "-1202 (server trust evaluation failed)"; a small number, which many domains share, keeps
-    its symbol: "EHOSTUNREACH 65 (...)". Not ``described`` when the answer shows the error first:
-    its summary, right under the headline, says what it means."""
+    its symbol: "EHOSTUNREACH 65 (...)". Not ``described`` when the answer shows the error's summary
+    (beside the topic that explains it), which says what it means."""
     key = result.keys.get(m.entry.id)
     if key is None:
-        return m.entry.title if described else m.entry.title.partition(": ")[0]
+        return m.entry.title if described else _head(m.entry)
     code = f"{key[1]}" if abs(key[1]) >= 100 else f"{_symbol(m.entry, key)} {key[1]}"
     return f"{code} ({_describe(m.entry)})" if described else code
 
@@ -264,10 +270,7 @@ def _outer_label(m: Match, result: SearchResult, described: bool) -> str:
 def _cause_label(m: Match, result: SearchResult, nested: bool) -> str:
     key = result.keys.get(m.entry.id)
     if not nested:
-        # "... explained in Pre-approving Network Extension system extensions on managed Macs": a
-        # topic's title before its colon says what it is about; the rest lists the APIs its short
-        # answer names anyway, and the headline already names the error in full.
-        return m.entry.title.partition(": ")[0]
+        return _head(m.entry)  # "... explained in Pre-approving Network Extension system extensions on managed Macs"
     if key is None:
         return m.entry.title
     return f"{_symbol(m.entry, key)} {key[1]}: {_describe(m.entry)}"

@@ -212,6 +212,8 @@ def is_cjk(term: str) -> bool:
 WHOLE_NAMES = frozenset(
     ["airdrop", "airplay", "airprint", "airpods", "airtag", "carplay", "shareplay", "facetime", "homekit", "homepod"]
 )
+# Parts of a camel-case name that are no word by themselves: a framework's "Kit" ties StoreKit to PushKit.
+NOT_PARTS = frozenset(["kit"])
 
 
 def _expand(token: str, out: list[str]) -> None:
@@ -239,8 +241,8 @@ def _expand(token: str, out: list[str]) -> None:
     if len(parts) > 1:
         for part in parts:
             p = part.lower()
-            # Two-letter parts (NS, CF, UI, the OS of iOS) are prefixes, not words; nor is a framework's "Kit".
-            if len(p) > 2 and not p.isdigit() and p not in STOPWORDS and p != "kit":
+            # Two-letter parts (NS, CF, UI, the OS of iOS) are prefixes, not words.
+            if len(p) > 2 and not p.isdigit() and p not in STOPWORDS and p not in NOT_PARTS:
                 _stems(p, out)
 
 
