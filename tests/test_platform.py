@@ -148,3 +148,19 @@ def test_a_generic_domain_alias_is_no_sign_of_apple(bundled: Bundled) -> None:
     _, extractor = bundled
     assert not extractor.extract("errno: 61, POSIX error from my tls client").platform
     assert extractor.extract("Error Domain=NSPOSIXErrorDomain Code=61").platform
+
+
+# Written for these tests: getaddrinfo's EAI_AGAIN from a container build, and from an iPhone app.
+NPM_EAI = "CI image build fails at `yarn install`: getaddrinfo EAI_AGAIN registry.yarnpkg.com, passes on my laptop"
+IPHONE_EAI = "Our iPhone app's NWConnection to a hostname fails with getaddrinfo EAI_AGAIN when it first starts on LTE"
+
+
+def test_a_getaddrinfo_symbol_is_posted_unasked_only_in_a_message_about_apple(bundled: Bundled) -> None:
+    # getaddrinfo's EAI_* codes are POSIX's (domains.toml marks the netdb domain shared_text): a build
+    # in a container prints the same symbol, and the answer is its DNS, not an app's.
+    ci = search_in(bundled, NPM_EAI)
+    assert ci.matches[0].entry.id == "code:kCFStreamErrorDomainNetDB:2"
+    assert "code:kCFStreamErrorDomainNetDB:2" in ci.unbacked
+    assert not decide_in(bundled, NPM_EAI).auto_reply
+    d = decide_in(bundled, IPHONE_EAI)
+    assert d.auto_reply and d.matches[0].entry.id == "code:kCFStreamErrorDomainNetDB:2"
