@@ -64,8 +64,8 @@ class DomainTable:
     # Lowercase words naming another runtime or OS stack (python3, okhttp, kubectl): a message every
     # platform prints, next to one of them, is that runtime's even on a Mac (see domains.toml).
     foreign: frozenset[str] = frozenset()
-    # Lowercase names of web servers and proxies (nginx, haproxy): a question naming one that only
-    # words tie to an entry asks about that server's configuration more likely than about the app's.
+    # Lowercase names of web servers and proxies (nginx, haproxy) and server systems (ubuntu): a question
+    # naming one that only words tie to an entry asks about that server more likely than about the app.
     servers: frozenset[str] = frozenset()
     # Lowercase words and stems that say a message is about networking (see domains.toml, subject).
     subject: frozenset[str] = frozenset()

@@ -33,7 +33,7 @@ class Extraction:
     source_chars: int = 0  # length before repeats were folded out of a pasted log
     platform: bool = False  # names an Apple platform, tool or error domain (DomainTable.platform)
     foreign: bool = False  # names another runtime or OS stack (DomainTable.foreign)
-    server: bool = False  # names a web server or proxy (DomainTable.servers)
+    server: bool = False  # names a web server, proxy or server system (DomainTable.servers)
 
     @property
     def nested(self) -> list[tuple[int, int]]:

@@ -94,7 +94,7 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
     this knowledge base does not cover, an entry found by a message other platforms print too when
     nothing says the question is about Apple's (``SearchResult.unbacked``), a code many subsystems return
     in a message that says nothing of networking (``SearchResult.off_subject``), a message naming another
-    runtime (domains.toml's ``foreign``: a Java backend's push question), a web server and no Apple
+    runtime (domains.toml's ``foreign``: a Java backend's push question), a web server or server system and no Apple
     platform or API (``servers``: "enable HTTP/3 on nginx" shares the HTTP/3 entry's words and asks for the
     server's configuration), or more API names that
     no entry mentions than names that some entry does (the question is likely about another framework),
