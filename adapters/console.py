@@ -95,6 +95,9 @@ def _combined(answer: Answer, full: bool) -> list[str]:
     lines += ["", f"{cb.second_title}  [{second.entry.id}, confidence {second.confidence:.2f}]"]
     if cb.aside:
         lines += textwrap.wrap(visible(cb.aside), WIDTH, initial_indent="  ", subsequent_indent="  ")
+    ki = second.entry.known_issue
+    if ki is not None and first.entry.known_issue is None:
+        lines.append(f"  Known issue ({ki.status}): {_fix(ki.fixed_in)}")
     return lines + [f"  -> {link.title}: {link.url}" for link in second.entry.links[:1]]
 
 

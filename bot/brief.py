@@ -217,13 +217,14 @@ class CombinedBrief:
     """The short form of a combined answer: the headline, the cause in short (``first``: the
     nested error to fix, or the topic the question asked about), the error it explains in one line
     (``second_title``, ``aside``: what the error means; none for a nested cause's outer error, which
-    the headline describes), and both parts' links."""
+    the headline describes), both parts' links, and the known issue to note (``known_issue``)."""
 
     headline: str
     first: Brief
     second_title: str
     aside: str
     links: tuple[Link, ...]
+    known_issue: KnownIssue | None = None
 
 
 def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
@@ -237,8 +238,14 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     aside = "" if c.nested else lead_sentences(second.summary, ASIDE_MAX)
     extra = tuple(Link(clip_inline(li.title, LINK_TITLE_MAX), li.url) for li in second.links[:1])
     room = budget - len(visible(title)) - len(visible(aside)) - sum(len(li.title) for li in extra)
+    # The known issue of either part: the first's is noted as in its own answer; else the second's,
+    # for a known issue whose symptom is one error code belongs to that error's entry (a topic that
+    # explains many codes would note it under every one of them).
+    issue = first.known_issue or second.known_issue
+    if first.known_issue is None and issue is not None:
+        room -= sum(len(k) + len(v) for k, v in known_issue_brief(issue))
     short = brief(first, budget=room, title=c.headline, n_checks=COMBINED_CHECKS, check_min=CHECK_FAIR)
     seen = {li.url for li in short.links}
     return CombinedBrief(
-        short.title, short, title, aside, short.links + tuple(li for li in extra if li.url not in seen)
+        short.title, short, title, aside, short.links + tuple(li for li in extra if li.url not in seen), issue
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 
 import pytest
 
-from bot.brief import BUDGET, MIXED_LABEL, Brief, brief, checks, known_issue_brief, split_sections
+from adapters.console import render_text
+from bot.brief import BUDGET, MIXED_LABEL, Brief, brief, checks, combined_brief, known_issue_brief, split_sections
 from bot.cut import clip_clause, clip_inline, lead_sentences, sentences, visible
 from bot.knowledge.tree import read_knowledge
-from bot.models import Entry, KnownIssue
+from bot.models import Answer, Combined, Entry, KnownIssue, Match, Outcome
 
 from .core import BUNDLED_KB
 
@@ -115,3 +117,33 @@ def test_sentences_and_clauses() -> None:
         "The device is offline: airplane mode…"
     )
     assert visible("**a** `b` [c](https://x)") == "a b c"
+
+
+# Written for this test: a topic that explains several codes, and two of those codes' entries, one
+# with a known issue whose symptom is that code.
+_TOPIC = Entry("widget-activation", "howto", "Activating a widget: what it needs", "Install it, then approve it.")
+_ISSUE = KnownIssue("open", "macOS 99: code 4 though the widget is installed (reports)")
+_CODE_3 = Entry("widget-3", "error", "WidgetError 3: not in /Applications", "Code 3 means the app is elsewhere.")
+_CODE_4 = Entry(
+    "widget-4", "error", "WidgetError 4: not found", "Code 4 means no widget was found.", known_issue=_ISSUE
+)
+
+
+def _explained(topic: Entry, error: Entry) -> Combined:
+    return Combined(Match(error, 0.95, ()), Match(topic, 0.6, ()), False, error.title[:13], topic.title)
+
+
+def test_a_combined_answer_notes_the_known_issue_of_the_error_it_explains_only() -> None:
+    # The known issue of code 4 shows under "code 4 explained in the topic", not under code 3's.
+    assert combined_brief(_explained(_TOPIC, _CODE_4)).known_issue == _ISSUE
+    assert combined_brief(_explained(_TOPIC, _CODE_3)).known_issue is None
+    # A topic's own known issue is noted as in its own answer, whatever error it explains.
+    own = KnownIssue("workaround", "every widget on macOS 98")
+    assert combined_brief(_explained(replace(_TOPIC, known_issue=own), _CODE_4)).known_issue == own
+
+
+def test_the_terminal_notes_the_known_issue_of_the_error_a_topic_explains() -> None:
+    for error, noted in ((_CODE_4, True), (_CODE_3, False)):
+        c = _explained(_TOPIC, error)
+        text = render_text(Answer(Outcome.ANSWER, c.parts, True, 1, (), (), "", c))
+        assert ("Known issue (open)" in text) is noted, error.id

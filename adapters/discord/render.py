@@ -199,7 +199,7 @@ def combined_embed(c: Combined, hosts: frozenset[str], notes: Sequence[str] = ()
     description = clip(summary + checks_markdown(cb.first, hosts) + aside, DESCRIPTION_MAX)
     url = link_target(first.links[0].url, hosts) if first.links else None
     embed = discord.Embed(title=clip(cb.headline, TITLE_MAX), url=url, description=description, colour=COLOUR_ANSWER)
-    _fields(embed, hosts, first.known_issue, cb.links, notes, short=True)
+    _fields(embed, hosts, cb.known_issue, cb.links, notes, short=True)
     _footer(embed, f"{first.kind} · {first.id} + {second.id}", c.confidence)
     return embed
 

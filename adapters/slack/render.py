@@ -148,8 +148,8 @@ def combined_blocks(c: Combined, hosts: frozenset[str]) -> list[Block]:
             # The headline describes a nested cause's outer error: its "More" sits by its link.
             links["accessory"] = second_more
         blocks.append(links)
-    if first.known_issue is not None:
-        blocks.append(section(known_issue_short(first.known_issue, hosts)))
+    if cb.known_issue is not None:
+        blocks.append(section(known_issue_short(cb.known_issue, hosts)))
     footer = f"`{escape(first.id)}` + `{escape(second.id)}` · confidence {c.confidence:.2f}"
     blocks.append(context(footer))
     return blocks

@@ -195,3 +195,17 @@ def test_unknown_code_and_nothing_outcomes() -> None:
     nothing = Answer(Outcome.NOTHING, (), False, 4)
     text = json.dumps(answer_message(nothing, frozenset(), asked="what <!here> is"), ensure_ascii=False)
     assert "Nothing in the knowledge base" in text and "what &lt;!here&gt; is" in text
+
+
+def test_a_combined_answer_shows_the_known_issue_of_the_error_it_explains() -> None:
+    # Written for this test: a topic with no known issue explains an error whose entry has one.
+    issue = KnownIssue("open", "macOS 99: code 4 though it is installed (reports)", "", "", "2026-01-01")
+    topic = Entry("widget-activation", "howto", "Activating a widget", "Install it, then approve it.")
+    error = Entry("widget-4", "error", "WidgetError 4: not found", "Code 4 means no widget.", known_issue=issue)
+    combined = Combined(Match(error, 0.95, ()), Match(topic, 0.6, ()), False, "WidgetError 4", topic.title)
+    answer = Answer(Outcome.ANSWER, combined.parts, True, 7, (), (), "", combined)
+    assert "macOS 99" in json.dumps(answer_message(answer, frozenset()))
+    other = replace(error, id="widget-3", known_issue=None)
+    plain = replace(combined, outer=Match(other, 0.95, ()))
+    text = json.dumps(answer_message(replace(answer, matches=plain.parts, combined=plain), frozenset()))
+    assert "Known issue" not in text and "macOS 99" not in text
