@@ -217,7 +217,9 @@ class CombinedBrief:
     """The short form of a combined answer: the headline, the cause in short (``first``: the
     nested error to fix, or the topic the question asked about), the error it explains in one line
     (``second_title``, ``aside``: what the error means; none for a nested cause's outer error, which
-    the headline describes), both parts' links, and the known issue to note (``known_issue``)."""
+    the headline describes), both parts' links, and the known issue to note (``known_issue``).
+    ``aside_named``: the aside names its error's code itself ("OSSystemExtensionErrorDomain code 3
+    means ..."), so no label goes before it: the headline has named the error already."""
 
     headline: str
     first: Brief
@@ -225,6 +227,7 @@ class CombinedBrief:
     aside: str
     links: tuple[Link, ...]
     known_issue: KnownIssue | None = None
+    aside_named: bool = False
 
 
 def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
@@ -236,8 +239,9 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     # "-1200 (TLS failed; the nested errSSL code says why) because errSSLClosedNoNotify ...": the headline
     # already says what the outer error is, so its summary is left behind the second part's "More".
     aside = "" if c.nested else lead_sentences(second.summary, ASIDE_MAX)
+    named = bool(aside) and _names_its_code(second, aside)
     extra = tuple(Link(clip_inline(li.title, LINK_TITLE_MAX), li.url) for li in second.links[:1])
-    room = budget - len(visible(title)) - len(visible(aside)) - sum(len(li.title) for li in extra)
+    room = budget - (0 if named else len(visible(title))) - len(visible(aside)) - sum(len(li.title) for li in extra)
     # The known issue of either part: the first's is noted as in its own answer; else the second's,
     # for a known issue whose symptom is one error code belongs to that error's entry (a topic that
     # explains many codes would note it under every one of them).
@@ -247,5 +251,14 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     short = brief(first, budget=room, title=c.headline, n_checks=COMBINED_CHECKS, check_min=CHECK_FAIR)
     seen = {li.url for li in short.links}
     return CombinedBrief(
-        short.title, short, title, aside, short.links + tuple(li for li in extra if li.url not in seen), issue
+        short.title, short, title, aside, short.links + tuple(li for li in extra if li.url not in seen), issue, named
     )
+
+
+def _names_its_code(entry: Entry, text: str) -> bool:
+    """Whether ``text`` names one of the entry's own errors: "code 3", or its symbol."""
+    low = text.lower()
+    for err in entry.primary:
+        if re.search(rf"\bcode {err.code}(?!\d)", low) or (err.symbol and err.symbol in text):
+            return True
+    return False

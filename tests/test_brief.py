@@ -11,7 +11,7 @@ from adapters.console import render_text
 from bot.brief import BUDGET, MIXED_LABEL, Brief, brief, checks, combined_brief, known_issue_brief, split_sections
 from bot.cut import clip_clause, clip_inline, lead_sentences, sentences, visible
 from bot.knowledge.tree import read_knowledge
-from bot.models import Answer, Combined, Entry, KnownIssue, Match, Outcome
+from bot.models import Answer, Combined, Entry, ErrorRef, KnownIssue, Match, Outcome
 
 from .core import BUNDLED_KB
 
@@ -147,3 +147,16 @@ def test_the_terminal_notes_the_known_issue_of_the_error_a_topic_explains() -> N
         c = _explained(_TOPIC, error)
         text = render_text(Answer(Outcome.ANSWER, c.parts, True, 1, (), (), "", c))
         assert ("Known issue (open)" in text) is noted, error.id
+
+
+def test_an_explained_errors_line_is_labelled_unless_it_names_its_code_itself() -> None:
+    # The headline names the error; a summary that says "WidgetErrorDomain code 4 ..." needs no label.
+    code = (ErrorRef("WidgetErrorDomain", 4, "WidgetErrorNotFound"),)
+    says = replace(_CODE_4, errors=code, summary="WidgetErrorDomain code 4 means no widget was found.")
+    assert combined_brief(_explained(_TOPIC, says)).aside_named
+    by_symbol = replace(says, summary="WidgetErrorNotFound: nothing was found.")
+    assert combined_brief(_explained(_TOPIC, by_symbol)).aside_named
+    # "code 42" is another code, and a summary that never names one keeps the label.
+    for summary in ("WidgetErrorDomain code 42 means something else.", "No widget was found."):
+        cb = combined_brief(_explained(_TOPIC, replace(says, summary=summary)))
+        assert not cb.aside_named and cb.second_title, summary

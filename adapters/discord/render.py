@@ -194,7 +194,8 @@ def combined_embed(c: Combined, hosts: frozenset[str], notes: Sequence[str] = ()
     part in one line, both parts' links."""
     cb = combined_brief(c)
     first, second = (m.entry for m in c.parts)
-    aside = f"\n\n**{plain(cb.second_title, hosts)}**: {safe_markdown(cb.aside, hosts)}" if cb.aside else ""
+    label = "" if cb.aside_named else f"**{plain(cb.second_title, hosts)}**: "
+    aside = f"\n\n{label}{safe_markdown(cb.aside, hosts)}" if cb.aside else ""
     summary = safe_markdown(cb.first.summary, hosts)
     description = clip(summary + checks_markdown(cb.first, hosts) + aside, DESCRIPTION_MAX)
     url = link_target(first.links[0].url, hosts) if first.links else None

@@ -140,8 +140,11 @@ def combined_blocks(c: Combined, hosts: frozenset[str]) -> list[Block]:
         blocks.append(section(_checks(cb.first, hosts), more_button(0, first.id)))
     second_more = more_button(1, second.id)
     if cb.aside or not cb.links:
-        aside = f"\n{inline(cb.aside, hosts)}" if cb.aside else ""
-        blocks.append(section(f"*{inline(cb.second_title, hosts)}*{aside}", second_more))
+        if cb.aside_named:
+            blocks.append(section(inline(cb.aside, hosts), second_more))
+        else:
+            aside = f"\n{inline(cb.aside, hosts)}" if cb.aside else ""
+            blocks.append(section(f"*{inline(cb.second_title, hosts)}*{aside}", second_more))
     if cb.links:
         links = links_section(cb.links, hosts)
         if not cb.aside:

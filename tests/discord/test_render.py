@@ -9,7 +9,7 @@ from adapters.discord.render import answer_embeds, brief_embed, clip, clip_markd
 from adapters.discord.views import answer_view
 from bench.answer_lengths import discord_visible
 from bot.knowledge.tree import read_knowledge
-from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
+from bot.models import Answer, Combined, Entry, ErrorRef, KnownIssue, Link, Match, Outcome
 from tests.core import BUNDLED_KB
 from tests.discord.fake_checks import check_components, check_embeds
 
@@ -117,3 +117,21 @@ def test_a_combined_answer_shows_the_known_issue_of_the_error_it_explains() -> N
     plain = replace(combined, outer=Match(other, 0.95, ()))
     [embed], _ = answer_embeds(replace(answer, matches=plain.parts, combined=plain), frozenset())
     assert all(f.name != "Known issue" for f in embed.fields)
+
+
+def test_an_explained_errors_line_names_the_error_once() -> None:
+    # Written for this test: the error's summary names its code, and the headline names the error.
+    topic = Entry("widget-activation", "howto", "Activating a widget", "Install it, then approve it.")
+    error = Entry(
+        "widget-4",
+        "error",
+        "WidgetErrorNotFound (WidgetErrorDomain 4): not found",
+        "WidgetErrorDomain code 4 means no widget was found.",
+        errors=(ErrorRef("WidgetErrorDomain", 4, "WidgetErrorNotFound"),),
+    )
+    combined = Combined(Match(error, 0.95, ()), Match(topic, 0.6, ()), False, "WidgetErrorNotFound 4", topic.title)
+    answer = Answer(Outcome.ANSWER, combined.parts, True, 7, (), (), "", combined)
+    [embed], _ = answer_embeds(answer, frozenset())
+    assert embed.title is not None and embed.title.startswith("WidgetErrorNotFound 4 explained in")
+    assert embed.description is not None and "WidgetErrorDomain code 4 means" in embed.description
+    assert "**WidgetErrorNotFound 4**" not in embed.description
