@@ -239,19 +239,19 @@ def test_a_web_server_named_without_the_apps_side_keeps_word_matches_silent(bund
         assert d.auto_reply and d.matches[0].entry.id == "http3-quic-urlsession", text
 
 
-# Written for this test: the sleep and wake entry's words, about a tunnel on a Linux box.
-LINUX_TUNNEL = (
-    "our tunnel stops after the machine sleeps and wakes on fedora, how do I keep the tunnel alive across sleep?"
+# Written for this test: the captive portal entry's words, asked about a Debian laptop.
+DEBIAN_PORTAL = (
+    "on debian the captive portal sign-in page never pops up when I join the hotel wifi, how do I get the login page?"
 )
 
 
 def test_a_server_system_named_without_the_apps_side_keeps_word_matches_silent(bundled: Bundled) -> None:
-    asked = search_in(bundled, LINUX_TUNNEL)
-    assert asked.matches[0].entry.id == asked.word_lead[0] == "network-extension-sleep-wake"
+    asked = search_in(bundled, DEBIAN_PORTAL)
+    assert asked.matches[0].entry.id == asked.word_lead[0] == "captive-portal-authentication"
     assert not decide(asked, Mode.AUTO, Policy()).auto_reply
     # The same question with no system named is posted.
-    d = decide(search_in(bundled, LINUX_TUNNEL.replace(" on fedora", "")), Mode.AUTO, Policy())
-    assert d.auto_reply and d.matches[0].entry.id == "network-extension-sleep-wake"
+    d = decide(search_in(bundled, DEBIAN_PORTAL.replace("on debian the", "the")), Mode.AUTO, Policy())
+    assert d.auto_reply and d.matches[0].entry.id == "captive-portal-authentication"
 
 
 def test_an_error_the_app_reported_is_posted_whatever_server_sent_it(bundled: Bundled) -> None:
