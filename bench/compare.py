@@ -51,8 +51,9 @@ OWN_SETS = {
         "holdout-10",
         "holdout-11",
         "holdout-13",
+        "holdout-16",
     ],
-    "unseen": ["holdout-6", "holdout-9", "holdout-12", "holdout-14", "holdout-15", "offtopic-3"],
+    "unseen": ["holdout-6", "holdout-9", "holdout-12", "holdout-14", "holdout-15", "offtopic-3", "offtopic-5"],
 }
 SET_OF = {stem: label for label, stems in OWN_SETS.items() for stem in stems}
 
