@@ -44,6 +44,7 @@ STOPWORDS = frozenset(
         "at",
         "be",
         "been",
+        "being",
         "but",
         "by",
         "can",
