@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,7 +20,7 @@ from bot.extract import Extractor
 from bot.index import Index
 from bot.knowledge.tree import read_knowledge
 from bot.metrics import Metrics
-from bot.models import Mode
+from bot.models import Answer, Combined, Entry, KnownIssue, Match, Mode, Outcome
 from bot.policy import Decision, Policy, decide
 from bot.rank import SearchResult, search
 from bot.settings import EngineSettings
@@ -137,3 +137,16 @@ def same_database(store: Store) -> Store:
 
     assert isinstance(store, PostgresStore)
     return PostgresStore(store.url)
+
+
+def widget_explained() -> tuple[Answer, Answer]:
+    """Two combined answers written for the renderers' tests: a topic with no known issue explaining
+    code 4, whose entry has one, and the same topic explaining code 3, whose entry has none."""
+    issue = KnownIssue("open", "macOS 99: code 4 though it is installed (reports)", "", "", "2026-01-01")
+    topic = Entry("widget-activation", "howto", "Activating a widget", "Install it, then approve it.")
+    error = Entry("widget-4", "error", "WidgetError 4: not found", "Code 4 means no widget.", known_issue=issue)
+    out = []
+    for outer in (error, replace(error, id="widget-3", known_issue=None)):
+        combined = Combined(Match(outer, 0.95, ()), Match(topic, 0.6, ()), False, "WidgetError 4", topic.title)
+        out.append(Answer(Outcome.ANSWER, combined.parts, True, 7, (), (), "", combined))
+    return out[0], out[1]

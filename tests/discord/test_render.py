@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import replace
 
 from adapters.discord.render import answer_embeds, brief_embed, clip, clip_markdown, entry_embed, runner_ups
 from adapters.discord.views import answer_view
 from bench.answer_lengths import discord_visible
 from bot.knowledge.tree import read_knowledge
 from bot.models import Answer, Combined, Entry, ErrorRef, KnownIssue, Link, Match, Outcome
-from tests.core import BUNDLED_KB
+from tests.core import BUNDLED_KB, widget_explained
 from tests.discord.fake_checks import check_components, check_embeds
 
 
@@ -103,19 +102,12 @@ def test_other_matches_only_when_close() -> None:
 
 
 def test_a_combined_answer_shows_the_known_issue_of_the_error_it_explains() -> None:
-    # Written for this test: a topic with no known issue explains an error whose entry has one.
-    issue = KnownIssue("open", "macOS 99: code 4 though it is installed (reports)", "", "", "2026-01-01")
-    topic = Entry("widget-activation", "howto", "Activating a widget", "Install it, then approve it.")
-    error = Entry("widget-4", "error", "WidgetError 4: not found", "Code 4 means no widget.", known_issue=issue)
-    combined = Combined(Match(error, 0.95, ()), Match(topic, 0.6, ()), False, "WidgetError 4", topic.title)
-    answer = Answer(Outcome.ANSWER, combined.parts, True, 7, (), (), "", combined)
-    [embed], _ = answer_embeds(answer, frozenset())
+    noted, plain = widget_explained()
+    [embed], _ = answer_embeds(noted, frozenset())
     ki = next(f for f in embed.fields if f.name == "Known issue")
     assert ki.value is not None and "macOS 99" in ki.value
     # The same topic explaining another of its codes notes nothing.
-    other = replace(error, id="widget-3", known_issue=None)
-    plain = replace(combined, outer=Match(other, 0.95, ()))
-    [embed], _ = answer_embeds(replace(answer, matches=plain.parts, combined=plain), frozenset())
+    [embed], _ = answer_embeds(plain, frozenset())
     assert all(f.name != "Known issue" for f in embed.fields)
 
 

@@ -14,6 +14,7 @@ from adapters.slack.mrkdwn import inline, link, split, to_mrkdwn
 from adapters.slack.render import MAX_BLOCKS, answer_message, entry_message, text_message
 from adapters.slack.safety import WORD_JOINER, cut, escape, from_slack, guard
 from bot.models import Answer, Combined, Entry, KnownIssue, Link, Match, Outcome
+from tests.core import widget_explained
 
 PING = re.compile(r"<!|<@|(?<![\w\u2060])@(channel|here|everyone)\b", re.IGNORECASE)
 
@@ -198,14 +199,7 @@ def test_unknown_code_and_nothing_outcomes() -> None:
 
 
 def test_a_combined_answer_shows_the_known_issue_of_the_error_it_explains() -> None:
-    # Written for this test: a topic with no known issue explains an error whose entry has one.
-    issue = KnownIssue("open", "macOS 99: code 4 though it is installed (reports)", "", "", "2026-01-01")
-    topic = Entry("widget-activation", "howto", "Activating a widget", "Install it, then approve it.")
-    error = Entry("widget-4", "error", "WidgetError 4: not found", "Code 4 means no widget.", known_issue=issue)
-    combined = Combined(Match(error, 0.95, ()), Match(topic, 0.6, ()), False, "WidgetError 4", topic.title)
-    answer = Answer(Outcome.ANSWER, combined.parts, True, 7, (), (), "", combined)
-    assert "macOS 99" in json.dumps(answer_message(answer, frozenset()))
-    other = replace(error, id="widget-3", known_issue=None)
-    plain = replace(combined, outer=Match(other, 0.95, ()))
-    text = json.dumps(answer_message(replace(answer, matches=plain.parts, combined=plain), frozenset()))
+    noted, plain = widget_explained()
+    assert "macOS 99" in json.dumps(answer_message(noted, frozenset()))
+    text = json.dumps(answer_message(plain, frozenset()))
     assert "Known issue" not in text and "macOS 99" not in text
