@@ -95,8 +95,8 @@ def _combined(answer: Answer, full: bool) -> list[str]:
     lines += ["", f"{cb.second_title}  [{second.entry.id}, confidence {second.confidence:.2f}]"]
     if cb.aside:
         lines += textwrap.wrap(visible(cb.aside), WIDTH, initial_indent="  ", subsequent_indent="  ")
-    ki = second.entry.known_issue
-    if ki is not None and first.entry.known_issue is None:
+    ki = cb.known_issue
+    if ki is not None and ki is not first.entry.known_issue:  # the first's is in its own short form above
         lines.append(f"  Known issue ({ki.status}): {_fix(ki.fixed_in)}")
     return lines + [f"  -> {link.title}: {link.url}" for link in second.entry.links[:1]]
 

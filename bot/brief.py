@@ -246,7 +246,7 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     # for a known issue whose symptom is one error code belongs to that error's entry (a topic that
     # explains many codes would note it under every one of them).
     issue = first.known_issue or second.known_issue
-    if first.known_issue is None and issue is not None:
+    if issue is not None and issue is not first.known_issue:  # brief() counts only the first's
         room -= sum(len(k) + len(v) for k, v in known_issue_brief(issue))
     short = brief(first, budget=room, title=c.headline, n_checks=COMBINED_CHECKS, check_min=CHECK_FAIR)
     seen = {li.url for li in short.links}
