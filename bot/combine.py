@@ -250,6 +250,35 @@ def _head(entry: Entry) -> str:
     return entry.title.partition(": ")[0]
 
 
+# A topic's head keeps at least this many characters when its closing parenthesis is dropped.
+SHORT_HEAD_MIN = 20
+
+
+def _topic_name(entry: Entry) -> str:
+    """A topic as a headline names it: its head without a closing parenthesis ("TLS server trust
+    failures (-1202, -9807, -9813, CERTIFICATE_VERIFY_FAILED)" -> "TLS server trust failures"). The
+    APIs and codes such a parenthesis lists are in the short answer's summary and checks, and in a
+    chat channel the headline is read whole or not at all."""
+    head = _head(entry)
+    if not head.endswith(")"):
+        return head
+    depth = 0
+    for i in range(len(head) - 1, -1, -1):  # the "(" that the last ")" closes, nested ones skipped
+        depth += {")": 1, "(": -1}.get(head[i], 0)
+        if depth == 0:
+            name = head[:i].rstrip()
+            return name if len(name) >= SHORT_HEAD_MIN else head
+    return head
+
+
+def _own_key(entry: Entry) -> tuple[str, int] | None:
+    """The error key of an entry about one error (one code, perhaps in two domains: NSURLErrorDomain
+    and kCFErrorDomainCFNetwork), for a match the paste did not name by its key (a localized
+    message, a symbol): labelled by its code like one that was."""
+    primary = entry.primary
+    return primary[0].key if primary and len({err.code for err in primary}) == 1 else None
+
+
 def _symbol(entry: Entry, key: tuple[str, int]) -> str:
     # The entry may list the key under an equivalent domain (kCFErrorDomainCFNetwork for NSURLErrorDomain).
     refs = sorted(entry.errors, key=lambda e: e.key != key)
@@ -260,7 +289,7 @@ def _outer_label(m: Match, result: SearchResult, described: bool) -> str:
     """ "-1202 (server trust evaluation failed)"; a small number, which many domains share, keeps
     its symbol: "EHOSTUNREACH 65 (...)". Not ``described`` when the answer shows the error's summary
     (beside the topic that explains it), which says what it means."""
-    key = result.keys.get(m.entry.id)
+    key = result.keys.get(m.entry.id) or _own_key(m.entry)
     if key is None:
         return m.entry.title if described else _head(m.entry)
     code = f"{key[1]}" if abs(key[1]) >= 100 else f"{_symbol(m.entry, key)} {key[1]}"
@@ -268,9 +297,11 @@ def _outer_label(m: Match, result: SearchResult, described: bool) -> str:
 
 
 def _cause_label(m: Match, result: SearchResult, nested: bool) -> str:
-    key = result.keys.get(m.entry.id)
+    key = result.keys.get(m.entry.id) or _own_key(m.entry)
     if not nested:
-        return _head(m.entry)  # "... explained in Pre-approving Network Extension system extensions on managed Macs"
+        return _topic_name(
+            m.entry
+        )  # "... explained in Pre-approving Network Extension system extensions on managed Macs"
     if key is None:
         return m.entry.title
     return f"{_symbol(m.entry, key)} {key[1]}: {_describe(m.entry)}"

@@ -11,7 +11,7 @@ from bot import combine
 from bot.brief import BUDGET, CHECK_FAIR, COMBINED_CHECKS, combined_brief
 from bot.cut import visible
 from bot.index import Index
-from bot.models import Combined, ErrorRef, Incoming, Mode, Outcome
+from bot.models import Combined, Entry, ErrorRef, Incoming, Mode, Outcome
 from bot.policy import Policy, decide
 from bot.rank import search
 from bot.store.sqlite import SQLiteStore
@@ -111,6 +111,37 @@ def test_a_prose_question_quoting_an_error_is_answered_with_the_topic_it_asks_ab
     # The topic is named by its title's head: the APIs after the colon are in its short answer.
     head, _, rest = c.cause.entry.title.partition(": ")
     assert rest and c.headline == f"-1009 explained in {head}"
+
+
+# Written for these tests: Apple's localized text of -1202 (no domain and code to key it by), in a
+# question about trusting a self-signed certificate.
+SELF_SIGNED_QUESTION = (
+    "The certificate for this server is invalid. You might be connecting to a server that is pretending "
+    "to be “dev.example.test”. It's our own self-signed certificate on a test box; how can a debug build "
+    "trust it without turning off server trust evaluation?"
+)
+
+
+def test_a_headline_names_the_error_by_its_code_and_the_topic_without_its_parenthesis(
+    bundled: Bundled,
+) -> None:
+    c = _posted_together(bundled, SELF_SIGNED_QUESTION)
+    assert _ids(c) == ("urlerror-1202-server-certificate-untrusted", "tls-server-trust-failure", False)
+    # The error was matched by its message, not a code, yet is named by its code like a pasted one;
+    # the topic's head lists codes in parentheses ("(-1202, -9807, ...)") that the answer shows anyway.
+    assert c.cause.entry.title.startswith("TLS server trust failures (")
+    assert c.headline == "-1202 explained in TLS server trust failures"
+
+
+def test_a_topic_keeps_a_parenthesis_that_is_most_of_its_name() -> None:
+    short = Entry(id="t", kind="howto", title="VPN (NEVPNManager): basics", summary="s", body="b")
+    nested = Entry(
+        id="u", kind="howto", title="Pausing large downloads (cancel(byProducingResumeData:), x)", summary="s"
+    )
+    # A name that would be left too short to say what the topic is keeps its parenthesis ...
+    assert combine._topic_name(short) == "VPN (NEVPNManager)"
+    # ... and a parenthesis with calls in it is dropped whole, from the "(" its last ")" closes.
+    assert combine._topic_name(nested) == "Pausing large downloads"
 
 
 # Written for these tests. The code is named by its symbol (no domain and code key), and the words
