@@ -255,10 +255,17 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     )
 
 
+# A code this large names itself as a bare number ("-1201 means ..."); a small one ("5") could be a count.
+NAMED_BARE_CODE = 100
+
+
 def _names_its_code(entry: Entry, text: str) -> bool:
-    """Whether ``text`` names one of the entry's own errors: "code 3", or its symbol."""
+    """Whether ``text`` names one of the entry's own errors: "code 3", "-1201" (a code of three digits
+    or more, as a number of its own), or its symbol."""
     low = text.lower()
     for err in entry.primary:
         if re.search(rf"\bcode {err.code}(?!\d)", low) or (err.symbol and err.symbol in text):
+            return True
+        if abs(err.code) >= NAMED_BARE_CODE and re.search(rf"(?<![\w.-]){err.code}(?!\w|\.\d)", low):
             return True
     return False

@@ -156,7 +156,15 @@ def test_an_explained_errors_line_is_labelled_unless_it_names_its_code_itself() 
     assert combined_brief(_explained(_TOPIC, says)).aside_named
     by_symbol = replace(says, summary="WidgetErrorNotFound: nothing was found.")
     assert combined_brief(_explained(_TOPIC, by_symbol)).aside_named
-    # "code 42" is another code, and a summary that never names one keeps the label.
-    for summary in ("WidgetErrorDomain code 42 means something else.", "No widget was found."):
+    # A code of three digits or more names itself as a number of its own ("-1201 means ...").
+    big = replace(says, errors=(ErrorRef("WidgetErrorDomain", -1201, "WidgetErrorStale"),))
+    for summary in ("-1201 means the widget is stale.", "The widget is stale: -1201."):
+        assert combined_brief(_explained(_TOPIC, replace(big, summary=summary))).aside_named, summary
+    # "code 42" is another code, "-12010" and "v-1201" are other numbers, a small code alone may be a
+    # count, and a summary that never names its code keeps the label.
+    for summary in ("WidgetErrorDomain code 42 means something else.", "No widget was found.", "4 widgets failed."):
         cb = combined_brief(_explained(_TOPIC, replace(says, summary=summary)))
+        assert not cb.aside_named and cb.second_title, summary
+    for summary in ("-12010 means something else.", "Firmware v-1201 is stale.", "Version -1201.5 is stale."):
+        cb = combined_brief(_explained(_TOPIC, replace(big, summary=summary)))
         assert not cb.aside_named and cb.second_title, summary
