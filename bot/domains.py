@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.models import SupportBotError
+from bot.text import tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,11 @@ class DomainTable:
     servers: frozenset[str] = frozenset()
     # Lowercase words and stems that say a message is about networking (see domains.toml, subject).
     subject: frozenset[str] = frozenset()
+    # Lowercase words that say the writer builds software ("app", "api", "debug"), and the features of
+    # the OS that end users switch and ask about as users, each as its words joined by single spaces
+    # ("private relay"): a question naming a feature and none of those words is likely a user's.
+    builder: frozenset[str] = frozenset()
+    user_features: tuple[str, ...] = ()
     # The subject words that also count inside a longer word ("socket" in gcdasyncsocket), made once.
     _stems: tuple[str, ...] = field(init=False, default=())
 
@@ -167,7 +173,13 @@ def load_domains(path: Path) -> DomainTable:
     foreign = _texts(raw, "foreign", path, "a list of words")
     subject = _texts(raw, "subject", path, "a list of words")
     servers = _texts(raw, "servers", path, "a list of words")
-    return DomainTable(tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign, servers, subject)
+    builder = _texts(raw, "builder", path, "a list of words")
+    features = tuple(
+        sorted({" ".join(tokens(f)) for f in _texts(raw, "user_features", path, "a list of texts")} - {""})
+    )
+    return DomainTable(
+        tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign, servers, subject, builder, features
+    )
 
 
 def _ranges(value: Any, where: str) -> tuple[tuple[int, int], ...]:

@@ -34,6 +34,7 @@ class Extraction:
     platform: bool = False  # names an Apple platform, tool or error domain (DomainTable.platform)
     foreign: bool = False  # names another runtime or OS stack (DomainTable.foreign)
     server: bool = False  # names a web server, proxy or server system (DomainTable.servers)
+    from_user: bool = False  # reads as an end user's question about an OS feature (see _from_user)
 
     @property
     def nested(self) -> list[tuple[int, int]]:
@@ -56,6 +57,11 @@ DOTTED_SCAN = 50_000  # dotted names (URLError.Code.timedOut) are looked for in 
 # only on non-ASCII punctuation, which no index term contains.
 NON_ASCII_SCAN = 100_000  # characters of non-ASCII words in a log split on Unicode punctuation
 BIG_TEXT = 100_000  # above this, a message is treated as a pasted log
+# An API name: a hump in camel case (NWConnection's "WCo", readDatagrams' "sD") in 8 or more characters;
+# shorter ones are as often product names people type (iCloud, AirDrop, MacBook).
+_CAMEL_RE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
+CAMEL_MIN = 8
+_CJK_TEXT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 class Extractor:
@@ -136,6 +142,7 @@ class Extractor:
         platform = not self.domains.platform.isdisjoint(lowered_tokens) or not self._platform_aliases.isdisjoint(words)
         foreign = not self.domains.foreign.isdisjoint(lowered_tokens)
         server = not self.domains.servers.isdisjoint(lowered_tokens)
+        from_user = bool(counts) and not codes and self._from_user(analysed, lowered, words, lowered_tokens)
         return Extraction(
             codes,
             counts,
@@ -149,7 +156,23 @@ class Extractor:
             platform,
             foreign,
             server,
+            from_user,
         )
+
+    def _from_user(self, text: str, lowered: str, words: set[str], lowered_tokens: set[str]) -> bool:
+        """Whether a message (no log, no error code) names an OS feature that end users switch and
+        ask about (domains.toml ``user_features``: "private relay", "captive") and nothing that says
+        its writer builds software: no ``builder`` word ("app", "api", "debug"), no dotted, camel-case
+        (of 8 characters or more) or snake-case name (``URLCache.shared``, ``NWConnection``, ``nw_path``).
+        A message in a CJK script is never judged so: the builder words are English, and such a message
+        is mostly a pasted error."""
+        features = self.domains.user_features
+        if not features or not self.domains.builder.isdisjoint(lowered_tokens) or _CJK_TEXT.search(text):
+            return False
+        if any("." in w or "_" in w or (len(w) >= CAMEL_MIN and _CAMEL_RE.search(w)) for w in words):
+            return False
+        spaced = f" {' '.join(tokens(lowered))} "
+        return any(f" {feature} " in spaced for feature in features)
 
     def alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]:
         """(start, end, alias) for every domain name in the text, found without a big regex.

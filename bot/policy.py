@@ -96,7 +96,8 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
     in a message that says nothing of networking (``SearchResult.off_subject``), a message naming another
     runtime (domains.toml's ``foreign``: a Java backend's push question), a web server or server system and no Apple
     platform or API (``servers``: "enable HTTP/3 on nginx" shares the HTTP/3 entry's words and asks for the
-    server's configuration), or more API names that
+    server's configuration), an OS feature that users switch and ask about with nothing that says the writer
+    builds software (``Extraction.from_user``: "can I turn Private Relay off for one site?"), or more API names that
     no entry mentions than names that some entry does (the question is likely about another framework),
     nor when the ranking's leader is not the words' leader (a key or symbol points elsewhere).
     """
@@ -109,6 +110,8 @@ def _lexical_auto(result: SearchResult, policy: Policy) -> bool:
         return False
     if ex.server and not ex.platform:
         return False  # "enable HTTP/3 on nginx": about the server, unless it also names the app's side
+    if ex.from_user:
+        return False  # "can I turn Private Relay off for my bank's site?": a user's question, not the app's
     unknown, known = result.names
     if unknown > known:
         return False

@@ -96,6 +96,8 @@ def test_a_hosts_file_that_is_not_utf8_is_reported(kb: Path) -> None:
         ('foreign = "python"\n', "foreign must be a list of words"),
         ('servers = "nginx"\n', "servers must be a list of words"),
         ('subject = "socket"\n', "subject must be a list of words"),
+        ('builder = "app"\n', "builder must be a list of words"),
+        ('user_features = ["private relay", ""]\n', "user_features must be a list of texts"),
         ('[[domains]]\nname = "A"\ngeneral = [[5, 1]]\n', "(A): 'general' must be a list of [low, high] code ranges"),
         ('[[domains]]\nname = "A"\ngeneral = [1, 35]\n', "(A): 'general' must be a list of [low, high] code ranges"),
         ('[[domains]]\nname = "A"\ngeneral = [["1", 35]]\n', "got ['1', 35]"),

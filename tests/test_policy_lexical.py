@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from bot import rank
-from bot.models import ChannelSettings, Mode
+from bot.models import ChannelSettings, Mode, Outcome
 from bot.policy import Policy, decide
 from bot.rank import SearchResult
 
@@ -239,9 +239,11 @@ def test_a_web_server_named_without_the_apps_side_keeps_word_matches_silent(bund
         assert d.auto_reply and d.matches[0].entry.id == "http3-quic-urlsession", text
 
 
-# Written for this test: the captive portal entry's words, asked about a Debian laptop.
+# Written for this test: the captive portal entry's words, asked about a kiosk app on a Debian laptop (an app's
+# question: without "our kiosk app" it would read as a user's, see USER_RELAY below).
 DEBIAN_PORTAL = (
-    "on debian the captive portal sign-in page never pops up when I join the hotel wifi, how do I get the login page?"
+    "on debian the captive portal sign-in page never pops up when our kiosk app joins the hotel wifi, how do I get "
+    "the login page?"
 )
 
 
@@ -273,3 +275,40 @@ def test_a_product_name_does_not_tie_a_question_to_another_products_entry(bundle
     entry = next(e for e in index.entries if e.id == "vpn-enforce-routes-airplay")
     assert "AirDrop" in entry.summary and "AirPlay" in entry.title  # the premise
     assert not decide(search_in(bundled, AIRDROP), Mode.AUTO, Policy()).auto_reply
+
+
+# Written for these tests: Private Relay asked about by a user of it, then by an app's developer.
+USER_RELAY = (
+    "since turning on iCloud Private Relay a few shopping sites think I'm abroad. can I switch it off for those "
+    "sites only?"
+)
+APP_RELAY = (
+    "since users turned on iCloud Private Relay our app's geolocation thinks they are abroad. can we tell Private "
+    "Relay traffic apart?"
+)
+
+
+def test_a_users_question_about_an_os_feature_is_not_answered_unasked(bundled: Bundled) -> None:
+    asked = search_in(bundled, USER_RELAY)
+    assert asked.extraction.from_user and asked.matches[0].entry.id == asked.word_lead[0] == "icloud-private-relay"
+    assert not decide(asked, Mode.AUTO, Policy()).auto_reply
+    assert decide(asked, Mode.SLASH, Policy()).outcome is Outcome.ANSWER  # asked for, it is still the answer
+    d = decide(search_in(bundled, APP_RELAY), Mode.AUTO, Policy())
+    assert d.auto_reply and d.matches[0].entry.id == "icloud-private-relay"
+
+
+@pytest.mark.parametrize(
+    ("text", "from_user"),
+    [
+        (USER_RELAY, True),
+        (USER_RELAY + " asking before I file a bug in Xcode", False),  # a builder word
+        (USER_RELAY.replace("shopping sites", "URLSession.shared requests"), False),  # a dotted name
+        (USER_RELAY.replace("shopping sites", "NWPathMonitor updates"), False),  # a long camel-case name
+        (USER_RELAY.replace("shopping sites", "nw_path updates"), False),  # a snake-case name
+        (USER_RELAY + " -1009", False),  # an error code
+        ("打开 iCloud Private Relay 以后有些网站打不开", False),  # a CJK script: the builder words are English
+        ("my shopping sites think I'm abroad, can I switch it off for those sites only?", False),  # no feature
+    ],
+)
+def test_what_makes_a_question_a_users(bundled: Bundled, text: str, from_user: bool) -> None:
+    assert search_in(bundled, text).extraction.from_user is from_user
