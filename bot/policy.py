@@ -183,11 +183,13 @@ def _confident(result: SearchResult, policy: Policy, threshold: float | None = N
 
 
 def _named_in_a_question_about_a_topic(result: SearchResult, combined: Combined) -> bool:
-    """Both errors only named by number or symbol in prose whose words ask about a topic (as for
-    :func:`bot.combine.asked_topic_first`): "-1200 because -9802" answers what the question took
-    for granted, so it is offered when asked, not posted unasked."""
+    """Both errors only named by number or symbol, or errnos every OS has (as for :func:`_asks_about_a_topic`),
+    in prose whose words ask about a topic (as for :func:`bot.combine.asked_topic_first`): "-1200 because
+    -9802", or "-1005 (POSIX 57 ENOTCONN underneath): how do chat apps keep a websocket alive in the
+    background?", answers what the question took for granted, so it is offered when asked, not posted
+    unasked."""
     parts = (combined.outer.entry.id, combined.cause.entry.id)
-    if result.extraction.pasted_log or not all(p in result.named for p in parts):
+    if result.extraction.pasted_log or not all(p in result.named or p in result.everywhere for p in parts):
         return False
     own = max(result.words.get(p, 0.0) for p in parts)
     topic = max((result.words.get(m.entry.id, 0.0) for m in result.matches if is_topic(m.entry)), default=0.0)

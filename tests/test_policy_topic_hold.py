@@ -50,3 +50,28 @@ def test_an_errno_is_one_every_os_has_and_a_framework_code_is_not(bundled: Bundl
     result = search_in(bundled, text)
     assert "posix-61-econnrefused" in result.everywhere
     assert ERROR not in result.everywhere
+
+
+# Written for these tests: an error and its nested errno, quoted in prose that asks about a topic
+# explaining the outer error (the -1005 entry and the WebSocket topic relate to each other).
+BACKGROUND_SOCKET = (
+    "URLSessionWebSocketTask in our chat: the user switches to another app for a bit, returns, and send() "
+    "fails with -1005 (POSIX 57 ENOTCONN underneath). how do chat apps keep a websocket alive while "
+    "backgrounded? is there a background mode for it?"
+)
+OUTER, NESTED = "urlerror-1005-network-connection-lost", "posix-57-enotconn"
+
+
+def test_an_error_and_its_nested_errno_quoted_in_a_question_about_a_topic_are_not_posted(bundled: Bundled) -> None:
+    result = search_in(bundled, BACKGROUND_SOCKET)
+    # The premise: the -1005 is named by number, the errno by its domain and code (a key, but one
+    # every OS has), and the words favour a topic well over either error.
+    assert OUTER in result.named and NESTED not in result.named and NESTED in result.everywhere
+    assert result.word_lead[0] == "websocket-background-disconnect"
+    assert not decide_in(bundled, BACKGROUND_SOCKET).auto_reply
+    # Asked for, the pair is still the answer.
+    asked = decide(result, Mode.SLASH, Policy()).combined
+    assert asked is not None and (asked.outer.entry.id, asked.cause.entry.id, asked.nested) == (OUTER, NESTED, True)
+    # Were the errno one of a framework's own codes (not every OS's), the pair would be posted.
+    d = decide(replace(result, everywhere=frozenset()), Mode.AUTO, Policy())
+    assert d.auto_reply and d.combined is not None
