@@ -52,6 +52,7 @@ OWN_SETS = {
         "holdout-11",
         "holdout-13",
         "holdout-16",
+        "holdout-17",
         "offtopic-6",
     ],
     "unseen": ["holdout-6", "holdout-9", "holdout-12", "holdout-14", "holdout-15", "offtopic-3", "offtopic-5"],
