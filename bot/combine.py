@@ -299,9 +299,8 @@ def _outer_label(m: Match, result: SearchResult, described: bool) -> str:
 def _cause_label(m: Match, result: SearchResult, nested: bool) -> str:
     key = result.keys.get(m.entry.id) or _own_key(m.entry)
     if not nested:
-        return _topic_name(
-            m.entry
-        )  # "... explained in Pre-approving Network Extension system extensions on managed Macs"
+        # "... explained in Pre-approving Network Extension system extensions on managed Macs"
+        return _topic_name(m.entry)
     if key is None:
         return m.entry.title
     return f"{_symbol(m.entry, key)} {key[1]}: {_describe(m.entry)}"

@@ -17,7 +17,7 @@ from bot.crash import CrashInfo, parse_crash
 from bot.domains import DomainTable
 from bot.fold import fold_repeats
 from bot.models import Attachment
-from bot.text import ASCII_NON_WORD, TOKEN_RE, ascii_holds_any, tokens
+from bot.text import ASCII_NON_WORD, TOKEN_RE, ascii_holds_any, has_cjk, tokens
 
 
 @dataclass
@@ -61,7 +61,6 @@ BIG_TEXT = 100_000  # above this, a message is treated as a pasted log
 # shorter ones are as often product names people type (iCloud, AirDrop, MacBook).
 _CAMEL_RE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 CAMEL_MIN = 8
-_CJK_TEXT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 class Extractor:
@@ -167,7 +166,7 @@ class Extractor:
         A message in a CJK script is never judged so: the builder words are English, and such a message
         is mostly a pasted error."""
         features = self.domains.user_features
-        if not features or not self.domains.builder.isdisjoint(lowered_tokens) or _CJK_TEXT.search(text):
+        if not features or not self.domains.builder.isdisjoint(lowered_tokens) or has_cjk(text):
             return False
         if any("." in w or "_" in w or (len(w) >= CAMEL_MIN and _CAMEL_RE.search(w)) for w in words):
             return False

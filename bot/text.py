@@ -202,6 +202,11 @@ def _stems(word: str, out: list[str]) -> None:
         out.append(stem(word))
 
 
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` has a character of a CJK script (kana, Han, Hangul)."""
+    return _CJK_RE.search(text) is not None
+
+
 def is_cjk(term: str) -> bool:
     """Whether ``term`` is written in a CJK script only: an index term made of a CJK character or
     bigram (see :func:`_expand`), or an alias written without spaces."""
