@@ -18,6 +18,7 @@ ranks the topic the question asks about above the error it only names.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from itertools import combinations
 
@@ -255,20 +256,23 @@ SHORT_HEAD_MIN = 20
 
 
 def _topic_name(entry: Entry) -> str:
-    """A topic as a headline names it: its head without a closing parenthesis ("TLS server trust
-    failures (-1202, -9807, -9813, CERTIFICATE_VERIFY_FAILED)" -> "TLS server trust failures"). The
-    APIs and codes such a parenthesis lists are in the short answer's summary and checks, and in a
-    chat channel the headline is read whole or not at all."""
-    head = _head(entry)
-    if not head.endswith(")"):
-        return head
-    depth = 0
-    for i in range(len(head) - 1, -1, -1):  # the "(" that the last ")" closes, nested ones skipped
-        depth += {")": 1, "(": -1}.get(head[i], 0)
-        if depth == 0:
-            name = head[:i].rstrip()
-            return name if len(name) >= SHORT_HEAD_MIN else head
-    return head
+    """A topic as a headline names it: its head without its parentheses ("TLS server trust failures
+    (-1202, -9807, -9813, CERTIFICATE_VERIFY_FAILED)" -> "TLS server trust failures", "Where iOS content
+    filters (NEFilterDataProvider / NEFilterControlProvider) can run" -> "Where iOS content filters can
+    run"). The APIs and codes they list are in the short answer's summary and checks, and in a chat
+    channel the headline is read whole or not at all. A name left too short keeps them."""
+    head = name = _head(entry)
+    while True:  # innermost first, with the space before each: "deleteCookie(_:) seems" -> "deleteCookie seems"
+        shorter = _PARENTHESIS.sub("", name)
+        if shorter == name:
+            break
+        name = shorter
+    if "(" in name or ")" in name or len(name) < SHORT_HEAD_MIN:
+        return head  # an unbalanced parenthesis is not one to drop; a name left too short keeps them
+    return name
+
+
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 
 
 def _own_key(entry: Entry) -> tuple[str, int] | None:

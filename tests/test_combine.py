@@ -92,7 +92,11 @@ def test_an_error_and_the_topic_that_explains_it_are_one_answer(bundled: Bundled
     # The topic first (what to do about it), then the error it explains.
     assert [m.entry.id for m in decide_in(bundled, ATS).matches] == [c.cause.entry.id, c.outer.entry.id]
     # The error's summary comes first under the headline, so the headline names it by its code alone.
-    assert c.headline == f"-1022 explained in {c.cause.entry.title}"
+    # ... and the topic without the keys its title lists in parentheses.
+    assert "(NSAppTransportSecurity, NSExceptionDomains) " in c.cause.entry.title
+    assert c.headline == "-1022 explained in " + c.cause.entry.title.replace(
+        "(NSAppTransportSecurity, NSExceptionDomains) ", ""
+    )
 
 
 # Written for these tests: a prose question that quotes a code but asks about a topic.
@@ -140,8 +144,13 @@ def test_a_topic_keeps_a_parenthesis_that_is_most_of_its_name() -> None:
     )
     # A name that would be left too short to say what the topic is keeps its parenthesis ...
     assert combine._topic_name(short) == "VPN (NEVPNManager)"
-    # ... and a parenthesis with calls in it is dropped whole, from the "(" its last ")" closes.
+    # ... and a parenthesis with calls in it is dropped whole, with the space before it, as is one in
+    # the middle of the name; an unbalanced one is not a parenthesis to drop.
     assert combine._topic_name(nested) == "Pausing large downloads"
+    middle = Entry(id="v", kind="howto", title="Where widgets (WidgetProvider / WidgetKit) can run: x", summary="s")
+    assert combine._topic_name(middle) == "Where widgets can run"
+    unbalanced = Entry(id="w", kind="howto", title="Widgets on the lock screen (iOS 16 and later", summary="s")
+    assert combine._topic_name(unbalanced) == unbalanced.title
 
 
 # Written for these tests. The code is named by its symbol (no domain and code key), and the words
