@@ -18,10 +18,10 @@ ranks the topic the question asks about above the error it only names.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from itertools import combinations
 
+from bot.labels import cause_label, outer_label
 from bot.models import Combined, Entry, Match
 from bot.rank import SearchResult
 
@@ -55,8 +55,8 @@ def combine(result: SearchResult, bar: float, margin: float) -> Combined | None:
         ]
         if rivals and floor - rivals[0].confidence < margin:
             return None
-        outer_label = _outer_label(outer, result, described=nested)
-        return Combined(outer, cause, nested, outer_label, _cause_label(cause, result, nested))
+        label = outer_label(outer, result, described=nested)
+        return Combined(outer, cause, nested, label, cause_label(cause, result, nested))
     return None
 
 
@@ -113,9 +113,7 @@ def explained(result: SearchResult, bar: float, margin: float) -> Combined | Non
     rivals = [m for m in matches if m is not error and m is not topic and m.entry.id in result.keys]
     if rivals and error.confidence - rivals[0].confidence < margin:
         return None
-    return Combined(
-        error, topic, False, _outer_label(error, result, described=False), _cause_label(topic, result, False)
-    )
+    return Combined(error, topic, False, outer_label(error, result, described=False), cause_label(topic, result, False))
 
 
 # A question that names an error only by its number or symbol asks about the topic its words favour
@@ -234,77 +232,3 @@ def _explains(topic: Entry, error: Entry, key: tuple[str, int] | None) -> bool:
 def _related(entry: Entry, *others: Entry) -> bool:
     """Whether the knowledge base relates ``entry`` to any of ``others``, in either direction."""
     return any(o.id in entry.related or entry.id in o.related for o in others)
-
-
-def _describe(entry: Entry) -> str:
-    """What an entry's error means, in a few words: a curated title's part after the colon
-    ("... (-1202): server trust evaluation failed"), a catalog row's meaning."""
-    if not entry.curated:
-        return entry.summary.rstrip(".")
-    head, sep, tail = entry.title.partition(": ")
-    return tail if sep else head
-
-
-def _head(entry: Entry) -> str:
-    """What an entry is, in short: its title before the colon (the APIs a title lists after it are
-    in its short answer anyway)."""
-    return entry.title.partition(": ")[0]
-
-
-# A topic's head keeps at least this many characters when its closing parenthesis is dropped.
-SHORT_HEAD_MIN = 20
-
-
-def _topic_name(entry: Entry) -> str:
-    """A topic as a headline names it: its head without its parentheses ("TLS server trust failures
-    (-1202, -9807, -9813, CERTIFICATE_VERIFY_FAILED)" -> "TLS server trust failures", "Where iOS content
-    filters (NEFilterDataProvider / NEFilterControlProvider) can run" -> "Where iOS content filters can
-    run"). The APIs and codes they list are in the short answer's summary and checks, and in a chat
-    channel the headline is read whole or not at all. A name left too short keeps them."""
-    head = name = _head(entry)
-    while True:  # innermost first, with the space before each: "deleteCookie(_:) seems" -> "deleteCookie seems"
-        shorter = _PARENTHESIS.sub("", name)
-        if shorter == name:
-            break
-        name = shorter
-    if "(" in name or ")" in name or len(name) < SHORT_HEAD_MIN:
-        return head  # an unbalanced parenthesis is not one to drop; a name left too short keeps them
-    return name
-
-
-_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
-
-
-def _own_key(entry: Entry) -> tuple[str, int] | None:
-    """The error key of an entry about one error (one code, perhaps in two domains: NSURLErrorDomain
-    and kCFErrorDomainCFNetwork), for a match the paste did not name by its key (a localized
-    message, a symbol): labelled by its code like one that was."""
-    primary = entry.primary
-    return primary[0].key if primary and len({err.code for err in primary}) == 1 else None
-
-
-def _symbol(entry: Entry, key: tuple[str, int]) -> str:
-    # The entry may list the key under an equivalent domain (kCFErrorDomainCFNetwork for NSURLErrorDomain).
-    refs = sorted(entry.errors, key=lambda e: e.key != key)
-    return next((e.symbol for e in refs if e.code == key[1] and e.symbol), key[0])
-
-
-def _outer_label(m: Match, result: SearchResult, described: bool) -> str:
-    """ "-1202 (server trust evaluation failed)"; a small number, which many domains share, keeps
-    its symbol: "EHOSTUNREACH 65 (...)". Not ``described`` when the answer shows the error's summary
-    (beside the topic that explains it), which says what it means."""
-    key = result.keys.get(m.entry.id) or _own_key(m.entry)
-    if key is None:
-        return m.entry.title if described else _head(m.entry)
-    code = f"{key[1]}" if abs(key[1]) >= 100 else f"{_symbol(m.entry, key)} {key[1]}"
-    return f"{code} ({_describe(m.entry)})" if described else code
-
-
-def _cause_label(m: Match, result: SearchResult, nested: bool) -> str:
-    key = result.keys.get(m.entry.id) or _own_key(m.entry)
-    if not nested:
-        # "... explained in Pre-approving Network Extension system extensions on managed Macs"
-        return _topic_name(m.entry)
-    if key is None:
-        return m.entry.title
-    return f"{_symbol(m.entry, key)} {key[1]}: {_describe(m.entry)}"

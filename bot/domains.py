@@ -151,18 +151,7 @@ def load_domains(path: Path) -> DomainTable:
         unknown = [w for w in d.wraps if w not in names]
         if unknown:
             raise SupportBotError(f"{path}: {d.name}: wraps unknown domain '{unknown[0]}'")
-    streams: dict[int, str] = {}
-    stream_table = raw.get("stream_domains", {})
-    if not isinstance(stream_table, dict):
-        raise SupportBotError(f"{path}: stream_domains must be a table of number = domain")
-    for key, value in stream_table.items():
-        try:
-            number = int(key)
-        except ValueError:
-            raise SupportBotError(f"{path}: stream_domains: '{key}' is not a number") from None
-        if value not in names:
-            raise SupportBotError(f"{path}: stream_domains.{key}: unknown domain '{value}'")
-        streams[number] = value
+    streams = _stream_domains(raw, path, names)
     eqs = [_equivalence(e, f"{path}: equivalences[{i}]", names) for i, e in enumerate(_list(raw, "equivalences", path))]
     platform = _texts(raw, "platform", path, "a list of words")
     shared = _texts(raw, "shared_messages", path, "a list of texts")
@@ -180,6 +169,23 @@ def load_domains(path: Path) -> DomainTable:
     return DomainTable(
         tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign, servers, subject, builder, features
     )
+
+
+def _stream_domains(raw: dict[str, Any], path: Path, names: set[str]) -> dict[int, str]:
+    """The ``stream_domains`` table: CFStream domain number -> one of ``names``."""
+    streams: dict[int, str] = {}
+    stream_table = raw.get("stream_domains", {})
+    if not isinstance(stream_table, dict):
+        raise SupportBotError(f"{path}: stream_domains must be a table of number = domain")
+    for key, value in stream_table.items():
+        try:
+            number = int(key)
+        except ValueError:
+            raise SupportBotError(f"{path}: stream_domains: '{key}' is not a number") from None
+        if value not in names:
+            raise SupportBotError(f"{path}: stream_domains.{key}: unknown domain '{value}'")
+        streams[number] = value
+    return streams
 
 
 def _ranges(value: Any, where: str) -> tuple[tuple[int, int], ...]:

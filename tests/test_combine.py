@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from adapters.console import render_text
-from bot import combine
+from bot import combine, labels
 from bot.brief import BUDGET, CHECK_FAIR, COMBINED_CHECKS, combined_brief
 from bot.cut import visible
 from bot.index import Index
@@ -143,14 +143,14 @@ def test_a_topic_keeps_a_parenthesis_that_is_most_of_its_name() -> None:
         id="u", kind="howto", title="Pausing large downloads (cancel(byProducingResumeData:), x)", summary="s"
     )
     # A name that would be left too short to say what the topic is keeps its parenthesis ...
-    assert combine._topic_name(short) == "VPN (NEVPNManager)"
+    assert labels.topic_name(short) == "VPN (NEVPNManager)"
     # ... and a parenthesis with calls in it is dropped whole, with the space before it, as is one in
     # the middle of the name; an unbalanced one is not a parenthesis to drop.
-    assert combine._topic_name(nested) == "Pausing large downloads"
+    assert labels.topic_name(nested) == "Pausing large downloads"
     middle = Entry(id="v", kind="howto", title="Where widgets (WidgetProvider / WidgetKit) can run: x", summary="s")
-    assert combine._topic_name(middle) == "Where widgets can run"
+    assert labels.topic_name(middle) == "Where widgets can run"
     unbalanced = Entry(id="w", kind="howto", title="Widgets on the lock screen (iOS 16 and later", summary="s")
-    assert combine._topic_name(unbalanced) == unbalanced.title
+    assert labels.topic_name(unbalanced) == unbalanced.title
 
 
 # Written for these tests. The code is named by its symbol (no domain and code key), and the words
