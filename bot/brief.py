@@ -255,7 +255,8 @@ def combined_brief(c: Combined, budget: int = COMBINED_BUDGET) -> CombinedBrief:
     )
 
 
-# A code this large names itself as a bare number ("-1201 means ..."); a small one ("5") could be a count.
+# A code this large names itself as a bare number ("-1201 means ...", a headline's "-1202 explained in");
+# a small one ("5") could be a count, or a code of many domains (bot.labels names it with its symbol).
 NAMED_BARE_CODE = 100
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.literal import IDENTIFIER, Piece, bounded
 from bot.models import SupportBotError
-from bot.text import tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +71,10 @@ class DomainTable:
     # Lowercase words and stems that say a message is about networking (see domains.toml, subject).
     subject: frozenset[str] = frozenset()
     # Lowercase words that say the writer builds software ("app", "api", "debug"), and the features of
-    # the OS that end users switch and ask about as users, each as its words joined by single spaces
-    # ("private relay"): a question naming a feature and none of those words is likely a user's.
+    # the OS that end users switch and ask about as users ("private relay", found on word boundaries):
+    # a question naming a feature and none of those words is likely a user's.
     builder: frozenset[str] = frozenset()
-    user_features: tuple[str, ...] = ()
+    user_features: tuple[Piece, ...] = ()
     # The subject words that also count inside a longer word ("socket" in gcdasyncsocket), made once.
     _stems: tuple[str, ...] = field(init=False, default=())
 
@@ -164,7 +164,7 @@ def load_domains(path: Path) -> DomainTable:
     servers = _texts(raw, "servers", path, "a list of words")
     builder = _texts(raw, "builder", path, "a list of words")
     features = tuple(
-        sorted({" ".join(tokens(f)) for f in _texts(raw, "user_features", path, "a list of texts")} - {""})
+        bounded(f, IDENTIFIER, IDENTIFIER) for f in sorted(_texts(raw, "user_features", path, "a list of texts"))
     )
     return DomainTable(
         tuple(domains), streams, tuple(eqs), platform, shared, generic, foreign, servers, subject, builder, features

@@ -16,6 +16,7 @@ from bot.codescan import CodeScan, FoundCode, nesting
 from bot.crash import CrashInfo, parse_crash
 from bot.domains import DomainTable
 from bot.fold import fold_repeats
+from bot.literal import find
 from bot.models import Attachment
 from bot.text import ASCII_NON_WORD, TOKEN_RE, ascii_holds_any, has_cjk, tokens
 
@@ -164,14 +165,16 @@ class Extractor:
         its writer builds software: no ``builder`` word ("app", "api", "debug"), no dotted, camel-case
         (of 8 characters or more) or snake-case name (``URLCache.shared``, ``NWConnection``, ``nw_path``).
         A message in a CJK script is never judged so: the builder words are English, and such a message
-        is mostly a pasted error."""
+        is mostly a pasted error. The set lookups go first: most questions have a builder word."""
         features = self.domains.user_features
-        if not features or not self.domains.builder.isdisjoint(lowered_tokens) or has_cjk(text):
+        if not features or not self.domains.builder.isdisjoint(lowered_tokens):
             return False
-        if any("." in w or "_" in w or (len(w) >= CAMEL_MIN and _CAMEL_RE.search(w)) for w in words):
+        folded = " ".join(lowered.split())  # a feature's words wrapped over two lines still count
+        if not any(find(folded, feature) != -1 for feature in features) or has_cjk(text):
             return False
-        spaced = f" {' '.join(tokens(lowered))} "
-        return any(f" {feature} " in spaced for feature in features)
+        # Not bot.platform.api_names: it weighs names of other frameworks and counts only a lower-upper
+        # hump, so it misses acronym-led names (NWConnection, URLCache) that say a developer wrote this.
+        return not any("." in w or "_" in w or (len(w) >= CAMEL_MIN and _CAMEL_RE.search(w)) for w in words)
 
     def alias_mentions(self, text: str, tokens: set[str], lowered: set[str]) -> list[tuple[int, int, str]]:
         """(start, end, alias) for every domain name in the text, found without a big regex.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.brief import NAMED_BARE_CODE
 from bot.models import Entry, Match
 from bot.rank import SearchResult
 
@@ -30,7 +31,7 @@ def _head(entry: Entry) -> str:
     return entry.title.partition(": ")[0]
 
 
-# A topic's head keeps at least this many characters when its closing parenthesis is dropped.
+# A topic's head keeps its parentheses when fewer characters than this would be left without them.
 SHORT_HEAD_MIN = 20
 
 
@@ -54,11 +55,14 @@ def topic_name(entry: Entry) -> str:
 _PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 
 
-def _own_key(entry: Entry) -> tuple[str, int] | None:
-    """The error key of an entry about one error (one code, perhaps in two domains: NSURLErrorDomain
-    and kCFErrorDomainCFNetwork), for a match the paste did not name by its key (a localized
-    message, a symbol): labelled by its code like one that was."""
-    primary = entry.primary
+def _key(m: Match, result: SearchResult) -> tuple[str, int] | None:
+    """The error key the paste named ``m`` by, else that of an entry about one error (one code, perhaps
+    in two domains: NSURLErrorDomain and kCFErrorDomainCFNetwork): a match found by its localized
+    message or its symbol is labelled by its code like one found by its key."""
+    key = result.keys.get(m.entry.id)
+    if key is not None:
+        return key
+    primary = m.entry.primary
     return primary[0].key if primary and len({err.code for err in primary}) == 1 else None
 
 
@@ -72,18 +76,18 @@ def outer_label(m: Match, result: SearchResult, described: bool) -> str:
     """ "-1202 (server trust evaluation failed)"; a small number, which many domains share, keeps
     its symbol: "EHOSTUNREACH 65 (...)". Not ``described`` when the answer shows the error's summary
     (beside the topic that explains it), which says what it means."""
-    key = result.keys.get(m.entry.id) or _own_key(m.entry)
+    key = _key(m, result)
     if key is None:
         return m.entry.title if described else _head(m.entry)
-    code = f"{key[1]}" if abs(key[1]) >= 100 else f"{_symbol(m.entry, key)} {key[1]}"
+    code = f"{key[1]}" if abs(key[1]) >= NAMED_BARE_CODE else f"{_symbol(m.entry, key)} {key[1]}"
     return f"{code} ({_describe(m.entry)})" if described else code
 
 
 def cause_label(m: Match, result: SearchResult, nested: bool) -> str:
-    key = result.keys.get(m.entry.id) or _own_key(m.entry)
     if not nested:
         # "... explained in Pre-approving Network Extension system extensions on managed Macs"
         return topic_name(m.entry)
+    key = _key(m, result)
     if key is None:
         return m.entry.title
     return f"{_symbol(m.entry, key)} {key[1]}: {_describe(m.entry)}"

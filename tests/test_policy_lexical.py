@@ -301,6 +301,8 @@ def test_a_users_question_about_an_os_feature_is_not_answered_unasked(bundled: B
     ("text", "from_user"),
     [
         (USER_RELAY, True),
+        (USER_RELAY.replace("Private Relay", "Private\nRelay"), True),  # a feature's words wrapped over two lines
+        (USER_RELAY.replace("Private Relay", "superprivate relay"), False),  # a feature is found on word boundaries
         (USER_RELAY + " asking before I file a bug in Xcode", False),  # a builder word
         (USER_RELAY.replace("shopping sites", "URLSession.shared requests"), False),  # a dotted name
         (USER_RELAY.replace("shopping sites", "NWPathMonitor updates"), False),  # a long camel-case name
